@@ -1,0 +1,109 @@
+"""Turns request credentials into a Principal. Shared by the DRF authentication classes and the GraphQL view."""
+
+import hashlib
+import hmac
+
+from django.contrib.auth import authenticate
+from django.db import connection
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
+
+from api.models import ApiKey, User
+from api.principals import Principal
+from config.errors import AuthenticationFailedError, WrongTenantError
+
+TENANT_CLAIM = "tenant"
+ROLE_CLAIM = "role"
+PUBLIC_CLAIM_VALUE = "public"
+
+
+def current_tenant_slug() -> str | None:
+    tenant = getattr(connection, "tenant", None)
+    slug = getattr(tenant, "slug", None)
+    return slug if isinstance(slug, str) else None
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _check_tenant_claim(token: Token) -> None:
+    expected = current_tenant_slug() or PUBLIC_CLAIM_VALUE
+    if token.get(TENANT_CLAIM) != expected:
+        raise WrongTenantError("This token was issued for another tenant.")
+
+
+def _active_user(user_id: object) -> User:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise AuthenticationFailedError("The user of this token no longer exists or is inactive.")
+    return user
+
+
+def tokens_issue(*, email: str, password: str) -> dict[str, str]:
+    user = authenticate(username=email.lower(), password=password)
+    if not isinstance(user, User) or not user.is_active:
+        raise AuthenticationFailedError("Email or password is wrong.", field="password")
+    refresh = RefreshToken.for_user(user)
+    refresh[TENANT_CLAIM] = current_tenant_slug() or PUBLIC_CLAIM_VALUE
+    refresh[ROLE_CLAIM] = user.role
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def tokens_refresh(*, refresh: str) -> dict[str, str]:
+    try:
+        token = RefreshToken(refresh)  # type: ignore[arg-type]
+    except TokenError as exc:
+        raise AuthenticationFailedError("Refresh token is invalid or expired.", field="refresh") from exc
+    _check_tenant_claim(token)
+    user = _active_user(token.get("user_id"))
+    access = token.access_token
+    access[ROLE_CLAIM] = user.role
+    return {"access": str(access)}
+
+
+def principal_from_bearer(raw: str) -> Principal:
+    try:
+        token = AccessToken(raw)  # type: ignore[arg-type]
+    except TokenError as exc:
+        raise AuthenticationFailedError("Token is invalid or expired.") from exc
+    _check_tenant_claim(token)
+    return Principal.for_user(_active_user(token.get("user_id")), current_tenant_slug())
+
+
+def principal_from_api_key(raw: str) -> Principal:
+    parts = raw.rsplit(".", 2)
+    if len(parts) != 3:
+        raise AuthenticationFailedError("API key is malformed.")
+    slug, prefix, secret = parts
+    if slug != (current_tenant_slug() or PUBLIC_CLAIM_VALUE):
+        raise WrongTenantError("This API key belongs to another tenant.")
+    key = ApiKey.objects.filter(prefix=prefix).first()
+    if key is None or not hmac.compare_digest(key.hashed_secret, hash_secret(secret)):
+        raise AuthenticationFailedError("API key is not valid.")
+    now = timezone.now()
+    if key.revoked_at is not None:
+        raise AuthenticationFailedError("API key has been revoked.")
+    if key.expires_at is not None and key.expires_at <= now:
+        raise AuthenticationFailedError("API key has expired.")
+    # Touch last use at most once a minute so a busy integrator does not write on every request.
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return Principal.for_api_key(key, current_tenant_slug())
+
+
+def principal_from_request(request: HttpRequest) -> Principal | None:
+    """None when no credentials were sent; raises when credentials were sent but are bad."""
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        return principal_from_bearer(value)
+    if scheme.lower() == "api-key" and value:
+        return principal_from_api_key(value)
+    raise AuthenticationFailedError("Authorization header must be 'Bearer <token>' or 'Api-Key <key>'.",
+                                    field="Authorization")

@@ -1,0 +1,30 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.health import readiness
+from api.rest.serializers import ReadinessOutput
+
+
+class HealthzView(APIView):
+    authentication_classes: list[Any] = []
+    required_permissions = {"get": None}
+
+    @extend_schema(responses={200: dict}, summary="Process alive")
+    def get(self, request: Request) -> Response:
+        return Response({"status": "ok"})
+
+
+class ReadyzView(APIView):
+    authentication_classes: list[Any] = []
+    required_permissions = {"get": None}
+
+    @extend_schema(responses={200: ReadinessOutput, 503: ReadinessOutput}, summary="Dependencies reachable")
+    def get(self, request: Request) -> Response:
+        results = readiness()
+        ok = all(result.ok for result in results.values())
+        body = {"status": "ok" if ok else "unavailable", "checks": {n: r.as_dict() for n, r in results.items()}}
+        return Response(body, status=200 if ok else 503)

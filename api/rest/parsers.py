@@ -1,0 +1,51 @@
+"""JSON parsing that refuses broken Unicode up front, naming where it is, so nothing half-valid is ever stored."""
+
+import json
+from typing import Any
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+from config.errors import ValidationError
+
+
+def find_broken_text(value: Any, path: str = "") -> str | None:
+    """Return the path of the first string holding a NUL or a lone surrogate, or None."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path or "$"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "$"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = find_broken_text(key, path) or find_broken_text(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = find_broken_text(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+class StrictJSONParser(JSONParser):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+        raw = stream.read() if stream is not None else b""
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"Request body is not valid UTF-8 (byte {exc.start}).", field="body",
+                                  code="invalid_encoding") from exc
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"Malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}.") from exc
+        broken = find_broken_text(data)
+        if broken:
+            raise ValidationError("Text contains a NUL character or broken Unicode (lone surrogate).",
+                                  field=broken, code="invalid_encoding")
+        return data

@@ -1,0 +1,29 @@
+"""The REST side of the permission choke point: views declare permissions, check_permission decides."""
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from api.principals import Principal, check_permission
+
+
+class HasPermission(BasePermission):
+    """Each view names `required_permissions = {action_or_method: permission}`; None means public."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        required: dict[str, str | None] = getattr(view, "required_permissions", {})
+        key = getattr(view, "action", None) or request.method.lower()
+        if key not in required:
+            key = request.method.lower()
+        if key not in required and "*" in required:
+            key = "*"
+        if key not in required:
+            # Fail closed: an endpoint that forgot to declare its permission is unreachable, not open.
+            raise LookupError(f"{type(view).__name__} declares no permission for {key!r}")
+        permission = required[key]
+        if permission is None:
+            return True
+        principal = request.user if isinstance(request.user, Principal) else None
+        check_permission(principal, permission)
+        return True

@@ -1,0 +1,34 @@
+"""Roles and the permissions each one grants: the single table both API faces check against."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    ANALYST = "analyst", "Analyst"
+    RESPONDER = "responder", "Responder"
+    APPROVER = "approver", "Approver"
+    VIEWER = "viewer", "Viewer"
+    # Lives in the public schema only: manages tenants and billing, never a tenant's data.
+    BILLING_ADMIN = "billing_admin", "Billing admin"
+
+
+TENANT_ROLES = frozenset({Role.ADMIN, Role.ANALYST, Role.RESPONDER, Role.APPROVER, Role.VIEWER})
+_EVERYONE = TENANT_ROLES
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "tenant.read": _EVERYONE,
+    "users.read": frozenset({Role.ADMIN}),
+    "users.manage": frozenset({Role.ADMIN}),
+    "api_keys.read": frozenset({Role.ADMIN}),
+    "api_keys.manage": frozenset({Role.ADMIN}),
+    "platform.read": frozenset({Role.BILLING_ADMIN}),
+}
+
+
+def role_has_permission(role: str, permission: str) -> bool:
+    try:
+        allowed = PERMISSIONS[permission]
+    except KeyError:
+        raise LookupError(f"unknown permission {permission!r}") from None
+    return role in allowed

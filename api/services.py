@@ -1,0 +1,111 @@
+"""Writes on identities: users and API keys of the current tenant."""
+
+import secrets
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone
+
+from api.authentication import PUBLIC_CLAIM_VALUE, current_tenant_slug, hash_secret
+from api.models import ApiKey, User
+from api.principals import Principal, check_permission
+from api.roles import TENANT_ROLES, Role
+from config.errors import ConflictError, ErrorList, NotFoundError
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def _allowed_roles() -> frozenset[str]:
+    if connection.schema_name == "public":
+        return frozenset({Role.BILLING_ADMIN})
+    return frozenset(TENANT_ROLES)
+
+
+def _validate_role(errors: ErrorList, role: str) -> None:
+    allowed = _allowed_roles()
+    if role not in allowed:
+        errors.add("role", f"Unknown role '{role}'; expected one of {', '.join(sorted(allowed))}.")
+
+
+@transaction.atomic
+def user_create(*, actor: Principal, email: str, password: str, role: str, name: str = "") -> User:
+    check_permission(actor, "users.manage")
+    errors = ErrorList()
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        errors.add("email", "Enter a valid email address.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors.add("password", f"Password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    _validate_role(errors, role)
+    if len(name) > 200:
+        errors.add("name", "Name must be at most 200 characters.")
+    errors.raise_if_any()
+    if User.objects.filter(email=email).exists():
+        raise ConflictError(f"A user with email '{email}' already exists.", field="email")
+    return User.objects.create_user(email=email, password=password, role=role, name=name)
+
+
+@transaction.atomic
+def user_update(*, actor: Principal, user_id: int, role: str | None = None, name: str | None = None,
+                is_active: bool | None = None) -> User:
+    check_permission(actor, "users.manage")
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFoundError(f"No user {user_id}.", field="id")
+    errors = ErrorList()
+    if role is not None:
+        _validate_role(errors, role)
+    if name is not None and len(name) > 200:
+        errors.add("name", "Name must be at most 200 characters.")
+    if actor.user is not None and actor.user.pk == user.pk and (is_active is False or (role and role != user.role)):
+        errors.add("role" if role else "is_active", "You cannot demote or deactivate yourself.")
+    errors.raise_if_any()
+    if role is not None:
+        user.role = role
+    if name is not None:
+        user.name = name
+    if is_active is not None:
+        user.is_active = is_active
+    user.save()
+    return user
+
+
+@transaction.atomic
+def api_key_create(*, actor: Principal, name: str, role: str, expires_at: datetime | None = None
+                   ) -> tuple[ApiKey, str]:
+    """Create a key and return it with its full secret, which is not stored and cannot be shown again."""
+    check_permission(actor, "api_keys.manage")
+    errors = ErrorList()
+    name = name.strip()
+    if not name:
+        errors.add("name", "Name is required.")
+    elif len(name) > 100:
+        errors.add("name", "Name must be at most 100 characters.")
+    _validate_role(errors, role)
+    if expires_at is not None and expires_at <= timezone.now():
+        errors.add("expires_at", "Expiry must be in the future.")
+    errors.raise_if_any()
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(
+        name=name, role=role, prefix=prefix, hashed_secret=hash_secret(secret), expires_at=expires_at,
+        created_by=actor.user,
+    )
+    return key, f"{current_tenant_slug() or PUBLIC_CLAIM_VALUE}.{prefix}.{secret}"
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Principal, key_id: int) -> ApiKey:
+    check_permission(actor, "api_keys.manage")
+    key = ApiKey.objects.select_for_update().filter(pk=key_id).first()
+    if key is None:
+        raise NotFoundError(f"No API key {key_id}.", field="id")
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+

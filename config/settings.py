@@ -1,0 +1,191 @@
+"""Settings, all read from the environment (see .env.example for the full list)."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+# Tenants are reached as <slug>.<BASE_DOMAIN>; the bare BASE_DOMAIN and PUBLIC_HOSTS serve the public schema.
+BASE_DOMAIN = env("VIGIL_BASE_DOMAIN", default="localhost")
+PUBLIC_HOSTS = env.list("VIGIL_PUBLIC_HOSTS", default=["localhost", "127.0.0.1", "testserver"])
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", *PUBLIC_HOSTS])
+
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "strawberry_django",
+    "api",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "api",
+    "monitoring",
+    "responses",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+AUTH_USER_MODEL = "api.User"
+
+MIDDLEWARE = [
+    "tenants.middleware.TenantResolutionMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://vigil@127.0.0.1:54329/vigil")}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:63799/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Cache keys carry the schema, so one tenant never reads another's entries.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:63799/1")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.scheduler.TenantAwarePersistentScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".services" / "celerybeat"))
+CELERY_BEAT_SCHEDULE = {
+    # No tenant_schemas key: the tenant-aware scheduler sends one copy per tenant, in that tenant's schema.
+    "search-index-ensure": {
+        "task": "monitoring.search_index_ensure",
+        "schedule": timedelta(minutes=env.int("VIGIL_INDEX_CHECK_MINUTES", default=5)),
+    },
+}
+
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="http://127.0.0.1:9299")
+ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=10.0)
+ES_INDEX_PREFIX = env("VIGIL_ES_INDEX_PREFIX", default="vigil")
+ES_NUMBER_OF_REPLICAS = env.int("VIGIL_ES_REPLICAS", default=0)
+
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:12111")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_123")
+
+HEALTH_CHECK_TIMEOUT = env.float("VIGIL_HEALTH_CHECK_TIMEOUT", default=2.0)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.rest.authentication.JWTAuthentication",
+        "api.rest.authentication.ApiKeyAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.rest.permissions.HasPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.rest.parsers.StrictJSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.rest.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "api.rest.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "USER_ID_CLAIM": "user_id",
+    "UPDATE_LAST_LOGIN": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Vigil API",
+    "DESCRIPTION": (
+        "Social media crisis response. Tenants are addressed by host (<slug>.BASE_DOMAIN) or the X-Tenant header. "
+        "Authenticate with `Authorization: Bearer <JWT>` (people) or `Authorization: Api-Key <key>` (integrators)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_URLCONF": "config.urls",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "ApiKey": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Api-Key <key>"},
+        }
+    },
+}
+
+GRAPHQL_MAX_DEPTH = env.int("VIGIL_GRAPHQL_MAX_DEPTH", default=10)
+STRAWBERRY_DJANGO = {"MUTATIONS_DEFAULT_HANDLE_ERRORS": False}
+
+# Request size guard for every endpoint; feature endpoints apply their own tighter limits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("VIGIL_MAX_REQUEST_BYTES", default=10 * 1024 * 1024)
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/react", NODE_MODULES / "react" / "umd"),
+    ("vendor/react-dom", NODE_MODULES / "react-dom" / "umd"),
+    ("vendor/js-cookie", NODE_MODULES / "js-cookie" / "dist"),
+    ("vendor/graphiql", NODE_MODULES / "graphiql"),
+    ("vendor/graphiql-explorer", NODE_MODULES / "@graphiql" / "plugin-explorer" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The transport logs every request at INFO; keep that for debugging sessions only.
+    "loggers": {"elastic_transport": {"level": "WARNING"}},
+}

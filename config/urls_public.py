@@ -1,0 +1,11 @@
+"""Routes of the public host: billing admins, health and docs; no tenant data is reachable here."""
+
+from django.urls import include, path
+
+from api.rest.urls import public_urlpatterns
+from config.urls_common import urlpatterns as common
+
+urlpatterns = [
+    *common,
+    path("api/v1/", include(public_urlpatterns)),
+]

@@ -1,0 +1,102 @@
+"""Tenant lifecycle: create (schema, domain, first admin, API key, search index) and delete (schema and indices)."""
+
+import logging
+import re
+import secrets
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django_tenants.utils import tenant_context
+from elasticsearch import ApiError, TransportError
+
+from api.principals import SYSTEM
+from api.roles import Role
+from api.services import api_key_create, user_create
+from config.errors import ConflictError, ErrorList, NotFoundError
+from monitoring.search.index import tenant_index_delete, tenant_index_ensure
+from tenants.models import SLUG_PATTERN, Domain, Tenant
+
+logger = logging.getLogger(__name__)
+
+RESERVED_SLUGS = frozenset({"public", "www", "api", "admin", "static", "billing"})
+
+
+@dataclass
+class TenantCreated:
+    slug: str
+    name: str
+    schema: str
+    domain: str
+    admin_email: str
+    admin_password: str
+    api_key: str
+    search_index: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _validate(slug: str, name: str, admin_email: str) -> None:
+    errors = ErrorList()
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        errors.add("slug", "A slug is 3-40 characters of lowercase letters, digits and hyphens, "
+                           "starting with a letter and not ending with a hyphen.")
+    elif slug in RESERVED_SLUGS:
+        errors.add("slug", f"'{slug}' is reserved.")
+    if not name.strip():
+        errors.add("name", "Name is required.")
+    elif len(name) > 200:
+        errors.add("name", "Name must be at most 200 characters.")
+    try:
+        validate_email(admin_email)
+    except DjangoValidationError:
+        errors.add("admin_email", "Enter a valid email address.")
+    errors.raise_if_any()
+    if Tenant.objects.filter(slug=slug).exists():
+        raise ConflictError(f"Tenant '{slug}' already exists.", field="slug")
+
+
+def tenant_create(*, slug: str, name: str, admin_email: str, admin_password: str | None = None) -> TenantCreated:
+    slug = slug.strip().lower()
+    admin_email = admin_email.strip().lower()
+    _validate(slug, name, admin_email)
+    password = admin_password or secrets.token_urlsafe(12)
+
+    tenant = Tenant(slug=slug, name=name.strip(), schema_name=f"t_{slug.replace('-', '_')}")
+    with transaction.atomic():
+        tenant.save()
+        domain = Domain.objects.create(domain=f"{slug}.{settings.BASE_DOMAIN}", tenant=tenant, is_primary=True)
+    try:
+        tenant.create_schema(check_if_exists=True, verbosity=0)
+        with tenant_context(tenant):
+            user_create(actor=SYSTEM, email=admin_email, password=password, role=Role.ADMIN, name="Administrator")
+            _key, raw_key = api_key_create(actor=SYSTEM, name="default", role=Role.ADMIN)
+    except Exception:
+        # A half-made tenant is worse than none: drop the schema and rows so the slug can be retried.
+        tenant.delete(force_drop=True)
+        raise
+
+    search_index: str | None
+    try:
+        search_index = tenant_index_ensure(slug)
+    except (ApiError, TransportError) as exc:
+        # Signup must not depend on Elasticsearch; the beat task search_index_ensure creates it later.
+        logger.warning("search index for tenant %s not created yet: %s", slug, exc)
+        search_index = None
+
+    return TenantCreated(slug=slug, name=tenant.name, schema=tenant.schema_name, domain=domain.domain,
+                         admin_email=admin_email, admin_password=password, api_key=raw_key,
+                         search_index=search_index)
+
+
+def tenant_delete(*, slug: str) -> list[str]:
+    """Drop the tenant's schema and rows and delete its search indices; returns the deleted index names."""
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is None:
+        raise NotFoundError(f"No tenant '{slug}'.", field="slug")
+    indices = tenant_index_delete(slug)
+    tenant.delete(force_drop=True)
+    return indices
