@@ -45,6 +45,7 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 AUTH_USER_MODEL = "api.User"
 
 MIDDLEWARE = [
+    "api.middleware.RequestSizeLimitMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -157,8 +158,9 @@ SPECTACULAR_SETTINGS = {
 GRAPHQL_MAX_DEPTH = env.int("VIGIL_GRAPHQL_MAX_DEPTH", default=10)
 STRAWBERRY_DJANGO = {"MUTATIONS_DEFAULT_HANDLE_ERRORS": False}
 
-# Request size guard for every endpoint; feature endpoints apply their own tighter limits.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("VIGIL_MAX_REQUEST_BYTES", default=10 * 1024 * 1024)
+# Request size guard for every endpoint (413 above it); feature endpoints apply their own tighter limits.
+MAX_REQUEST_BYTES = env.int("VIGIL_MAX_REQUEST_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
