@@ -8,3 +8,6 @@ urlpatterns = [
     *common,
     path("api/v1/", include("api.rest.urls")),
 ]
+
+handler404 = "api.rest.errors.not_found_view"
+handler500 = "api.rest.errors.server_error_view"

@@ -9,3 +9,6 @@ urlpatterns = [
     *common,
     path("api/v1/", include(public_urlpatterns)),
 ]
+
+handler404 = "api.rest.errors.not_found_view"
+handler500 = "api.rest.errors.server_error_view"

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -66,3 +66,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         return error_response(str(code), str(message), exc.status_code, headers=headers or None)
     return None
+
+
+def not_found_view(request: Any, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"error": {"code": "not_found", "message": f"No route for {request.path}.", "field": None}},
+                        status=404)
+
+
+def server_error_view(request: Any) -> JsonResponse:
+    return JsonResponse({"error": {"code": "internal_error", "message": "Internal error.", "field": None}},
+                        status=500)

@@ -126,3 +126,10 @@ def test_graphql_syntax_error_has_location(alpha):
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "graphql_validation"
     assert error["locations"] == [{"line": 1, "column": 8}]
+
+
+def test_non_numeric_id_is_404_not_500(alpha):
+    response = admin(alpha).post("/api/v1/api-keys/abc/revoke")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
