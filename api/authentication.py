@@ -4,7 +4,6 @@ import hashlib
 import hmac
 
 from django.contrib.auth import authenticate
-from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
@@ -13,6 +12,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 from api.models import ApiKey, User
 from api.principals import Principal
 from config.errors import AuthenticationFailedError, WrongTenantError
+from tenants.context import current_tenant
 
 TENANT_CLAIM = "tenant"
 ROLE_CLAIM = "role"
@@ -20,9 +20,8 @@ PUBLIC_CLAIM_VALUE = "public"
 
 
 def current_tenant_slug() -> str | None:
-    tenant = getattr(connection, "tenant", None)
-    slug = getattr(tenant, "slug", None)
-    return slug if isinstance(slug, str) else None
+    tenant = current_tenant()
+    return tenant.slug if tenant else None
 
 
 def hash_secret(secret: str) -> str:
@@ -36,7 +35,7 @@ def _check_tenant_claim(token: Token) -> None:
 
 
 def _active_user(user_id: object) -> User:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = User.objects.filter(pk=str(user_id), is_active=True).first()
     if user is None:
         raise AuthenticationFailedError("The user of this token no longer exists or is inactive.")
     return user
@@ -105,5 +104,6 @@ def principal_from_request(request: HttpRequest) -> Principal | None:
         return principal_from_bearer(value)
     if scheme.lower() == "api-key" and value:
         return principal_from_api_key(value)
-    raise AuthenticationFailedError("Authorization header must be 'Bearer <token>' or 'Api-Key <key>'.",
-                                    field="Authorization")
+    raise AuthenticationFailedError(
+        "Authorization header must be 'Bearer <token>' or 'Api-Key <key>'.", field="Authorization"
+    )

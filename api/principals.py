@@ -24,8 +24,9 @@ class Principal:
 
     @classmethod
     def for_user(cls, user: User, tenant_slug: str | None) -> "Principal":
-        return cls(kind="user", id=user.pk, name=user.name or user.email, role=user.role,
-                   tenant_slug=tenant_slug, user=user)
+        return cls(
+            kind="user", id=user.pk, name=user.name or user.email, role=user.role, tenant_slug=tenant_slug, user=user
+        )
 
     @classmethod
     def for_api_key(cls, key: ApiKey, tenant_slug: str | None) -> "Principal":

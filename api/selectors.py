@@ -2,6 +2,7 @@ from django.db.models import QuerySet
 
 from api.models import ApiKey, User
 from api.principals import Principal, check_permission
+from tenants.context import current_tenant
 
 
 def user_list(*, actor: Principal) -> QuerySet[User]:
@@ -16,12 +17,8 @@ def api_key_list(*, actor: Principal) -> QuerySet[ApiKey]:
 
 def me(*, actor: Principal) -> dict[str, object]:
     """The caller, its role and its tenant, as /api/v1/me and GraphQL `me` show them."""
-    from django.db import connection
-
-    tenant = getattr(connection, "tenant", None)
-    tenant_info = None
-    if getattr(tenant, "slug", None):
-        tenant_info = {"slug": tenant.slug, "name": tenant.name}  # type: ignore[union-attr]
+    tenant = current_tenant()
+    tenant_info = {"slug": tenant.slug, "name": tenant.name} if tenant else None
     return {
         "kind": actor.kind,
         "id": actor.id,

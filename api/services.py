@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from api.authentication import PUBLIC_CLAIM_VALUE, current_tenant_slug, hash_secret
@@ -13,12 +13,13 @@ from api.models import ApiKey, User
 from api.principals import Principal, check_permission
 from api.roles import TENANT_ROLES, Role
 from config.errors import ConflictError, ErrorList, NotFoundError
+from tenants.context import in_public_schema
 
 MIN_PASSWORD_LENGTH = 10
 
 
 def _allowed_roles() -> frozenset[str]:
-    if connection.schema_name == "public":
+    if in_public_schema():
         return frozenset({Role.BILLING_ADMIN})
     return frozenset(TENANT_ROLES)
 
@@ -50,8 +51,9 @@ def user_create(*, actor: Principal, email: str, password: str, role: str, name:
 
 
 @transaction.atomic
-def user_update(*, actor: Principal, user_id: int, role: str | None = None, name: str | None = None,
-                is_active: bool | None = None) -> User:
+def user_update(
+    *, actor: Principal, user_id: int, role: str | None = None, name: str | None = None, is_active: bool | None = None
+) -> User:
     check_permission(actor, "users.manage")
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None:
@@ -75,8 +77,7 @@ def user_update(*, actor: Principal, user_id: int, role: str | None = None, name
 
 
 @transaction.atomic
-def api_key_create(*, actor: Principal, name: str, role: str, expires_at: datetime | None = None
-                   ) -> tuple[ApiKey, str]:
+def api_key_create(*, actor: Principal, name: str, role: str, expires_at: datetime | None = None) -> tuple[ApiKey, str]:
     """Create a key and return it with its full secret, which is not stored and cannot be shown again."""
     check_permission(actor, "api_keys.manage")
     errors = ErrorList()
@@ -92,7 +93,11 @@ def api_key_create(*, actor: Principal, name: str, role: str, expires_at: dateti
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
-        name=name, role=role, prefix=prefix, hashed_secret=hash_secret(secret), expires_at=expires_at,
+        name=name,
+        role=role,
+        prefix=prefix,
+        hashed_secret=hash_secret(secret),
+        expires_at=expires_at,
         created_by=actor.user,
     )
     return key, f"{current_tenant_slug() or PUBLIC_CLAIM_VALUE}.{prefix}.{secret}"
@@ -108,4 +113,3 @@ def api_key_revoke(*, actor: Principal, key_id: int) -> ApiKey:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
     return key
-

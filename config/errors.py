@@ -13,8 +13,14 @@ class ApplicationError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None,
-                 details: list[FieldError] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        details: list[FieldError] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field

@@ -3,12 +3,12 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_tenants.utils import remove_www
 
 from config.errors import NotFoundError
 from tenants import selectors
+from tenants.context import use_public_schema, use_tenant
 
 TENANT_HEADER = "X-Tenant"
 
@@ -22,7 +22,7 @@ class TenantResolutionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        connection.set_schema_to_public()
+        use_public_schema()
         host = remove_www(request.get_host().split(":")[0]).lower()
         slug = request.headers.get(TENANT_HEADER)
         tenant = None
@@ -33,8 +33,9 @@ class TenantResolutionMiddleware:
             host_tenant = selectors.tenant_get_by_host(host=host)
             if host_tenant is not None and host_tenant.pk != tenant.pk:
                 # The host names one tenant and the header another: refuse rather than guess.
-                return _error(NotFoundError(f"No tenant '{slug}' on this host.", field=TENANT_HEADER,
-                                            code="tenant_not_found"))
+                return _error(
+                    NotFoundError(f"No tenant '{slug}' on this host.", field=TENANT_HEADER, code="tenant_not_found")
+                )
         elif not selectors.host_is_public(host=host):
             tenant = selectors.tenant_get_by_host(host=host)
             if tenant is None:
@@ -42,10 +43,10 @@ class TenantResolutionMiddleware:
 
         request.tenant = tenant  # type: ignore[attr-defined]
         if tenant is None:
-            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
         else:
-            connection.set_tenant(tenant)
+            use_tenant(tenant)
         try:
             return self.get_response(request)
         finally:
-            connection.set_schema_to_public()
+            use_public_schema()

@@ -12,10 +12,10 @@ slug_validator = RegexValidator(
 class Tenant(TenantMixin):
     """A PR agency's client workspace: one PostgreSQL schema and one Elasticsearch alias."""
 
-    slug = models.CharField(max_length=40, unique=True, validators=[slug_validator])
-    name = models.CharField(max_length=200)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    slug: models.CharField = models.CharField(max_length=40, unique=True, validators=[slug_validator])
+    name: models.CharField = models.CharField(max_length=200)
+    is_active: models.BooleanField = models.BooleanField(default=True)
+    created_at: models.DateTimeField = models.DateTimeField(auto_now_add=True)
 
     # Schemas are created explicitly by tenants.services.tenant_create, and dropped with the tenant.
     auto_create_schema = False

@@ -42,8 +42,11 @@ class TenantCreated:
 def _validate(slug: str, name: str, admin_email: str) -> None:
     errors = ErrorList()
     if not re.fullmatch(SLUG_PATTERN, slug):
-        errors.add("slug", "A slug is 3-40 characters of lowercase letters, digits and hyphens, "
-                           "starting with a letter and not ending with a hyphen.")
+        errors.add(
+            "slug",
+            "A slug is 3-40 characters of lowercase letters, digits and hyphens, "
+            "starting with a letter and not ending with a hyphen.",
+        )
     elif slug in RESERVED_SLUGS:
         errors.add("slug", f"'{slug}' is reserved.")
     if not name.strip():
@@ -87,9 +90,16 @@ def tenant_create(*, slug: str, name: str, admin_email: str, admin_password: str
         logger.warning("search index for tenant %s not created yet: %s", slug, exc)
         search_index = None
 
-    return TenantCreated(slug=slug, name=tenant.name, schema=tenant.schema_name, domain=domain.domain,
-                         admin_email=admin_email, admin_password=password, api_key=raw_key,
-                         search_index=search_index)
+    return TenantCreated(
+        slug=slug,
+        name=tenant.name,
+        schema=tenant.schema_name,
+        domain=domain.domain,
+        admin_email=admin_email,
+        admin_password=password,
+        api_key=raw_key,
+        search_index=search_index,
+    )
 
 
 def tenant_delete(*, slug: str) -> list[str]:

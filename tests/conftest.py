@@ -6,16 +6,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import tenant_context
 
 from api.models import ApiKey, User
+from api.principals import SYSTEM
 from api.roles import Role
 from api.services import api_key_create
-from api.principals import SYSTEM
 from config.celery import app as celery_app
 from monitoring.search.index import tenant_index_delete
+from tenants.context import use_public_schema
 from tenants.models import Tenant
 from tenants.services import TenantCreated, tenant_create
 
@@ -23,7 +23,9 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any, worker_id: str) -> Iterator[dict[str, TenantCreated]]:
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: Any, worker_id: str
+) -> Iterator[dict[str, TenantCreated]]:
     # Each xdist worker has its own test database; give it its own index names and Celery queue too.
     settings.ES_INDEX_PREFIX = f"vigiltest-{worker_id}"
     celery_app.conf.task_default_queue = f"vigiltest-{worker_id}"
@@ -31,8 +33,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any, worker_id: st
         for slug in ("alpha", "beta"):
             tenant_index_delete(slug)
         created = {
-            slug: tenant_create(slug=slug, name=f"{slug.title()} PR", admin_email=f"admin@{slug}.example",
-                                admin_password=PASSWORD)
+            slug: tenant_create(
+                slug=slug, name=f"{slug.title()} PR", admin_email=f"admin@{slug}.example", admin_password=PASSWORD
+            )
             for slug in ("alpha", "beta")
         }
     yield created
@@ -81,8 +84,15 @@ class Api:
     def _host(self) -> str:
         return f"{self.slug}.{settings.BASE_DOMAIN}" if self.slug and self.by_host else "testserver"
 
-    def request(self, method: str, path: str, data: Any = None, *, raw: bytes | None = None,
-                headers: dict[str, str] | None = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        *,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         body = raw if raw is not None else (json.dumps(data) if data is not None else None)
         kwargs: dict[str, Any] = {"headers": self._headers(headers), "HTTP_HOST": self._host()}
         if body is not None:
@@ -112,6 +122,7 @@ def make_user(tenants: dict[str, TenantCreated]) -> Any:
     def make(slug: str, role: str, email: str | None = None) -> User:
         with tenant_context(tenant_obj(slug)):
             return User.objects.create_user(email=email or f"{role}@{slug}.example", password=PASSWORD, role=role)
+
     return make
 
 
@@ -120,6 +131,7 @@ def make_key(tenants: dict[str, TenantCreated]) -> Any:
     def make(slug: str, role: str = Role.ADMIN) -> tuple[ApiKey, str]:
         with tenant_context(tenant_obj(slug)):
             return api_key_create(actor=SYSTEM, name=f"{role} key", role=role)
+
     return make
 
 
@@ -129,10 +141,11 @@ def login() -> Any:
         response = Api(slug).post("/api/v1/auth/token", {"email": email, "password": password})
         assert response.status_code == 200, response.content
         return f"Bearer {response.json()['access']}"
+
     return do
 
 
 @pytest.fixture(autouse=True)
 def _public_schema_after_test() -> Iterator[None]:
     yield
-    connection.set_schema_to_public()
+    use_public_schema()

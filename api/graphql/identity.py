@@ -97,14 +97,16 @@ class IdentityQuery:
 class IdentityMutation:
     @strawberry.mutation
     def create_user(self, info: Info, input: UserCreateInput) -> User:
-        user = services.user_create(actor=actor(info), email=input.email, password=input.password,
-                                    role=input.role, name=input.name)
+        user = services.user_create(
+            actor=actor(info), email=input.email, password=input.password, role=input.role, name=input.name
+        )
         return cast(User, user)
 
     @strawberry.mutation
     def update_user(self, info: Info, id: int, input: UserUpdateInput) -> User:
-        user = services.user_update(actor=actor(info), user_id=id, role=input.role, name=input.name,
-                                    is_active=input.is_active)
+        user = services.user_update(
+            actor=actor(info), user_id=id, role=input.role, name=input.name, is_active=input.is_active
+        )
         return cast(User, user)
 
     @strawberry.mutation

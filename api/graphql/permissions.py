@@ -16,8 +16,7 @@ def require(info: Info, permission: str) -> Principal:
 
 def actor(info: Info) -> Principal:
     """The authenticated caller; services check the specific permission themselves."""
-    return check_permission(principal_of(info), "tenant.read") if not _public(info) else require(
-        info, "platform.read")
+    return check_permission(principal_of(info), "tenant.read") if not _public(info) else require(info, "platform.read")
 
 
 def _public(info: Info) -> bool:

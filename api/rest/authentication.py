@@ -1,7 +1,7 @@
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from api.authentication import principal_from_bearer, principal_from_api_key
+from api.authentication import principal_from_api_key, principal_from_bearer
 from api.principals import Principal
 
 

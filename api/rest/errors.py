@@ -38,8 +38,14 @@ def _flatten(detail: Any, path: str = "") -> list[dict[str, str]]:
     return [{"field": path, "message": str(detail)}]
 
 
-def error_response(code: str, message: str, status_code: int, field: str | None = None,
-                   details: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    code: str,
+    message: str,
+    status_code: int,
+    field: str | None = None,
+    details: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     body: dict[str, Any] = {"code": code, "message": message, "field": field or None}
     if details:
         body["details"] = details
@@ -69,10 +75,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def not_found_view(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse({"error": {"code": "not_found", "message": f"No route for {request.path}.", "field": None}},
-                        status=404)
+    return JsonResponse(
+        {"error": {"code": "not_found", "message": f"No route for {request.path}.", "field": None}}, status=404
+    )
 
 
 def server_error_view(request: Any) -> JsonResponse:
-    return JsonResponse({"error": {"code": "internal_error", "message": "Internal error.", "field": None}},
-                        status=500)
+    return JsonResponse({"error": {"code": "internal_error", "message": "Internal error.", "field": None}}, status=500)

@@ -59,8 +59,12 @@ class PublicMeView(MeView):
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = User
     serializer_class = s.UserOutput
-    required_permissions = {"list": "users.read", "retrieve": "users.read", "create": "users.manage",
-                            "partial_update": "users.manage"}
+    required_permissions = {
+        "list": "users.read",
+        "retrieve": "users.read",
+        "create": "users.manage",
+        "partial_update": "users.manage",
+    }
 
     def select(self) -> Any:
         return selectors.user_list(actor=self.principal)
@@ -83,8 +87,12 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = ApiKey
     serializer_class = s.ApiKeyOutput
-    required_permissions = {"list": "api_keys.read", "retrieve": "api_keys.read", "create": "api_keys.manage",
-                            "revoke": "api_keys.manage"}
+    required_permissions = {
+        "list": "api_keys.read",
+        "retrieve": "api_keys.read",
+        "create": "api_keys.manage",
+        "revoke": "api_keys.manage",
+    }
 
     def select(self) -> Any:
         return selectors.api_key_list(actor=self.principal)

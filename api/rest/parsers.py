@@ -1,6 +1,7 @@
 """JSON parsing that refuses broken Unicode up front, naming where it is, so nothing half-valid is ever stored."""
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework.exceptions import ParseError
@@ -33,19 +34,23 @@ def find_broken_text(value: Any, path: str = "") -> str | None:
 
 
 class StrictJSONParser(JSONParser):
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         raw = stream.read() if stream is not None else b""
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ValidationError(f"Request body is not valid UTF-8 (byte {exc.start}).", field="body",
-                                  code="invalid_encoding") from exc
+            raise ValidationError(
+                f"Request body is not valid UTF-8 (byte {exc.start}).", field="body", code="invalid_encoding"
+            ) from exc
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ParseError(f"Malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}.") from exc
         broken = find_broken_text(data)
         if broken:
-            raise ValidationError("Text contains a NUL character or broken Unicode (lone surrogate).",
-                                  field=broken, code="invalid_encoding")
+            raise ValidationError(
+                "Text contains a NUL character or broken Unicode (lone surrogate).",
+                field=broken,
+                code="invalid_encoding",
+            )
         return data

@@ -13,9 +13,10 @@ class HasPermission(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         required: dict[str, str | None] = getattr(view, "required_permissions", {})
-        key = getattr(view, "action", None) or request.method.lower()
+        method = (request.method or "get").lower()
+        key = getattr(view, "action", None) or method
         if key not in required:
-            key = request.method.lower()
+            key = method
         if key not in required and "*" in required:
             key = "*"
         if key not in required:

@@ -24,17 +24,25 @@ def test_login_refresh_and_me(alpha, make_user):
     me = Api("alpha", auth=f"Bearer {refreshed.json()['access']}").get("/api/v1/me")
 
     assert refreshed.status_code == 200
-    assert me.json() == {"kind": "user", "id": me.json()["id"], "name": "ana@alpha.example",
-                         "email": "ana@alpha.example", "role": "analyst",
-                         "tenant": {"slug": "alpha", "name": "Alpha PR"}}
+    assert me.json() == {
+        "kind": "user",
+        "id": me.json()["id"],
+        "name": "ana@alpha.example",
+        "email": "ana@alpha.example",
+        "role": "analyst",
+        "tenant": {"slug": "alpha", "name": "Alpha PR"},
+    }
 
 
 def test_wrong_password_is_401_naming_the_field(alpha):
     response = Api("alpha").post("/api/v1/auth/token", {"email": alpha.admin_email, "password": "nope"})
 
     assert response.status_code == 401
-    assert response.json()["error"] == {"code": "authentication_failed", "message": "Email or password is wrong.",
-                                        "field": "password"}
+    assert response.json()["error"] == {
+        "code": "authentication_failed",
+        "message": "Email or password is wrong.",
+        "field": "password",
+    }
 
 
 def test_missing_credentials_are_401(alpha):
@@ -48,8 +56,11 @@ def test_garbage_bearer_token_is_401(alpha):
     response = Api("alpha", auth="Bearer not.a.jwt").get("/api/v1/me")
 
     assert response.status_code == 401
-    assert response.json()["error"] == {"code": "authentication_failed", "message": "Token is invalid or expired.",
-                                        "field": None}
+    assert response.json()["error"] == {
+        "code": "authentication_failed",
+        "message": "Token is invalid or expired.",
+        "field": None,
+    }
     assert response["WWW-Authenticate"] == "Bearer"
 
 
@@ -87,8 +98,11 @@ def test_revoked_key_is_401_over_rest_and_graphql(alpha, make_key):
 
     assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
     assert rest.status_code == 401
-    assert rest.json()["error"] == {"code": "authentication_failed", "message": "API key has been revoked.",
-                                    "field": None}
+    assert rest.json()["error"] == {
+        "code": "authentication_failed",
+        "message": "API key has been revoked.",
+        "field": None,
+    }
     assert graphql.status_code == 401
     assert graphql.json()["errors"][0]["extensions"]["code"] == "authentication_failed"
 
@@ -118,8 +132,11 @@ def test_viewer_cannot_create_api_key_and_nothing_is_written(alpha, make_user, l
     graphql = viewer.graphql('mutation { createApiKey(name: "sneaky", role: "admin") { key } }')
 
     assert rest.status_code == 403
-    assert rest.json()["error"] == {"code": "permission_denied", "message": "Role 'viewer' may not api_keys.manage.",
-                                    "field": None}
+    assert rest.json()["error"] == {
+        "code": "permission_denied",
+        "message": "Role 'viewer' may not api_keys.manage.",
+        "field": None,
+    }
     assert graphql.json()["errors"][0]["extensions"]["code"] == "permission_denied"
     assert graphql.json()["data"] is None
     assert count_keys("alpha") == before
@@ -129,7 +146,8 @@ def test_analyst_key_cannot_manage_users(alpha, make_key):
     _key, raw = make_key("alpha", "analyst")
 
     response = Api("alpha", auth=key_auth(raw)).post(
-        "/api/v1/users", {"email": "x@alpha.example", "password": PASSWORD, "role": "admin"})
+        "/api/v1/users", {"email": "x@alpha.example", "password": PASSWORD, "role": "admin"}
+    )
 
     assert response.status_code == 403
     with tenant_context(Tenant.objects.get(slug="alpha")):

@@ -29,7 +29,8 @@ def test_unknown_role_enum_is_400_naming_role(alpha):
 
 def test_unknown_role_over_graphql_is_refused_by_the_same_service(alpha):
     response = admin(alpha).graphql(
-        'mutation { createUser(input: {email: "a@alpha.example", password: "long-enough-pw", role: "god"}) { id } }')
+        'mutation { createUser(input: {email: "a@alpha.example", password: "long-enough-pw", role: "god"}) { id } }'
+    )
 
     error = response.json()["errors"][0]["extensions"]
     assert error["code"] == "invalid" and error["field"] == "role"
@@ -37,8 +38,9 @@ def test_unknown_role_over_graphql_is_refused_by_the_same_service(alpha):
 
 
 def test_billing_admin_role_is_not_a_tenant_role(alpha):
-    response = admin(alpha).post("/api/v1/users", {"email": "b@alpha.example", "password": PASSWORD,
-                                                   "role": "billing_admin"})
+    response = admin(alpha).post(
+        "/api/v1/users", {"email": "b@alpha.example", "password": PASSWORD, "role": "billing_admin"}
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "role"
@@ -76,8 +78,11 @@ def test_lone_surrogate_is_400_naming_the_field_and_writes_nothing(alpha):
     response = admin(alpha).post("/api/v1/api-keys", raw=b'{"name": "bad \\ud800 key", "role": "viewer"}')
 
     assert response.status_code == 400
-    assert response.json()["error"] == {"code": "invalid_encoding", "field": "name",
-                                        "message": "Text contains a NUL character or broken Unicode (lone surrogate)."}
+    assert response.json()["error"] == {
+        "code": "invalid_encoding",
+        "field": "name",
+        "message": "Text contains a NUL character or broken Unicode (lone surrogate).",
+    }
     with tenant_context(Tenant.objects.get(slug="alpha")):
         assert ApiKey.objects.count() == before
 
@@ -90,12 +95,17 @@ def test_oversized_field_is_400(alpha):
 
 
 def test_past_expiry_is_400(alpha):
-    response = admin(alpha).post("/api/v1/api-keys", {"name": "k", "role": "viewer",
-                                                      "expires_at": "2001-01-01T00:00:00Z"})
+    response = admin(alpha).post(
+        "/api/v1/api-keys", {"name": "k", "role": "viewer", "expires_at": "2001-01-01T00:00:00Z"}
+    )
 
-    assert response.json()["error"] == {"code": "invalid", "message": "Expiry must be in the future.",
-                                        "field": "expires_at",
-                                        "details": [{"field": "expires_at", "message": "Expiry must be in the future."}]}
+    message = "Expiry must be in the future."
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": message,
+        "field": "expires_at",
+        "details": [{"field": "expires_at", "message": message}],
+    }
 
 
 def test_oversized_body_is_413(alpha, settings):

@@ -35,8 +35,16 @@ def test_openapi_schema_documents_the_tenant_api(tenants):
 
     assert response.status_code == 200
     assert schema["openapi"].startswith("3.")
-    for path in ["/api/v1/auth/token", "/api/v1/auth/token/refresh", "/api/v1/me", "/api/v1/users",
-                 "/api/v1/api-keys", "/api/v1/api-keys/{id}/revoke", "/readyz", "/healthz"]:
+    for path in [
+        "/api/v1/auth/token",
+        "/api/v1/auth/token/refresh",
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/api-keys",
+        "/api/v1/api-keys/{id}/revoke",
+        "/readyz",
+        "/healthz",
+    ]:
         assert path in schema["paths"], path
     assert "ApiKey" in schema["components"]["securitySchemes"]
 

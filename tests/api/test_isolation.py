@@ -25,8 +25,11 @@ def test_alpha_jwt_is_refused_by_beta_over_rest(alpha, beta, login, by_host):
     response = Api("beta", by_host=by_host, auth=token).get("/api/v1/me")
 
     assert response.status_code == 403
-    assert response.json()["error"] == {"code": "wrong_tenant", "message": "This token was issued for another tenant.",
-                                        "field": None}
+    assert response.json()["error"] == {
+        "code": "wrong_tenant",
+        "message": "This token was issued for another tenant.",
+        "field": None,
+    }
 
 
 @pytest.mark.parametrize("by_host", [False, True])

@@ -16,8 +16,10 @@ from tenants.models import Tenant
 
 @pytest.fixture(scope="module")
 def celery_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), start_worker(celery_app, pool="solo", perform_ping_check=False,
-                                                   shutdown_timeout=10):
+    with (
+        django_db_blocker.unblock(),
+        start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
         yield
 
 

@@ -21,8 +21,9 @@ def test_unknown_header_tenant_is_404_in_error_shape(alpha):
     response = Api("nobody", auth=key_auth(alpha.api_key)).get("/api/v1/me")
 
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "tenant_not_found", "message": "No tenant 'nobody'.",
-                                         "field": "X-Tenant"}}
+    assert response.json() == {
+        "error": {"code": "tenant_not_found", "message": "No tenant 'nobody'.", "field": "X-Tenant"}
+    }
 
 
 def test_unknown_host_is_404_not_public_schema(alpha):
@@ -34,8 +35,7 @@ def test_unknown_host_is_404_not_public_schema(alpha):
 
 
 def test_header_naming_another_tenant_than_the_host_is_refused(alpha, beta):
-    response = Api("alpha", by_host=True, auth=key_auth(alpha.api_key)).get(
-        "/api/v1/me", headers={"X-Tenant": "beta"})
+    response = Api("alpha", by_host=True, auth=key_auth(alpha.api_key)).get("/api/v1/me", headers={"X-Tenant": "beta"})
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "tenant_not_found"

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -38,8 +39,9 @@ def test_tenant_create_command_makes_schema_domain_admin_key_and_index(tenants, 
         # The printed key and password work straight away.
         me = Api("gamma-pr", auth=key_auth(created["api_key"])).get("/api/v1/me").json()
         assert me["role"] == "admin"
-        token = Api("gamma-pr").post("/api/v1/auth/token", {"email": "boss@gamma.example",
-                                                            "password": created["admin_password"]})
+        token = Api("gamma-pr").post(
+            "/api/v1/auth/token", {"email": "boss@gamma.example", "password": created["admin_password"]}
+        )
         assert token.status_code == 200
     finally:
         if Tenant.objects.filter(slug="gamma-pr").exists():
@@ -67,12 +69,12 @@ def test_tenant_create_rejects_bad_input_and_writes_nothing(tenants, options, me
     arguments = {"slug": "delta", "name": "Delta", "admin_email": "a@delta.example", **options}
     before = Tenant.objects.count()
 
-    with pytest.raises(CommandError, match=message.replace("(", r"\(")):
+    with pytest.raises(CommandError, match=re.escape(message)):
         call_command("tenant_create", **arguments)
 
     assert Tenant.objects.count() == before
 
 
 def test_tenant_create_refuses_a_taken_slug(tenants):
-    with pytest.raises(CommandError, match="slug: Tenant 'alpha' already exists."):
+    with pytest.raises(CommandError, match=r"slug: Tenant 'alpha' already exists\."):
         call_command("tenant_create", slug="alpha", name="Again", admin_email="x@alpha.example")

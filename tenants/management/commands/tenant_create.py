@@ -18,15 +18,23 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: str) -> None:
         try:
-            created = tenant_create(slug=options["slug"], name=options["name"], admin_email=options["admin_email"],
-                                    admin_password=options.get("admin_password"))
+            created = tenant_create(
+                slug=options["slug"],
+                name=options["name"],
+                admin_email=options["admin_email"],
+                admin_password=options.get("admin_password"),
+            )
         except ApplicationError as exc:
             raise CommandError(f"{exc.field + ': ' if exc.field else ''}{exc.message}") from exc
         if options["json"]:
             self.stdout.write(json.dumps(created.as_dict(), indent=2))
             return
         self.stdout.write(self.style.SUCCESS(f"Tenant '{created.slug}' created (schema {created.schema})."))
-        for label, value in [("Domain", created.domain), ("Admin", created.admin_email),
-                             ("Password", created.admin_password), ("API key", created.api_key),
-                             ("Search index", created.search_index or "pending (Elasticsearch unreachable)")]:
+        for label, value in [
+            ("Domain", created.domain),
+            ("Admin", created.admin_email),
+            ("Password", created.admin_password),
+            ("API key", created.api_key),
+            ("Search index", created.search_index or "pending (Elasticsearch unreachable)"),
+        ]:
             self.stdout.write(f"  {label:<13} {value}")
