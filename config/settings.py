@@ -65,13 +65,19 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://vigil@127.0.0.1:54329/vigil")}
+# Defaults point at the services scripts/services.sh runs; the VIGIL_*_PORT variables move both together.
+_PG_PORT = env("VIGIL_PG_PORT", default="54329")
+_REDIS_PORT = env("VIGIL_REDIS_PORT", default="63799")
+_ES_PORT = env("VIGIL_ES_PORT", default="9299")
+_STRIPE_PORT = env("VIGIL_STRIPE_PORT", default="12111")
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"postgres://vigil@127.0.0.1:{_PG_PORT}/vigil")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:63799/0")
+REDIS_URL = env("REDIS_URL", default=f"redis://127.0.0.1:{_REDIS_PORT}/0")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -82,7 +88,7 @@ CACHES = {
     }
 }
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:63799/1")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=f"redis://127.0.0.1:{_REDIS_PORT}/1")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -99,12 +105,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="http://127.0.0.1:9299")
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=f"http://127.0.0.1:{_ES_PORT}")
 ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=10.0)
 ES_INDEX_PREFIX = env("VIGIL_ES_INDEX_PREFIX", default="vigil")
 ES_NUMBER_OF_REPLICAS = env.int("VIGIL_ES_REPLICAS", default=0)
 
-STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:12111")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default=f"http://127.0.0.1:{_STRIPE_PORT}")
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_123")
 
 HEALTH_CHECK_TIMEOUT = env.float("VIGIL_HEALTH_CHECK_TIMEOUT", default=2.0)

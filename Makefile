@@ -1,0 +1,28 @@
+.PHONY: setup demo stop test lint services-up services-down services-status
+
+setup:  ## install and start everything, migrate; no demo data
+	scripts/bootstrap.sh
+	uv run --frozen python manage.py migrate_schemas --shared -v 0
+
+demo:  ## set up, create the demo tenant, start web, worker and beat, print URLs and credentials
+	scripts/demo.sh
+
+stop:  ## stop the demo's web, worker and beat (services keep running: see services-down)
+	scripts/demo.sh stop
+
+test:  ## set up what the tests need and run the whole suite
+	scripts/test.sh
+
+lint:
+	uv run --frozen ruff check .
+	uv run --frozen ruff format --check .
+	uv run --frozen mypy .
+
+services-up:
+	scripts/services.sh up
+
+services-down:
+	scripts/services.sh down
+
+services-status:
+	scripts/services.sh status
