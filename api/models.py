@@ -56,3 +56,6 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
+
+
+from api.webhooks.models import *  # noqa: F403,E402  (models of the api app live in subpackages too)

@@ -23,6 +23,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api_keys.read": frozenset({Role.ADMIN}),
     "api_keys.manage": frozenset({Role.ADMIN}),
     "platform.read": frozenset({Role.BILLING_ADMIN}),
+    "mentions.read": _EVERYONE,
+    "mentions.write": frozenset({Role.ADMIN, Role.ANALYST}),
+    "rules.read": _EVERYONE,
+    "rules.manage": frozenset({Role.ADMIN, Role.ANALYST}),
+    "warning.read": _EVERYONE,
+    "warning.manage": frozenset({Role.ADMIN, Role.ANALYST}),
+    "alerts.act": frozenset({Role.ADMIN, Role.ANALYST, Role.RESPONDER}),
+    # The delivery log shows what receivers answered, so it is not for every role.
+    "notifications.read": frozenset({Role.ADMIN, Role.ANALYST}),
+    "notifications.manage": frozenset({Role.ADMIN}),
 }
 
 

@@ -75,6 +75,11 @@ class PayloadTooLargeError(ApplicationError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaTypeError(ApplicationError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class ServiceUnavailableError(ApplicationError):
     status_code = 503
     code = "service_unavailable"

@@ -24,6 +24,7 @@ SHARED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -89,7 +90,11 @@ CACHES = {
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=f"redis://127.0.0.1:{_REDIS_PORT}/1")
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
+# A request must not hang on a dead broker: give up quickly, the outbox and beat catch up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
@@ -103,7 +108,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.search_index_ensure",
         "schedule": timedelta(minutes=env.int("VIGIL_INDEX_CHECK_MINUTES", default=5)),
     },
+    # Beat evaluates every scope (so flatline and recovery work without new mentions).
+    "warning-evaluate": {
+        "task": "monitoring.warning_evaluate",
+        "schedule": timedelta(seconds=env.int("VIGIL_WARNING_TICK_SECONDS", default=60)),
+    },
+    "search-outbox-drain": {
+        "task": "monitoring.search_outbox_drain",
+        "schedule": timedelta(seconds=env.int("VIGIL_OUTBOX_DRAIN_SECONDS", default=30)),
+    },
+    "webhooks-retry-due": {
+        "task": "api.webhooks_retry_due",
+        "schedule": timedelta(seconds=env.int("WEBHOOK_RETRY_SWEEP_SECONDS", default=60)),
+    },
 }
+
+SHARED_DATA_DIR = Path(env("VIGIL_SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
 
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=f"http://127.0.0.1:{_ES_PORT}")
 ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=10.0)
@@ -113,7 +133,29 @@ ES_NUMBER_OF_REPLICAS = env.int("VIGIL_ES_REPLICAS", default=0)
 STRIPE_API_BASE = env("STRIPE_API_BASE", default=f"http://127.0.0.1:{_STRIPE_PORT}")
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_123")
 
+# Ingest limits per request (413 above them).
+INGEST_MAX_ITEMS = env.int("VIGIL_INGEST_MAX_ITEMS", default=5000)
+INGEST_MAX_BYTES = env.int("VIGIL_INGEST_MAX_BYTES", default=8 * 1024 * 1024)
+# Authors with at least this many followers count as influential in the warning buckets.
+WARNING_INFLUENTIAL_FOLLOWERS = env.int("VIGIL_INFLUENTIAL_FOLLOWERS", default=100_000)
+SEARCH_OUTBOX_BATCH = env.int("VIGIL_OUTBOX_BATCH", default=2000)
+
 HEALTH_CHECK_TIMEOUT = env.float("VIGIL_HEALTH_CHECK_TIMEOUT", default=2.0)
+
+# Outgoing notifications: email, and signed webhooks (Standard Webhooks) with retries.
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="vigil@localhost")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# A hung SMTP server must not hold a worker forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# Off in production: tenants' webhook URLs must not reach loopback or private addresses (our own services).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -154,6 +196,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind`, `format` or `status`; name each choice set after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationChannelKindEnum": "api.webhooks.models.ChannelKind",
+        "WebhookFormatEnum": "api.webhooks.models.WebhookFormat",
+        "DeliveryStatusEnum": "api.webhooks.models.DeliveryStatus",
+        "AlertLevelEnum": "monitoring.models.warning.Level",
+    },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
             "ApiKey": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Api-Key <key>"},
@@ -195,5 +244,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # The transport logs every request at INFO; keep that for debugging sessions only.
-    "loggers": {"elastic_transport": {"level": "WARNING"}},
+    "loggers": {
+        "elastic_transport": {"level": "WARNING"},
+        # httpx logs each request's full URL at INFO, and chat webhook URLs carry their robot's key.
+        "httpx": {"level": "WARNING"},
+    },
 }

@@ -1,20 +1,51 @@
-from celery import shared_task
-from elasticsearch import ConnectionError as ElasticsearchConnectionError
+"""Celery entry points of the monitoring app: thin, per tenant (the schema rides in the message headers)."""
 
+from celery import shared_task
+from elasticsearch import ApiError, TransportError
+
+from monitoring.search import outbox
 from monitoring.search.index import tenant_index_ensure
+from monitoring.warning.engine import evaluate
+from monitoring.warning.notifications import notify_change
 from tenants.context import current_tenant
+from tenants.models import Tenant
+
+
+def _tenant() -> Tenant:
+    tenant = current_tenant()
+    if tenant is None:
+        raise RuntimeError("this task runs per tenant; it was sent without one")
+    return tenant
 
 
 @shared_task(
     name="monitoring.search_index_ensure",
     acks_late=True,
-    autoretry_for=(ElasticsearchConnectionError,),
+    autoretry_for=(TransportError,),
     retry_backoff=True,
     max_retries=5,
 )
 def search_index_ensure() -> str:
     """Recreate the current tenant's search alias if it is missing (e.g. Elasticsearch was down at signup)."""
-    tenant = current_tenant()
-    if tenant is None:
-        raise RuntimeError("search_index_ensure runs per tenant; it was sent without one")
-    return tenant_index_ensure(tenant.slug)
+    return tenant_index_ensure(_tenant().slug)
+
+
+@shared_task(
+    name="monitoring.search_outbox_drain",
+    acks_late=True,
+    autoretry_for=(TransportError, ApiError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=8,
+)
+def search_outbox_drain() -> int:
+    """Index the tenant's stale mentions; on Elasticsearch errors the rows stay and the task retries later."""
+    return outbox.drain(_tenant().slug)
+
+
+@shared_task(name="monitoring.warning_evaluate", acks_late=True)
+def warning_evaluate(scopes: list[str] | None = None) -> int:
+    """Evaluate the tenant's warning policies (on the scopes an ingest batch touched, or all of them on beat)."""
+    _tenant()
+    changes = evaluate(scopes=set(scopes) if scopes is not None else None, notifier=notify_change)
+    return len(changes)

@@ -7,7 +7,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 DEMO="$ROOT/.demo"
 PORT="${PORT:-8000}"
-PROCESSES=(web worker beat)
+PROCESSES=(replay web worker beat receiver)
+# The demo's webhook receiver listens on loopback, which production refuses as a webhook target.
+export WEBHOOK_ALLOW_PRIVATE_NETWORKS=true
 
 log() { printf '[demo] %s\n' "$*" >&2; }
 
@@ -35,17 +37,21 @@ stop_processes
 
 log "migrating the public schema"
 uv run --frozen python manage.py migrate_schemas --shared -v 0
-uv run --frozen python manage.py demo_setup
+rm -f "$DEMO/webhooks.jsonl"
+uv run --frozen python manage.py demo_setup --webhook-url "http://127.0.0.1:${VIGIL_DEMO_RECEIVER_PORT:-8765}/vigil"
 
 start() {
   local name=$1; shift
   nohup "$@" >"$DEMO/logs/$name.log" 2>&1 &
   echo $! >"$DEMO/$name.pid"
 }
+start receiver uv run --frozen python scripts/webhook_receiver.py --port "${VIGIL_DEMO_RECEIVER_PORT:-8765}" \
+  --secret-file "$DEMO/credentials.json" --log "$DEMO/webhooks.jsonl"
 start web uv run --frozen gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers 2 --timeout 60 \
   --access-logfile -
 start worker uv run --frozen celery -A config worker --loglevel INFO --concurrency 2
-start beat uv run --frozen celery -A config beat --loglevel INFO --schedule "$DEMO/celerybeat-schedule"
+# Ticks every 15 s in the demo so that the alert's recovery shows within minutes of the stream ending.
+start beat env VIGIL_WARNING_TICK_SECONDS="${VIGIL_WARNING_TICK_SECONDS:-15}" uv run --frozen celery -A config beat --loglevel INFO --schedule "$DEMO/celerybeat-schedule"
 
 log "waiting for /readyz"
 ready=""
@@ -54,6 +60,20 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 [ -n "$ready" ] || { log "web did not become ready; see $DEMO/logs/web.log"; cat "$DEMO/readyz.json" 2>/dev/null; exit 1; }
+
+# The crisis stream: a real Weibo cascade (a phone explosion, CED dataset) replayed live through the REST API.
+API_KEY="$(uv run --frozen python -c "import json; print(json.load(open('$DEMO/credentials.json'))['api_key'])")"
+start replay uv run --frozen python manage.py replay_ced --tenant demo --api-key "$API_KEY" \
+  --url "http://127.0.0.1:$PORT/api/v1/mentions/batch" --cascade "${VIGIL_DEMO_CASCADE:-2620_zhPt4B8YZ_2163396973.json}" \
+  --duration "${VIGIL_DEMO_REPLAY_SECONDS:-120}"
+log "crisis stream replaying in the background (log: $DEMO/logs/replay.log)"
+log "waiting for the first alert (the demo policy watches the own brand over 2-minute windows)"
+for _ in $(seq 1 150); do
+  grep -q '"type": "alert.opened"' "$DEMO/webhooks.jsonl" 2>/dev/null && break
+  sleep 1
+done
+grep '"type": "alert' "$DEMO/webhooks.jsonl" 2>/dev/null | sed 's/^/[demo] webhook received: /' >&2 || \
+  log "no alert yet; see $DEMO/logs/worker.log"
 
 uv run --frozen python - "$DEMO/credentials.json" "$PORT" "$(( $(date +%s) - started ))" <<'PY'
 import json
@@ -76,8 +96,14 @@ Vigil demo is running ({seconds}s to set up).
   API key                {creds['api_key']}
   Credentials file       {sys.argv[1]}
 
-Try:
+A real Weibo crisis (a Galaxy Note 2 exploding, CED dataset) is streaming in through the REST API for
+two minutes. The early-warning engine raises an alert on the own brand, escalates it as the story spreads
+and resolves it a few minutes after the stream ends; each step is delivered, signed, to the local webhook
+receiver (log: .demo/webhooks.jsonl). Try:
   curl -H 'X-Tenant: {creds['tenant']}' -H 'Authorization: Api-Key {creds['api_key']}' {base}/api/v1/me
+  curl -H 'X-Tenant: {creds['tenant']}' -H 'Authorization: Api-Key {creds['api_key']}' \\
+       '{base}/api/v1/mentions/search?q=爆炸&aggs=volume,sentiment,terms&interval=1m'
+  curl -H 'X-Tenant: {creds['tenant']}' -H 'Authorization: Api-Key {creds['api_key']}' {base}/api/v1/alerts
 
 Stop web, worker and beat with `make stop`; the services with `make services-down`.
 """)

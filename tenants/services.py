@@ -17,6 +17,7 @@ from api.roles import Role
 from api.services import api_key_create, user_create
 from config.errors import ConflictError, ErrorList, NotFoundError
 from monitoring.search.index import tenant_index_delete, tenant_index_ensure
+from monitoring.warning.services import default_policy_create
 from tenants.models import SLUG_PATTERN, Domain, Tenant
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ def tenant_create(*, slug: str, name: str, admin_email: str, admin_password: str
         with tenant_context(tenant):
             user_create(actor=SYSTEM, email=admin_email, password=password, role=Role.ADMIN, name="Administrator")
             _key, raw_key = api_key_create(actor=SYSTEM, name="default", role=Role.ADMIN)
+            default_policy_create()
     except Exception:
         # A half-made tenant is worse than none: drop the schema and rows so the slug can be retried.
         tenant.delete(force_drop=True)

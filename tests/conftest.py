@@ -95,8 +95,9 @@ class Api:
     ) -> Any:
         body = raw if raw is not None else (json.dumps(data) if data is not None else None)
         kwargs: dict[str, Any] = {"headers": self._headers(headers), "HTTP_HOST": self._host()}
-        if body is not None:
-            kwargs["data"] = body
+        if body is not None or method in ("post", "patch", "put"):
+            # Like an HTTP client posting JSON; an action without a body sends none.
+            kwargs["data"] = body if body is not None else ""
             kwargs["content_type"] = "application/json"
         return getattr(self.client, method)(path, **kwargs)
 

@@ -5,15 +5,18 @@ from django.conf import settings
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
 from api.graphql.identity import IdentityMutation, IdentityQuery
+from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
+from api.graphql.notifications import NotificationsMutation, NotificationsQuery
+from api.graphql.warning import WarningMutation, WarningQuery
 
 
 @strawberry.type
-class Query(IdentityQuery):
+class Query(IdentityQuery, MonitoringQuery, WarningQuery, NotificationsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation):
+class Mutation(IdentityMutation, MonitoringMutation, WarningMutation, NotificationsMutation):
     pass
 
 

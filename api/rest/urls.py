@@ -1,11 +1,19 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from api.rest import identity
+from api.rest import identity, monitoring, notifications, warning
 
 router = SimpleRouter(trailing_slash=False)
 router.register("users", identity.UserViewSet, basename="user")
 router.register("api-keys", identity.ApiKeyViewSet, basename="api-key")
+router.register("mentions", monitoring.MentionViewSet, basename="mention")
+router.register("rules", monitoring.RuleViewSet, basename="rule")
+router.register("brands", monitoring.BrandViewSet, basename="brand")
+router.register("warning-policies", warning.WarningPolicyViewSet, basename="warning-policy")
+router.register("alerts", warning.AlertViewSet, basename="alert")
+router.register("silences", warning.SilenceViewSet, basename="silence")
+router.register("notification-channels", notifications.NotificationChannelViewSet, basename="notification-channel")
+router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
 
 auth_urlpatterns = [
     path("auth/token", identity.TokenObtainView.as_view(), name="auth-token"),

@@ -3,7 +3,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django_tenants.utils import tenant_context
 
+from api.principals import SYSTEM
+from api.webhooks.services import channel_create
+from monitoring.models import BrandKind
+from monitoring.services import brand_create, rule_create
+from monitoring.warning.services import policy_create
 from tenants.models import Tenant
 from tenants.services import tenant_create, tenant_delete
 
@@ -15,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--slug", default="demo")
         parser.add_argument("--admin-email", default="admin@demo.vigil.example")
         parser.add_argument("--credentials", default=str(settings.BASE_DIR / ".demo" / "credentials.json"))
+        parser.add_argument("--webhook-url", default="http://127.0.0.1:8765/vigil")
 
     def handle(self, *args: object, **options: str) -> None:
         slug = options["slug"]
@@ -22,6 +29,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Dropping the previous '{slug}' tenant")
             tenant_delete(slug=slug)
         created = tenant_create(slug=slug, name="Demo Agency", admin_email=options["admin_email"])
+        with tenant_context(Tenant.objects.get(slug=slug)):
+            self._watchlist()
+            channel = channel_create(
+                actor=SYSTEM, name="Demo receiver", kind="webhook", format="generic", url=options["webhook_url"]
+            )
         path = Path(options["credentials"])
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
@@ -32,9 +44,63 @@ class Command(BaseCommand):
                     "admin_email": created.admin_email,
                     "admin_password": created.admin_password,
                     "api_key": created.api_key,
+                    "webhook_url": channel.url,
+                    "webhook_secret": channel.secret,
                 },
                 indent=2,
             )
         )
         path.chmod(0o600)
         self.stdout.write(self.style.SUCCESS(f"Demo tenant '{slug}' ready; credentials in {path}"))
+
+    def _watchlist(self) -> None:
+        """What an agency with a phone-maker client would watch: its brand, a competitor, safety incidents."""
+        own = brand_create(
+            actor=SYSTEM,
+            name="三星 Samsung",
+            kind=BrandKind.OWN,
+            expression='三星 OR samsung OR "galaxy note"',
+            keywords=["三星", "Galaxy Note2", "Note2"],
+        )
+        brand_create(
+            actor=SYSTEM,
+            name="苹果 Apple",
+            kind=BrandKind.COMPETITOR,
+            expression="苹果 OR iphone OR apple",
+            keywords=["iPhone"],
+        )
+        rule_create(
+            actor=SYSTEM,
+            name="产品安全事故 Product safety",
+            expression="爆炸 OR 烧伤 OR 起火 OR 自燃 OR explode",
+            description="Injuries or fires involving a product",
+        )
+        rule_create(actor=SYSTEM, name="维权与投诉 Complaints", expression="投诉 OR 维权 OR 索赔 OR 退货 OR 召回")
+        rule_create(
+            actor=SYSTEM,
+            name="官方回应 Official response",
+            expression="(回应 OR 声明 OR 致歉) AND NOT 网友",
+            description="Statements by the company or authorities",
+        )
+        # The replay squeezes days into two minutes, so the demo policy looks at short windows and lets go quickly.
+        policy_create(
+            actor=SYSTEM,
+            name="Demo: own brand, fast",
+            scope_kind="brand",
+            scope_ids=[own.pk],
+            realert_minutes=60,
+            resolve_after=2,
+            weighting="ahp",
+            indicators=[
+                {"key": "volume", "type": "volume", "window_minutes": 2, "params": {"low": 5, "high": 150}},
+                {"key": "negative", "type": "negative_ratio", "window_minutes": 2, "params": {"min_count": 5}},
+                {
+                    "key": "crisis_terms",
+                    "type": "keyword_frequency",
+                    "window_minutes": 2,
+                    "params": {"low": 1, "high": 40},
+                },
+                {"key": "spread", "type": "spread_velocity", "window_minutes": 2, "params": {"low": 2, "high": 60}},
+            ],
+            ahp_matrix=[[1, 2, 1, 1], [1 / 2, 1, 1 / 2, 1 / 2], [1, 2, 1, 1], [1, 2, 1, 1]],
+        )

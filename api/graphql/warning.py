@@ -1,0 +1,218 @@
+"""Early warning over GraphQL: the same services and selectors as REST."""
+
+from datetime import datetime
+from typing import Any, cast
+
+import strawberry
+import strawberry_django
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api.graphql.permissions import actor
+from monitoring import models
+from monitoring.warning import selectors, services
+from monitoring.warning.backtest import backtest
+from monitoring.warning.indicators import TYPES
+
+AlertStatus = strawberry.enum(models.AlertStatus, name="AlertStatus")
+AlertLevel = strawberry.enum(models.Level, name="AlertLevel")
+
+
+@strawberry_django.type(models.WarningPolicy)
+class WarningPolicy:
+    id: strawberry.auto
+    name: strawberry.auto
+    description: strawberry.auto
+    is_active: strawberry.auto
+    scope_kind: str
+    scope_ids: list[int]
+    indicators: JSON
+    weighting: str
+    ahp_matrix: JSON | None
+    consistency_ratio: float | None
+    thresholds: JSON
+    realert_minutes: int
+    resolve_below: float
+    resolve_after: int
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+
+
+@strawberry_django.type(models.AlertEvent)
+class AlertEvent:
+    kind: str
+    level: str
+    index_value: float | None
+    actor: str
+    note: str
+    at: datetime
+
+
+@strawberry_django.type(models.Alert)
+class Alert:
+    id: strawberry.auto
+    scope: str
+    status: models.AlertStatus
+    level: models.Level
+    peak_level: models.Level
+    index_value: float
+    peak_index: float
+    indicators: JSON
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str
+    resolved_at: datetime | None
+    resolution: str
+    resolved_by: str
+    last_evaluated_at: datetime
+
+    @strawberry.field
+    def policy(self) -> WarningPolicy:
+        return cast(WarningPolicy, cast(models.Alert, self).policy)
+
+    @strawberry.field
+    def events(self) -> list[AlertEvent]:
+        return cast(list[AlertEvent], list(cast(models.Alert, self).events.all()))
+
+
+@strawberry_django.type(models.Silence)
+class Silence:
+    id: strawberry.auto
+    scope: str
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    created_by: str
+
+
+@strawberry.type
+class IndicatorType:
+    name: str
+    description: str
+    defaults: JSON
+
+
+@strawberry.input
+class WarningPolicyInput:
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    is_active: bool | None = strawberry.UNSET
+    scope_kind: str | None = strawberry.UNSET
+    scope_ids: list[int] | None = strawberry.UNSET
+    indicators: JSON | None = strawberry.UNSET
+    weighting: str | None = strawberry.UNSET
+    ahp_matrix: JSON | None = strawberry.UNSET
+    thresholds: JSON | None = strawberry.UNSET
+    realert_minutes: int | None = strawberry.UNSET
+    resolve_below: float | None = strawberry.UNSET
+    resolve_after: int | None = strawberry.UNSET
+
+
+def _given(data: WarningPolicyInput) -> dict[str, Any]:
+    return {k: v for k, v in vars(data).items() if v is not strawberry.UNSET and not (v is None and k != "ahp_matrix")}
+
+
+def _page(offset: int, limit: int) -> slice:
+    limit = max(1, min(limit, 200))
+    return slice(max(offset, 0), max(offset, 0) + limit)
+
+
+@strawberry.type
+class WarningQuery:
+    @strawberry.field
+    def warning_policies(self, info: Info) -> list[WarningPolicy]:
+        return cast(list[WarningPolicy], list(selectors.policy_list(actor=actor(info))))
+
+    @strawberry.field(description="Alerts, newest first, filterable by status and level.")
+    def alerts(
+        self,
+        info: Info,
+        status: list[models.AlertStatus] | None = None,
+        level: list[models.Level] | None = None,
+        scope: str = "",
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[Alert]:
+        found = selectors.alert_list(
+            actor=actor(info), status=[s.value for s in status or []], level=[v.value for v in level or []], scope=scope
+        )
+        return cast(list[Alert], list(found[_page(offset, limit)]))
+
+    @strawberry.field
+    def alert(self, info: Info, id: int) -> Alert:
+        return cast(Alert, selectors.alert_get(actor=actor(info), alert_id=id))
+
+    @strawberry.field
+    def silences(self, info: Info) -> list[Silence]:
+        return cast(list[Silence], list(selectors.silence_list(actor=actor(info))))
+
+    @strawberry.field(description="The indicator types a policy can use, with their default parameters.")
+    def indicator_types(self, info: Info) -> list[IndicatorType]:
+        actor(info)
+        return [
+            IndicatorType(name=n, description=t.description, defaults=cast(JSON, t.defaults)) for n, t in TYPES.items()
+        ]
+
+    @strawberry.field(description="Alerts a policy would have raised over a past period; nothing is notified.")
+    def backtest_policy(
+        self,
+        info: Info,
+        id: int,
+        start: datetime,
+        end: datetime,
+        step_minutes: int = 1,
+        scopes: list[str] | None = None,
+    ) -> JSON:
+        caller = actor(info)
+        policy = selectors.policy_get(actor=caller, policy_id=id)
+        result = backtest(actor=caller, policy=policy, start=start, end=end, step_minutes=step_minutes, scopes=scopes)
+        return cast(JSON, _jsonable(result))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@strawberry.type
+class WarningMutation:
+    @strawberry.mutation
+    def create_warning_policy(self, info: Info, input: WarningPolicyInput) -> WarningPolicy:
+        return cast(WarningPolicy, services.policy_create(actor=actor(info), **_given(input)))
+
+    @strawberry.mutation
+    def update_warning_policy(self, info: Info, id: int, input: WarningPolicyInput) -> WarningPolicy:
+        return cast(WarningPolicy, services.policy_update(actor=actor(info), policy_id=id, **_given(input)))
+
+    @strawberry.mutation
+    def delete_warning_policy(self, info: Info, id: int) -> bool:
+        services.policy_delete(actor=actor(info), policy_id=id)
+        return True
+
+    @strawberry.mutation
+    def acknowledge_alert(self, info: Info, id: int, note: str = "") -> Alert:
+        services.alert_acknowledge(actor=actor(info), alert_id=id, note=note)
+        return cast(Alert, selectors.alert_get(actor=actor(info), alert_id=id))
+
+    @strawberry.mutation
+    def resolve_alert(self, info: Info, id: int, note: str = "") -> Alert:
+        services.alert_resolve(actor=actor(info), alert_id=id, note=note)
+        return cast(Alert, selectors.alert_get(actor=actor(info), alert_id=id))
+
+    @strawberry.mutation
+    def silence_alert(self, info: Info, id: int, minutes: int, reason: str = "") -> Silence:
+        return cast(Silence, services.alert_silence(actor=actor(info), alert_id=id, minutes=minutes, reason=reason))
+
+    @strawberry.mutation
+    def silence_scope(
+        self, info: Info, scope: str, minutes: int, reason: str = "", policy_id: int | None = None
+    ) -> Silence:
+        return cast(
+            Silence,
+            services.scope_silence(actor=actor(info), scope=scope, minutes=minutes, reason=reason, policy_id=policy_id),
+        )

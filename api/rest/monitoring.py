@@ -1,0 +1,180 @@
+"""Mentions (batch ingest, list, search), monitoring rules and brands over REST."""
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.rest import monitoring_serializers as s
+from api.rest.base import TenantViewSet
+from config.errors import NotFoundError, ValidationError
+from monitoring import selectors, services
+from monitoring.filters import MentionFilter
+from monitoring.ingest.payload import parse_body
+from monitoring.ingest.service import mentions_ingest
+from monitoring.models import Brand, Mention, MonitoringRule
+from monitoring.search.query import SearchParams
+
+
+class MentionViewSet(TenantViewSet):
+    model = Mention
+    serializer_class = s.MentionOutput
+    # Documents the list filters in OpenAPI; the selector applies the same FilterSet.
+    filterset_class = MentionFilter
+    required_permissions = {
+        "list": "mentions.read",
+        "retrieve": "mentions.read",
+        "batch": "mentions.write",
+        "search": "mentions.read",
+    }
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page_size", int), OpenApiParameter("cursor", str)],
+        responses=s.MentionPage,
+        summary="Stored mentions, newest first, with their analysis",
+    )
+    def list(self, request: Request) -> Response:
+        items, cursor = selectors.mention_page(
+            actor=self.principal,
+            filters=request.query_params,
+            first=_int(request.query_params.get("page_size"), 50),
+            after=request.query_params.get("cursor", ""),
+        )
+        return Response({"results": [selectors.mention_as_dict(m) for m in items], "next_cursor": cursor})
+
+    @extend_schema(responses=s.MentionOutput)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        mention = selectors.mention_get(actor=self.principal, mention_id=int(pk))
+        if mention is None:
+            raise NotFoundError(f"No mention {pk}.", field="id")
+        return Response(s.MentionOutput(selectors.mention_as_dict(mention)).data)
+
+    @extend_schema(
+        request={"application/json": s.MentionBatchInput, "application/x-ndjson": OpenApiTypes.STR},
+        responses={200: s.IngestOutput, 400: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT},
+        summary="Ingest a batch of mentions (JSON or NDJSON); invalid items are reported, valid ones stored",
+    )
+    @action(detail=False, methods=["post"], parser_classes=[])
+    def batch(self, request: Request) -> Response:
+        payload = parse_body(request.body, request.content_type or "")
+        result = mentions_ingest(actor=self.principal, payload=payload)
+        return Response(result.as_dict(), status=status.HTTP_200_OK)
+
+    @extend_schema(
+        parameters=[s.SearchInput],
+        responses=s.SearchOutput,
+        summary="Full-text search with filters, highlights, cursor paging and aggregations",
+    )
+    @action(detail=False, methods=["get"])
+    def search(self, request: Request) -> Response:
+        data = s.SearchInput(
+            data=_listy(request.query_params, ("platform", "sentiment", "emotion", "language", "rule", "brand"))
+        )
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        params = SearchParams(
+            q=v["q"],
+            platforms=v.get("platform", []),
+            sentiments=v.get("sentiment", []),
+            emotions=v.get("emotion", []),
+            languages=v.get("language", []),
+            rules=v.get("rule", []),
+            brands=v.get("brand", []),
+            author=v["author"],
+            since=v["since"],
+            until=v["until"],
+            min_engagement=v["min_engagement"],
+            sort=v["sort"],
+            page_size=v["page_size"],
+            cursor=v["cursor"],
+            aggregations=[a.strip() for a in v["aggs"].split(",") if a.strip()],
+            interval=v["interval"],
+        )
+        return Response(selectors.mentions_search(actor=self.principal, params=params))
+
+
+def _int(value: str | None, default: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise ValidationError(f"'{value}' is not a whole number.", field="page_size") from None
+
+
+def _listy(params: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Query params as a dict where list filters accept both repeated keys and comma-separated values."""
+    out: dict[str, Any] = {}
+    for key, values in params.lists():
+        if key in names:
+            out[key] = [part for value in values for part in value.split(",") if part]
+        else:
+            out[key] = values[-1]
+    return out
+
+
+class _CrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    required_permissions = {
+        "list": "rules.read",
+        "retrieve": "rules.read",
+        "create": "rules.manage",
+        "partial_update": "rules.manage",
+        "destroy": "rules.manage",
+    }
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+
+class RuleViewSet(_CrudViewSet):
+    model = MonitoringRule
+    serializer_class = s.RuleSerializer
+
+    def select(self) -> Any:
+        return selectors.rule_list(actor=self.principal)
+
+    @extend_schema(request=s.RuleSerializer, responses={201: s.RuleSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.RuleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_create(actor=self.principal, **data.validated_data)
+        return Response(s.RuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RuleSerializer, responses=s.RuleSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        data = s.RuleSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        rule = services.rule_update(actor=self.principal, rule_id=int(pk), **data.validated_data)
+        return Response(s.RuleSerializer(rule).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.rule_delete(actor=self.principal, rule_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BrandViewSet(_CrudViewSet):
+    model = Brand
+    serializer_class = s.BrandSerializer
+
+    def select(self) -> Any:
+        return selectors.brand_list(actor=self.principal)
+
+    @extend_schema(request=s.BrandSerializer, responses={201: s.BrandSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.BrandSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        brand = services.brand_create(actor=self.principal, **data.validated_data)
+        return Response(s.BrandSerializer(brand).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.BrandSerializer, responses=s.BrandSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        data = s.BrandSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        brand = services.brand_update(actor=self.principal, brand_id=int(pk), **data.validated_data)
+        return Response(s.BrandSerializer(brand).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.brand_delete(actor=self.principal, brand_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

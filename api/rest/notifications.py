@@ -1,0 +1,120 @@
+"""Notification channels, their tests and the delivery log over REST. Views parse, call a service, render."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.rest import notification_serializers as s
+from api.rest.base import TenantViewSet
+from api.webhooks import selectors, services
+from api.webhooks.models import Delivery, NotificationChannel
+
+
+class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    model = NotificationChannel
+    serializer_class = s.ChannelOutput
+    required_permissions = {
+        "list": "notifications.read",
+        "retrieve": "notifications.read",
+        "deliveries": "notifications.read",
+        "create": "notifications.manage",
+        "partial_update": "notifications.manage",
+        "destroy": "notifications.manage",
+        "test": "notifications.manage",
+        "rotate_secret": "notifications.manage",
+    }
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def select(self) -> Any:
+        return selectors.channel_list(actor=self.principal)
+
+    @extend_schema(request=s.ChannelCreateInput, responses={201: s.ChannelWithSecretOutput})
+    def create(self, request: Request) -> Response:
+        data = s.ChannelCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        channel = services.channel_create(actor=self.principal, **data.validated_data)
+        return Response(s.ChannelWithSecretOutput(channel).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ChannelUpdateInput, responses=s.ChannelOutput)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        data = s.ChannelUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        channel = services.channel_update(actor=self.principal, channel_id=int(pk), **data.validated_data)
+        return Response(s.ChannelOutput(channel).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.channel_delete(actor=self.principal, channel_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses=s.DeliveryOutput,
+        summary="Send a test.ping to the channel now (once, even if inactive) and return the delivery",
+    )
+    @action(detail=True, methods=["post"])
+    def test(self, request: Request, pk: str) -> Response:
+        delivery = services.channel_test(actor=self.principal, channel_id=int(pk))
+        return Response(s.DeliveryOutput(delivery).data)
+
+    @extend_schema(
+        request=None,
+        responses=s.ChannelWithSecretOutput,
+        summary="Replace the webhook signing secret at once; the new one is shown only in this response",
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request: Request, pk: str) -> Response:
+        channel = services.channel_secret_rotate(actor=self.principal, channel_id=int(pk))
+        return Response(s.ChannelWithSecretOutput(channel).data)
+
+    @extend_schema(responses=s.DeliveryOutput(many=True), summary="The channel's deliveries, newest first")
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: str) -> Response:
+        channel = selectors.channel_get(actor=self.principal, channel_id=int(pk))
+        return _paginated(self, selectors.delivery_list(actor=self.principal, channel_id=channel.pk))
+
+
+class DeliveryViewSet(mixins.RetrieveModelMixin, TenantViewSet):
+    model = Delivery
+    serializer_class = s.DeliveryOutput
+    required_permissions = {
+        "list": "notifications.read",
+        "retrieve": "notifications.read",
+        "redeliver": "notifications.manage",
+    }
+
+    def select(self) -> Any:
+        return selectors.delivery_list(actor=self.principal)
+
+    @extend_schema(
+        parameters=[s.DeliveryFilterInput],
+        responses=s.DeliveryOutput(many=True),
+        summary="Deliveries with their attempts, newest first",
+    )
+    def list(self, request: Request) -> Response:
+        data = s.DeliveryFilterInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        filters = data.validated_data
+        deliveries = selectors.delivery_list(
+            actor=self.principal,
+            channel_id=filters.get("channel"),
+            status=filters.get("status"),
+            event_type=filters.get("event_type"),
+        )
+        return _paginated(self, deliveries)
+
+    @extend_schema(request=None, responses=s.DeliveryOutput, summary="Send a failed delivery once more, now")
+    @action(detail=True, methods=["post"])
+    def redeliver(self, request: Request, pk: str) -> Response:
+        delivery = services.delivery_redeliver(actor=self.principal, delivery_id=int(pk))
+        return Response(s.DeliveryOutput(delivery).data)
+
+
+def _paginated(view: TenantViewSet, deliveries: QuerySet[Delivery]) -> Response:
+    page = view.paginate_queryset(deliveries)
+    assert page is not None, "deliveries are always paginated"
+    return view.get_paginated_response(s.DeliveryOutput(page, many=True).data)

@@ -1,0 +1,262 @@
+"""Early warning over REST: policies (and their backtests), alerts with acknowledge/resolve/silence, silences."""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.rest.base import TenantViewSet
+from monitoring.models import Alert, AlertEvent, Level, Silence, WarningPolicy
+from monitoring.models.warning import AlertStatus, ScopeKind
+from monitoring.warning import selectors, services
+from monitoring.warning.backtest import backtest
+from monitoring.warning.indicators import TYPES
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    scope_kind = serializers.ChoiceField(choices=ScopeKind.choices, required=False)
+    indicators = serializers.JSONField(
+        help_text=f"[{{key, type, window_minutes, params, weight}}]; types: {', '.join(TYPES)}"
+    )
+    thresholds = serializers.JSONField(required=False, help_text="{blue, yellow, orange, red}, increasing, 0–100")
+    ahp_matrix = serializers.JSONField(
+        required=False, allow_null=True, help_text="Pairwise comparisons, one row per indicator (weighting 'ahp')"
+    )
+    weighting = serializers.ChoiceField(choices=["direct", "ahp"], required=False)
+    resolve_below = serializers.FloatField(required=False)
+
+    class Meta:
+        model = WarningPolicy
+        fields = [
+            "id",
+            "name",
+            "description",
+            "is_active",
+            "scope_kind",
+            "scope_ids",
+            "indicators",
+            "weighting",
+            "ahp_matrix",
+            "consistency_ratio",
+            "thresholds",
+            "realert_minutes",
+            "resolve_below",
+            "resolve_after",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "consistency_ratio", "created_at", "updated_at"]
+        extra_kwargs: dict[str, dict[str, object]] = {"name": {"validators": []}}
+
+
+class AlertEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertEvent
+        fields = ["kind", "level", "index_value", "actor", "note", "at"]
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    policy_name = serializers.CharField(source="policy.name", read_only=True)
+    events = AlertEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "policy",
+            "policy_name",
+            "scope",
+            "status",
+            "level",
+            "peak_level",
+            "index_value",
+            "peak_index",
+            "indicators",
+            "opened_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolution",
+            "resolved_by",
+            "last_evaluated_at",
+            "events",
+        ]
+
+
+class SilenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Silence
+        fields = ["id", "scope", "policy", "starts_at", "ends_at", "reason", "created_by", "created_at"]
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
+
+
+class SilenceInput(serializers.Serializer):
+    minutes = serializers.IntegerField(help_text="How long, 1 to 43200 (30 days).")
+    reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
+
+
+class ScopeSilenceInput(SilenceInput):
+    scope = serializers.CharField(max_length=40, help_text="'tenant', 'rule:<id>', 'brand:<id>' or '*'")
+    policy = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class BacktestInput(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    step_minutes = serializers.IntegerField(required=False, default=1)
+    scopes = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+
+
+class BacktestOutput(serializers.Serializer):
+    policy = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    step_minutes = serializers.IntegerField()
+    scopes = serializers.ListField(child=serializers.CharField())
+    evaluations = serializers.IntegerField()
+    alerts = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="{scope, opened_at, resolved_at, level, peak_level, peak_index, "
+        "events: [{kind, at, level, index}], indicators}",
+    )
+
+
+class WarningPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    model = WarningPolicy
+    serializer_class = PolicySerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    required_permissions = {
+        "list": "warning.read",
+        "retrieve": "warning.read",
+        "create": "warning.manage",
+        "partial_update": "warning.manage",
+        "destroy": "warning.manage",
+        "backtest": "warning.read",
+    }
+
+    def select(self) -> Any:
+        return selectors.policy_list(actor=self.principal)
+
+    @extend_schema(request=PolicySerializer, responses={201: PolicySerializer})
+    def create(self, request: Request) -> Response:
+        data = PolicySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = services.policy_create(actor=self.principal, **data.validated_data)
+        return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PolicySerializer, responses=PolicySerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        data = PolicySerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        policy = services.policy_update(actor=self.principal, policy_id=int(pk), **data.validated_data)
+        return Response(PolicySerializer(policy).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.policy_delete(actor=self.principal, policy_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=BacktestInput,
+        responses=BacktestOutput,
+        summary="Alerts this policy would have raised over a past period (nothing is notified)",
+    )
+    @action(detail=True, methods=["post"])
+    def backtest(self, request: Request, pk: str) -> Response:
+        data = BacktestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = selectors.policy_get(actor=self.principal, policy_id=int(pk))
+        return Response(backtest(actor=self.principal, policy=policy, **data.validated_data))
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    model = Alert
+    serializer_class = AlertSerializer
+    required_permissions = {
+        "list": "warning.read",
+        "retrieve": "warning.read",
+        "acknowledge": "alerts.act",
+        "resolve": "alerts.act",
+        "silence": "alerts.act",
+    }
+
+    def select(self) -> Any:
+        params = self.request.query_params
+        policy = params.get("policy")
+        return selectors.alert_list(
+            actor=self.principal,
+            status=_csv(params.getlist("status")),
+            level=_csv(params.getlist("level")),
+            scope=params.get("scope", ""),
+            policy=int(policy) if policy and policy.isdigit() else None,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, many=True, enum=AlertStatus.values),
+            OpenApiParameter("level", str, many=True, enum=Level.values),
+            OpenApiParameter("scope", str),
+            OpenApiParameter("policy", int),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, pk: str) -> Response:  # type: ignore[override]
+        return Response(AlertSerializer(selectors.alert_get(actor=self.principal, alert_id=int(pk))).data)
+
+    @extend_schema(request=NoteInput, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str) -> Response:
+        data = NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.alert_acknowledge(actor=self.principal, alert_id=int(pk), **data.validated_data)
+        return Response(AlertSerializer(selectors.alert_get(actor=self.principal, alert_id=alert.pk)).data)
+
+    @extend_schema(request=NoteInput, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str) -> Response:
+        data = NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.alert_resolve(actor=self.principal, alert_id=int(pk), **data.validated_data)
+        return Response(AlertSerializer(selectors.alert_get(actor=self.principal, alert_id=alert.pk)).data)
+
+    @extend_schema(request=SilenceInput, responses={201: SilenceSerializer})
+    @action(detail=True, methods=["post"])
+    def silence(self, request: Request, pk: str) -> Response:
+        data = SilenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        silence = services.alert_silence(actor=self.principal, alert_id=int(pk), **data.validated_data)
+        return Response(SilenceSerializer(silence).data, status=status.HTTP_201_CREATED)
+
+
+class SilenceViewSet(mixins.ListModelMixin, TenantViewSet):
+    model = Silence
+    serializer_class = SilenceSerializer
+    required_permissions = {"list": "warning.read", "create": "alerts.act"}
+
+    def select(self) -> Any:
+        return selectors.silence_list(actor=self.principal)
+
+    @extend_schema(
+        request=ScopeSilenceInput,
+        responses={201: SilenceSerializer},
+        summary="Silence a scope (optionally for one policy) for a number of minutes",
+    )
+    def create(self, request: Request) -> Response:
+        data = ScopeSilenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        silence = services.scope_silence(
+            actor=self.principal, scope=v["scope"], minutes=v["minutes"], reason=v["reason"], policy_id=v["policy"]
+        )
+        return Response(SilenceSerializer(silence).data, status=status.HTTP_201_CREATED)
+
+
+def _csv(values: list[str]) -> list[str]:
+    return [part for value in values for part in value.split(",") if part]

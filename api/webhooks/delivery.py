@@ -1,0 +1,218 @@
+"""Sending one delivery: sign and POST a webhook or send an email, log the attempt, schedule the next one."""
+
+import ipaddress
+import json
+import logging
+import random
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from api.webhooks.formats import envelope_ordered, render_body
+from api.webhooks.models import ChannelKind, Delivery, DeliveryAttempt, DeliveryStatus, WebhookFormat
+from api.webhooks.signing import signed_headers
+
+logger = logging.getLogger(__name__)
+
+RETRY_BASE_SECONDS = 10
+RETRY_MAX_SECONDS = 3600
+EXCERPT_CHARS = 500
+# Enough of a response body to show the excerpt and read a chat robot's {"errcode": …} verdict.
+RESPONSE_READ_BYTES = 8192
+# A task may arrive a little before its countdown when worker clocks differ.
+DUE_TOLERANCE = timedelta(seconds=2)
+# The sweep leaves deliveries to their own retry task for this long before deciding that task was lost.
+SWEEP_GRACE = timedelta(seconds=30)
+SWEEP_BATCH = 50
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    status_code: int | None = None
+    error: str = ""
+    excerpt: str = ""
+
+
+def backoff_seconds(attempts_made: int) -> float:
+    """10 s, 20 s, 40 s … up to an hour, spread by up to 10% so one outage's retries do not arrive together."""
+    base = RETRY_BASE_SECONDS * 2 ** (attempts_made - 1)
+    return min(base * random.uniform(1.0, 1.1), RETRY_MAX_SECONDS)
+
+
+def _address_refused(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not ip.is_global
+
+
+def literal_address_refused(host: str) -> str | None:
+    """Why a URL whose host is a literal IP may not be used, or None (names are checked when sending)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
+        return None
+    try:
+        refused = _address_refused(host)
+    except ValueError:
+        return None
+    return "URL points to a private, loopback or reserved address." if refused else None
+
+
+def _destination_refused(url: str) -> str | None:
+    """Keep tenants from reaching our own network (databases, metadata services) through their webhooks."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(
+            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
+    except OSError as exc:
+        return f"Cannot resolve '{host}': {exc}"
+    if any(_address_refused(str(info[4][0])) for info in infos):
+        return f"'{host}' resolves to a private, loopback or reserved address; sending there is not allowed."
+    return None
+
+
+def _chat_error(format: str, body: bytes) -> str | None:
+    """Chat robots answer 200 with an error code inside when they refuse a message."""
+    if format == WebhookFormat.GENERIC or format == WebhookFormat.SLACK:
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    code = data.get("errcode", data.get("code"))
+    if code in (None, 0):
+        return None
+    return f"{format} refused the message: code {code}, {data.get('errmsg', data.get('msg', ''))}".rstrip(", ")
+
+
+def _send_webhook(delivery: Delivery, at: datetime) -> Outcome:
+    channel = delivery.channel
+    refused = _destination_refused(channel.url)
+    if refused:
+        return Outcome(ok=False, error=refused)
+    body = json.dumps(
+        render_body(channel.format, payload=delivery.payload, title=delivery.title, text=delivery.text),
+        ensure_ascii=False,
+        separators=(",", ":"),
+        cls=DjangoJSONEncoder,
+    )
+    headers = signed_headers(secret=channel.secret, message_id=delivery.event_id, timestamp=at, body=body)
+    try:
+        with (
+            httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False) as client,
+            client.stream("POST", channel.url, content=body.encode("utf-8"), headers=headers) as response,
+        ):
+            received = b""
+            for chunk in response.iter_bytes():
+                received += chunk
+                if len(received) >= RESPONSE_READ_BYTES:
+                    break
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    # PostgreSQL text cannot hold NUL; whatever else a receiver answers is kept, decoded leniently.
+    excerpt = received.decode("utf-8", errors="replace").replace("\x00", "")[:EXCERPT_CHARS]
+    if not response.is_success:
+        return Outcome(
+            ok=False, status_code=response.status_code, error=f"HTTP {response.status_code}", excerpt=excerpt
+        )
+    refusal = _chat_error(channel.format, received)
+    return Outcome(ok=refusal is None, status_code=response.status_code, error=refusal or "", excerpt=excerpt)
+
+
+def _send_email(delivery: Delivery) -> Outcome:
+    envelope = json.dumps(envelope_ordered(delivery.payload), ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)
+    # Mail headers cannot hold line breaks.
+    subject = " ".join(delivery.title.split())[:200]
+    try:
+        send_mail(
+            subject,
+            f"{delivery.text}\n\n-- \n{envelope}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            list(delivery.channel.emails),
+            fail_silently=False,
+        )
+    except Exception as exc:
+        # Backends raise anything from SMTPException to OSError; every failure is an attempt to log and retry.
+        return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
+    return Outcome(ok=True)
+
+
+def _send(delivery: Delivery, at: datetime) -> Outcome:
+    if delivery.channel.kind == ChannelKind.EMAIL:
+        return _send_email(delivery)
+    return _send_webhook(delivery, at)
+
+
+def delivery_attempt(delivery_id: int) -> Delivery | None:
+    """Make the next attempt of a due, pending delivery and record it; None if there is nothing to do now.
+
+    Safe to call any number of times and from several workers: a delivery that succeeded, failed for good, is not
+    due yet, or is being sent by someone else right now (row lock, skip_locked) is left alone.
+    """
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("channel")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return None
+        started_at = timezone.now()
+        if delivery.next_attempt_at and delivery.next_attempt_at > started_at + DUE_TOLERANCE:
+            return None
+        clock = time.monotonic()
+        outcome = _send(delivery, started_at)
+        duration_ms = round((time.monotonic() - clock) * 1000)
+        number = delivery.attempt_count + 1
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            number=number,
+            started_at=started_at,
+            duration_ms=duration_ms,
+            status_code=outcome.status_code,
+            error=outcome.error,
+            response_excerpt=outcome.excerpt,
+        )
+        delivery.attempt_count = number
+        now = timezone.now()
+        if outcome.ok:
+            delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.SUCCEEDED, None, now
+        elif number >= delivery.max_attempts:
+            delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.FAILED, None, now
+            logger.warning("delivery %s to channel %s failed for good: %s", delivery.pk, delivery.channel_id, outcome)
+        else:
+            delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(number))
+        delivery.save(update_fields=["status", "attempt_count", "next_attempt_at", "completed_at"])
+    return delivery
+
+
+def deliveries_retry_due(limit: int = SWEEP_BATCH) -> int:
+    """Attempt pending deliveries whose retry is overdue (their task was lost or never sent); returns how many."""
+    cutoff = timezone.now() - SWEEP_GRACE
+    due: list[Any] = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=cutoff)
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    return sum(1 for delivery_id in due if delivery_attempt(delivery_id) is not None)
+
+
+def seconds_until(moment: datetime) -> float:
+    return max((moment - timezone.now()).total_seconds(), 0.0)

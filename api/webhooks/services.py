@@ -1,0 +1,349 @@
+"""Writes on notification channels, and `notify`, the one entry point for anything that wants to tell a tenant."""
+
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from api.principals import Principal, check_permission
+from api.webhooks.delivery import delivery_attempt, literal_address_refused
+from api.webhooks.models import ChannelKind, Delivery, DeliveryStatus, NotificationChannel, WebhookFormat
+from api.webhooks.signing import secret_generate
+from api.webhooks.tasks import webhooks_deliver
+from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
+from config.unicode import find_broken_text
+from tenants.context import current_schema, current_tenant
+
+logger = logging.getLogger(__name__)
+
+# Every event a channel can subscribe to. Producers add their types here, with the sentence shown to integrators.
+EVENT_TYPES: dict[str, str] = {
+    "alert.opened": "An early-warning indicator crossed its threshold.",
+    "alert.escalated": "An open alert reached a higher severity.",
+    "alert.reminded": "An open alert is still at its level (periodic reminder).",
+    "alert.resolved": "An alert was resolved or fell back below its threshold.",
+    "case.sla_breached": "A crisis case task or response missed its SLA.",
+    "test.ping": "A test event sent on request from the API.",
+}
+
+MAX_EMAILS = 20
+MAX_URL_LENGTH = 2000
+_UNSET: Any = object()
+
+
+def _check_name(errors: ErrorList, name: str) -> str:
+    name = name.strip()
+    if not name:
+        errors.add("name", "Name is required.")
+    elif len(name) > 200:
+        errors.add("name", "Name must be at most 200 characters.")
+    return name
+
+
+def _check_url(errors: ErrorList, url: str) -> str:
+    url = url.strip()
+    if not url:
+        errors.add("url", "A webhook channel needs a URL.")
+        return url
+    if len(url) > MAX_URL_LENGTH:
+        errors.add("url", f"URL must be at most {MAX_URL_LENGTH} characters.")
+        return url
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        errors.add("url", "URL must not contain spaces or control characters.")
+        return url
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (parsing the port is what rejects 'host:abc' and out-of-range ports)
+    except ValueError:
+        errors.add("url", "URL is not valid.")
+        return url
+    if parts.scheme not in ("http", "https"):
+        errors.add("url", "URL must start with http:// or https://.")
+    elif not parts.hostname:
+        errors.add("url", "URL has no host.")
+    elif refused := literal_address_refused(parts.hostname):
+        errors.add("url", refused)
+    return url
+
+
+def _check_format(errors: ErrorList, kind: str, format: str | None) -> str:
+    if kind != ChannelKind.WEBHOOK:
+        if format:
+            errors.add("format", "Only webhook channels have a format.")
+        return ""
+    format = format or WebhookFormat.GENERIC
+    if format not in WebhookFormat.values:
+        errors.add("format", f"Unknown format '{format}'; expected one of {', '.join(WebhookFormat.values)}.")
+    return format
+
+
+def _check_emails(errors: ErrorList, emails: Iterable[str]) -> list[str]:
+    cleaned = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
+    if not cleaned:
+        errors.add("emails", "An email channel needs at least one address.")
+    elif len(cleaned) > MAX_EMAILS:
+        errors.add("emails", f"At most {MAX_EMAILS} addresses.")
+    for email in cleaned:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.add("emails", f"'{email}' is not a valid email address.")
+            break
+    return cleaned
+
+
+def _check_event_types(errors: ErrorList, event_types: Iterable[str]) -> list[str]:
+    cleaned = list(dict.fromkeys(t.strip() for t in event_types))
+    unknown = [t for t in cleaned if t not in EVENT_TYPES]
+    if unknown:
+        errors.add(
+            "event_types", f"Unknown event type '{unknown[0]}'; expected any of {', '.join(sorted(EVENT_TYPES))}."
+        )
+    return cleaned
+
+
+def _check_text(errors: ErrorList, values: dict[str, Any]) -> None:
+    # REST refuses broken text in its parser; GraphQL variables reach us unchecked, and PostgreSQL would raise.
+    broken = find_broken_text({k: v for k, v in values.items() if v is not _UNSET and v is not None})
+    if broken:
+        errors.add(broken.split("[")[0], "Text contains a NUL character or broken Unicode (lone surrogate).")
+
+
+def _unique_name(name: str, exclude: int | None = None) -> None:
+    clash = NotificationChannel.objects.filter(name=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise ConflictError(f"A notification channel named '{name}' already exists.", field="name")
+
+
+def _locked(channel_id: int) -> NotificationChannel:
+    channel = NotificationChannel.objects.select_for_update().filter(pk=channel_id).first()
+    if channel is None:
+        raise NotFoundError(f"No notification channel {channel_id}.", field="id")
+    return channel
+
+
+@transaction.atomic
+def channel_create(
+    *,
+    actor: Principal,
+    name: str,
+    kind: str,
+    url: str = "",
+    format: str | None = None,
+    emails: list[str] | None = None,
+    event_types: list[str] | None = None,
+    is_active: bool = True,
+) -> NotificationChannel:
+    """Create a channel; a webhook gets a new signing secret, readable on the returned object this once."""
+    check_permission(actor, "notifications.manage")
+    errors = ErrorList()
+    _check_text(errors, {"name": name, "url": url, "emails": emails, "event_types": event_types})
+    errors.raise_if_any()
+    name = _check_name(errors, name)
+    if kind not in ChannelKind.values:
+        errors.add("kind", f"Unknown kind '{kind}'; expected webhook or email.")
+        errors.raise_if_any()
+    format = _check_format(errors, kind, format)
+    cleaned_emails: list[str] = []
+    if kind == ChannelKind.WEBHOOK:
+        url = _check_url(errors, url)
+        if emails:
+            errors.add("emails", "Only email channels have addresses.")
+    else:
+        if url:
+            errors.add("url", "Only webhook channels have a URL.")
+        cleaned_emails = _check_emails(errors, emails or [])
+    cleaned_types = _check_event_types(errors, event_types or [])
+    errors.raise_if_any()
+    _unique_name(name)
+    return NotificationChannel.objects.create(
+        name=name,
+        kind=kind,
+        url=url if kind == ChannelKind.WEBHOOK else "",
+        format=format,
+        secret=secret_generate() if kind == ChannelKind.WEBHOOK else "",
+        emails=cleaned_emails,
+        event_types=cleaned_types,
+        is_active=is_active,
+    )
+
+
+@transaction.atomic
+def channel_update(
+    *,
+    actor: Principal,
+    channel_id: int,
+    name: str = _UNSET,
+    url: str = _UNSET,
+    format: str = _UNSET,
+    emails: list[str] = _UNSET,
+    event_types: list[str] = _UNSET,
+    is_active: bool = _UNSET,
+) -> NotificationChannel:
+    check_permission(actor, "notifications.manage")
+    channel = _locked(channel_id)
+    errors = ErrorList()
+    _check_text(errors, {"name": name, "url": url, "emails": emails, "event_types": event_types})
+    errors.raise_if_any()
+    if name is not _UNSET:
+        channel.name = _check_name(errors, name)
+    webhook = channel.kind == ChannelKind.WEBHOOK
+    if url is not _UNSET:
+        if webhook:
+            channel.url = _check_url(errors, url)
+        else:
+            errors.add("url", "Only webhook channels have a URL.")
+    if format is not _UNSET:
+        channel.format = _check_format(errors, channel.kind, format)
+    if emails is not _UNSET:
+        if webhook:
+            errors.add("emails", "Only email channels have addresses.")
+        else:
+            channel.emails = _check_emails(errors, emails)
+    if event_types is not _UNSET:
+        channel.event_types = _check_event_types(errors, event_types)
+    errors.raise_if_any()
+    if name is not _UNSET:
+        _unique_name(channel.name, exclude=channel.pk)
+    if is_active is not _UNSET:
+        channel.is_active = is_active
+    channel.save()
+    return channel
+
+
+@transaction.atomic
+def channel_delete(*, actor: Principal, channel_id: int) -> None:
+    """Delete a channel with its delivery log; pending deliveries to it are dropped with it."""
+    check_permission(actor, "notifications.manage")
+    _locked(channel_id).delete()
+
+
+@transaction.atomic
+def channel_secret_rotate(*, actor: Principal, channel_id: int) -> NotificationChannel:
+    """Replace a webhook's signing secret at once; the new one is readable on the returned object this once."""
+    check_permission(actor, "notifications.manage")
+    channel = _locked(channel_id)
+    if channel.kind != ChannelKind.WEBHOOK:
+        raise ValidationError("Only webhook channels have a signing secret.", field="kind")
+    channel.secret = secret_generate()
+    channel.save(update_fields=["secret", "updated_at"])
+    return channel
+
+
+def _envelope(event_id: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    tenant = current_tenant()
+    if tenant is None:
+        raise RuntimeError("notifications are sent per tenant; no tenant schema is active")
+    return {
+        "id": event_id,
+        "type": event_type,
+        "created_at": timezone.now().isoformat(),
+        "tenant": tenant.slug,
+        "data": data,
+    }
+
+
+def _deliveries_create(
+    channels: Iterable[NotificationChannel], *, payload: dict[str, Any], title: str, text: str, max_attempts: int
+) -> list[Delivery]:
+    now = timezone.now()
+    return Delivery.objects.bulk_create(
+        Delivery(
+            channel=channel,
+            event_id=payload["id"],
+            event_type=payload["type"],
+            title=title[:500],
+            text=text,
+            payload=payload,
+            max_attempts=max_attempts,
+            next_attempt_at=now,
+        )
+        for channel in channels
+    )
+
+
+def _enqueue(delivery_ids: list[int], schema: str) -> None:
+    for delivery_id in delivery_ids:
+        try:
+            # The schema is named explicitly: on_commit may run after the caller left its tenant context.
+            webhooks_deliver.apply_async(args=[delivery_id], headers={"_schema_name": schema})
+        except Exception:
+            logger.warning("could not enqueue delivery %s; the retry sweep will send it", delivery_id, exc_info=True)
+
+
+def notify(*, event_type: str, data: dict[str, Any], title: str, text: str) -> list[Delivery]:
+    """Queue one delivery of the event to every active channel subscribed to it, sent once the transaction commits.
+
+    Runs in the current tenant's schema. `title` and `text` are what chat robots and email show; webhooks in the
+    generic format get the envelope {id, type, created_at, tenant, data}.
+    """
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}; register it in EVENT_TYPES")
+    payload = _envelope(f"evt_{uuid.uuid4().hex}", event_type, data)
+    channels = NotificationChannel.objects.filter(is_active=True).filter(
+        Q(event_types=[]) | Q(event_types__contains=[event_type])
+    )
+    with transaction.atomic():
+        deliveries = _deliveries_create(
+            channels, payload=payload, title=title, text=text, max_attempts=settings.WEBHOOK_MAX_ATTEMPTS
+        )
+        ids, schema = [d.pk for d in deliveries], current_schema()
+        transaction.on_commit(lambda: _enqueue(ids, schema))
+    return deliveries
+
+
+def _attempt_now(delivery_id: int) -> Delivery:
+    delivery_attempt(delivery_id)
+    return Delivery.objects.select_related("channel").prefetch_related("attempts").get(pk=delivery_id)
+
+
+def channel_test(*, actor: Principal, channel_id: int) -> Delivery:
+    """Send a `test.ping` to the channel now, even if it is inactive, and return the delivery with its attempt.
+
+    A test is tried once: whoever pressed the button reads the result and fixes the channel, no retries needed.
+    """
+    check_permission(actor, "notifications.manage")
+    channel = NotificationChannel.objects.filter(pk=channel_id).first()
+    if channel is None:
+        raise NotFoundError(f"No notification channel {channel_id}.", field="id")
+    payload = _envelope(
+        f"evt_{uuid.uuid4().hex}",
+        "test.ping",
+        {"channel": {"id": channel.pk, "name": channel.name}, "requested_by": actor.name},
+    )
+    with transaction.atomic():
+        (delivery,) = _deliveries_create(
+            [channel],
+            payload=payload,
+            title="Vigil test notification",
+            text=f"This is a test of the notification channel '{channel.name}'.",
+            max_attempts=1,
+        )
+    return _attempt_now(delivery.pk)
+
+
+def delivery_redeliver(*, actor: Principal, delivery_id: int) -> Delivery:
+    """Try a failed delivery once more, now, with the same event id so receivers can tell it is a resend."""
+    check_permission(actor, "notifications.manage")
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            raise NotFoundError(f"No delivery {delivery_id}.", field="id")
+        if delivery.status != DeliveryStatus.FAILED:
+            raise ConflictError(f"Delivery {delivery_id} is {delivery.status}; only failed ones are resent.")
+        delivery.status = DeliveryStatus.PENDING
+        delivery.max_attempts = delivery.attempt_count + 1
+        delivery.next_attempt_at = timezone.now()
+        delivery.completed_at = None
+        delivery.save(update_fields=["status", "max_attempts", "next_attempt_at", "completed_at"])
+    return _attempt_now(delivery_id)

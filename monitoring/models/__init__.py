@@ -1,0 +1,43 @@
+from monitoring.models.mentions import (
+    Author,
+    Brand,
+    BrandKind,
+    Emotion,
+    Mention,
+    MonitoringRule,
+    Platform,
+    Relation,
+    SearchOutbox,
+    Sentiment,
+)
+from monitoring.models.warning import (
+    Alert,
+    AlertEvent,
+    AlertStatus,
+    Level,
+    MinuteBucket,
+    ScopeKind,
+    Silence,
+    WarningPolicy,
+)
+
+__all__ = [
+    "Alert",
+    "AlertEvent",
+    "AlertStatus",
+    "Author",
+    "Brand",
+    "BrandKind",
+    "Emotion",
+    "Level",
+    "Mention",
+    "MinuteBucket",
+    "MonitoringRule",
+    "Platform",
+    "Relation",
+    "ScopeKind",
+    "SearchOutbox",
+    "Sentiment",
+    "Silence",
+    "WarningPolicy",
+]

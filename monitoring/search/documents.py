@@ -1,0 +1,104 @@
+"""Search documents built from stored mentions: PostgreSQL is the source, the index is derived and rebuildable."""
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from monitoring.models import Mention
+
+_MAX_TERMS = 64
+
+
+def _terms(tokens: str) -> list[str]:
+    # Single characters and numbers make noisy "top terms"; keep words, once each, in order.
+    seen: dict[str, None] = {}
+    for token in tokens.split():
+        if len(token) > 1 and not token.isdigit() and len(token) <= 40:
+            seen.setdefault(token, None)
+            if len(seen) == _MAX_TERMS:
+                break
+    return list(seen)
+
+
+def mention_document(m: Mention) -> dict[str, Any]:
+    author = m.author
+    return {
+        "id": m.pk,
+        "platform": m.platform,
+        "external_id": m.external_id,
+        "url": m.url,
+        "author_id": author.external_id if author else None,
+        "author_name": author.name if author else None,
+        "author_followers": author.followers if author else 0,
+        "author_verified": author.verified if author else False,
+        "title": m.title,
+        "text": m.text,
+        "text_simplified": m.analysis_text,
+        "tokens": m.tokens,
+        "terms": _terms(m.tokens),
+        "language": m.language,
+        "script": m.script,
+        "sentiment": m.sentiment or None,
+        "sentiment_score": m.sentiment_score,
+        "emotion": m.emotion or None,
+        "emotion_score": m.emotion_score,
+        "rules": list(m.matched_rules),
+        "brands": list(m.matched_brands),
+        "relation": m.relation or None,
+        "parent_external_id": m.parent_external_id or None,
+        "published_at": m.published_at.isoformat(),
+        "engagement": m.likes + m.reposts + m.comments,
+        "likes": m.likes,
+        "reposts": m.reposts,
+        "comments": m.comments,
+        "views": m.views,
+    }
+
+
+_FIELDS = [
+    "id",
+    "platform",
+    "external_id",
+    "url",
+    "title",
+    "text",
+    "analysis_text",
+    "tokens",
+    "language",
+    "script",
+    "sentiment",
+    "sentiment_score",
+    "emotion",
+    "emotion_score",
+    "matched_rules",
+    "matched_brands",
+    "relation",
+    "parent_external_id",
+    "published_at",
+    "likes",
+    "reposts",
+    "comments",
+    "views",
+    "author__external_id",
+    "author__name",
+    "author__followers",
+    "author__verified",
+]
+
+
+def documents_for(ids: Iterable[int]) -> list[dict[str, Any]]:
+    mentions = Mention.objects.filter(pk__in=list(ids)).select_related("author").only(*_FIELDS)
+    return [mention_document(m) for m in mentions]
+
+
+def iter_all_documents(batch: int = 2000, *, updated_since: Any = None) -> Iterator[list[dict[str, Any]]]:
+    """Every stored mention as documents, in batches, by primary key (stable under concurrent inserts)."""
+    queryset = Mention.objects.select_related("author").only(*_FIELDS).order_by("pk")
+    if updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=updated_since)
+    last = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last)[:batch])
+        if not chunk:
+            return
+        last = chunk[-1].pk
+        yield [mention_document(m) for m in chunk]

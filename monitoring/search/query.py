@@ -1,0 +1,259 @@
+"""Full-text mention search with filters, highlights, deep paging (search_after) and aggregations."""
+
+import base64
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import opencc
+from elasticsearch import ApiError, TransportError
+
+from config.errors import ServiceUnavailableError, ValidationError
+from monitoring.nlp import get_analyzer
+from monitoring.search.client import es_client
+from monitoring.search.index import alias_name
+
+AGGREGATIONS = frozenset({"volume", "sentiment", "authors", "platforms", "terms"})
+SORTS = {
+    "relevance": [{"_score": "desc"}, {"published_at": "desc"}, {"id": "desc"}],
+    "time": [{"published_at": "desc"}, {"id": "desc"}],
+    "engagement": [{"engagement": "desc"}, {"id": "desc"}],
+}
+INTERVAL = re.compile(r"^[1-9][0-9]{0,3}[mhd]$")
+MAX_QUERY_CHARS = 500
+_PHRASE = re.compile(r'"([^"]+)"')
+_to_traditional = opencc.OpenCC("s2t")
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    platforms: list[str] = field(default_factory=list)
+    sentiments: list[str] = field(default_factory=list)
+    emotions: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    rules: list[int] = field(default_factory=list)
+    brands: list[int] = field(default_factory=list)
+    author: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    min_engagement: int | None = None
+    sort: str = ""
+    page_size: int = 20
+    cursor: str = ""
+    aggregations: list[str] = field(default_factory=list)
+    interval: str = "1h"
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError("Cursor is not one this API returned.", field="cursor") from exc
+    if not isinstance(values, list) or not values:
+        raise ValidationError("Cursor is not one this API returned.", field="cursor")
+    return values
+
+
+def _validate(params: SearchParams) -> str:
+    if len(params.q) > MAX_QUERY_CHARS:
+        raise ValidationError(f"Query is at most {MAX_QUERY_CHARS} characters.", field="q")
+    if params.q.count('"') % 2:
+        raise ValidationError("Unbalanced quote in query.", field="q")
+    sort = params.sort or ("relevance" if params.q.strip() else "time")
+    if sort not in SORTS:
+        raise ValidationError(f"Unknown sort '{sort}'; expected one of {', '.join(SORTS)}.", field="sort")
+    unknown = set(params.aggregations) - AGGREGATIONS
+    if unknown:
+        raise ValidationError(
+            f"Unknown aggregation '{sorted(unknown)[0]}'; expected any of {', '.join(sorted(AGGREGATIONS))}.",
+            field="aggs",
+        )
+    if not INTERVAL.match(params.interval):
+        raise ValidationError("Interval is a number and a unit m, h or d, e.g. 15m, 1h, 1d.", field="interval")
+    if not 1 <= params.page_size <= 100:
+        raise ValidationError("page_size is between 1 and 100.", field="page_size")
+    if params.since and params.until and params.since > params.until:
+        raise ValidationError("since is after until.", field="since")
+    return sort
+
+
+def _text_clauses(q: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Query clauses, and highlight clauses that find the same words in the original (possibly Traditional) text."""
+    analyzer = get_analyzer()
+    must: list[dict[str, Any]] = []
+    highlight: list[dict[str, Any]] = []
+    for phrase in _PHRASE.findall(q):
+        simplified = analyzer.analyze(phrase).analysis_text.strip()
+        if simplified:
+            must.append({"match_phrase": {"text_simplified": simplified}})
+            for variant in {simplified, _to_traditional.convert(simplified), phrase}:
+                highlight.append({"match_phrase": {"text": variant}})
+    tokens = analyzer.query_tokens(_PHRASE.sub(" ", q))
+    if tokens:
+        must.append({"match": {"tokens": {"query": " ".join(tokens), "operator": "and"}}})
+        for token in tokens:
+            for variant in {token, _to_traditional.convert(token)}:
+                highlight.append({"match_phrase": {"text": variant}})
+    return must, highlight
+
+
+def _filters(params: SearchParams) -> list[dict[str, Any]]:
+    filters: list[dict[str, Any]] = []
+    for name, values in [
+        ("platform", params.platforms),
+        ("sentiment", params.sentiments),
+        ("emotion", params.emotions),
+        ("language", params.languages),
+        ("rules", params.rules),
+        ("brands", params.brands),
+    ]:
+        if values:
+            filters.append({"terms": {name: values}})
+    if params.author:
+        filters.append(
+            {
+                "bool": {
+                    "should": [{"term": {"author_name": params.author}}, {"term": {"author_id": params.author}}],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    if params.since or params.until:
+        bounds = {k: v.isoformat() for k, v in (("gte", params.since), ("lte", params.until)) if v}
+        filters.append({"range": {"published_at": bounds}})
+    if params.min_engagement:
+        filters.append({"range": {"engagement": {"gte": params.min_engagement}}})
+    return filters
+
+
+def _aggregations(params: SearchParams) -> dict[str, Any]:
+    wanted = set(params.aggregations)
+    aggs: dict[str, Any] = {}
+    histogram = {"field": "published_at", "fixed_interval": params.interval, "min_doc_count": 0}
+    if "volume" in wanted:
+        aggs["volume"] = {"date_histogram": histogram}
+    if "sentiment" in wanted:
+        aggs["sentiment"] = {"date_histogram": histogram, "aggs": {"by": {"terms": {"field": "sentiment", "size": 3}}}}
+    if "authors" in wanted:
+        aggs["authors"] = {
+            "terms": {"field": "author_name", "size": 10, "order": [{"_count": "desc"}, {"engagement": "desc"}]},
+            "aggs": {"engagement": {"sum": {"field": "engagement"}}},
+        }
+    if "platforms" in wanted:
+        aggs["platforms"] = {"terms": {"field": "platform", "size": 20}}
+    if "terms" in wanted:
+        # Sampling the best-matching documents keeps top terms fast on millions of mentions.
+        aggs["terms"] = {"sampler": {"shard_size": 2000}, "aggs": {"top": {"terms": {"field": "terms", "size": 20}}}}
+    return aggs
+
+
+def _render_aggregations(raw: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "volume" in raw:
+        out["volume"] = [{"time": b["key_as_string"], "count": b["doc_count"]} for b in raw["volume"]["buckets"]]
+    if "sentiment" in raw:
+        out["sentiment"] = [
+            {
+                "time": b["key_as_string"],
+                "count": b["doc_count"],
+                **{s: 0 for s in ("negative", "neutral", "positive")},
+                **{s["key"]: s["doc_count"] for s in b["by"]["buckets"]},
+            }
+            for b in raw["sentiment"]["buckets"]
+        ]
+    if "authors" in raw:
+        out["authors"] = [
+            {"name": b["key"], "count": b["doc_count"], "engagement": int(b["engagement"]["value"])}
+            for b in raw["authors"]["buckets"]
+        ]
+    if "platforms" in raw:
+        out["platforms"] = [{"platform": b["key"], "count": b["doc_count"]} for b in raw["platforms"]["buckets"]]
+    if "terms" in raw:
+        out["terms"] = [{"term": b["key"], "count": b["doc_count"]} for b in raw["terms"]["top"]["buckets"]]
+    return out
+
+
+def _hit(hit: dict[str, Any]) -> dict[str, Any]:
+    source = hit["_source"]
+    return {
+        "id": source["id"],
+        "platform": source["platform"],
+        "external_id": source["external_id"],
+        "url": source["url"],
+        "author": {
+            "external_id": source["author_id"],
+            "name": source["author_name"],
+            "followers": source["author_followers"],
+            "verified": source["author_verified"],
+        }
+        if source["author_id"]
+        else None,
+        "title": source["title"],
+        "text": source["text"],
+        "language": source["language"],
+        "script": source["script"],
+        "published_at": source["published_at"],
+        "metrics": {k: source[k] for k in ("likes", "reposts", "comments", "views")},
+        "engagement": source["engagement"],
+        "relation": source["relation"],
+        "parent_external_id": source["parent_external_id"],
+        "sentiment": {"label": source["sentiment"], "score": source["sentiment_score"]},
+        "emotion": {"label": source["emotion"], "score": source["emotion_score"]} if source["emotion"] else None,
+        "matched_rules": source["rules"],
+        "matched_brands": source["brands"],
+        "score": hit.get("_score"),
+        # CJK is indexed a character at a time, so a word comes back as adjacent <em> runs: join them.
+        "highlights": [f.replace("</em><em>", "") for f in hit.get("highlight", {}).get("text", [])],
+    }
+
+
+def mentions_search(slug: str, params: SearchParams) -> dict[str, Any]:
+    sort = _validate(params)
+    must, highlight = _text_clauses(params.q)
+    body: dict[str, Any] = {
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": _filters(params)}},
+        "sort": SORTS[sort],
+        "size": params.page_size,
+        "track_total_hits": 10_000,
+        "_source": {"excludes": ["tokens", "terms", "text_simplified"]},
+    }
+    if params.cursor:
+        body["search_after"] = decode_cursor(params.cursor)
+    if highlight:
+        body["highlight"] = {
+            "fields": {
+                "text": {
+                    "highlight_query": {"bool": {"should": highlight}},
+                    "number_of_fragments": 3,
+                    "fragment_size": 150,
+                }
+            },
+            "pre_tags": ["<em>"],
+            "post_tags": ["</em>"],
+        }
+    if params.aggregations:
+        body["aggs"] = _aggregations(params)
+    try:
+        response = es_client().search(index=alias_name(slug), **body)
+    except ApiError as exc:
+        if exc.status_code == 400:
+            raise ValidationError("The search could not run with these parameters.", field="q") from exc
+        raise ServiceUnavailableError("Search is unavailable right now; stored mentions are safe.") from exc
+    except TransportError as exc:
+        raise ServiceUnavailableError("Search is unavailable right now; stored mentions are safe.") from exc
+    hits = response["hits"]["hits"]
+    total = response["hits"]["total"]
+    return {
+        "count": total["value"],
+        "count_is_exact": total["relation"] == "eq",
+        "results": [_hit(h) for h in hits],
+        "next_cursor": encode_cursor(hits[-1]["sort"]) if len(hits) == params.page_size else None,
+        "aggregations": _render_aggregations(response.get("aggregations", {})),
+    }

@@ -1,0 +1,165 @@
+"""Writes on what a tenant watches: monitoring rules and brands."""
+
+from typing import Any
+
+from django.db import transaction
+
+from api.principals import Principal, check_permission
+from config.errors import ConflictError, ErrorList, NotFoundError
+from monitoring.models import Brand, BrandKind, MonitoringRule
+from monitoring.rules import validate as validate_expression
+
+MAX_KEYWORDS = 50
+_UNSET: Any = object()
+
+
+def _check_name(errors: ErrorList, name: str) -> str:
+    name = name.strip()
+    if not name:
+        errors.add("name", "Name is required.")
+    elif len(name) > 200:
+        errors.add("name", "Name must be at most 200 characters.")
+    return name
+
+
+def _check_keywords(errors: ErrorList, keywords: list[str]) -> list[str]:
+    cleaned = [k.strip() for k in keywords if k.strip()]
+    if len(cleaned) > MAX_KEYWORDS:
+        errors.add("keywords", f"At most {MAX_KEYWORDS} keywords.")
+    for keyword in cleaned:
+        if len(keyword) > 100:
+            errors.add("keywords", f"Keyword '{keyword[:20]}…' is longer than 100 characters.")
+            break
+    return list(dict.fromkeys(cleaned))
+
+
+def _unique(model: type[MonitoringRule] | type[Brand], name: str, exclude: int | None = None) -> None:
+    others = model.objects.filter(name=name)
+    clash = (others.exclude(pk=exclude) if exclude is not None else others).exists()
+    if clash:
+        raise ConflictError(f"A {model._meta.verbose_name} named '{name}' already exists.", field="name")
+
+
+@transaction.atomic
+def rule_create(
+    *, actor: Principal, name: str, expression: str, description: str = "", is_active: bool = True
+) -> MonitoringRule:
+    check_permission(actor, "rules.manage")
+    errors = ErrorList()
+    name = _check_name(errors, name)
+    errors.raise_if_any()
+    validate_expression(expression)
+    _unique(MonitoringRule, name)
+    return MonitoringRule.objects.create(
+        name=name, expression=expression.strip(), description=description, is_active=is_active
+    )
+
+
+@transaction.atomic
+def rule_update(
+    *,
+    actor: Principal,
+    rule_id: int,
+    name: str = _UNSET,
+    expression: str = _UNSET,
+    description: str = _UNSET,
+    is_active: bool = _UNSET,
+) -> MonitoringRule:
+    check_permission(actor, "rules.manage")
+    rule = MonitoringRule.objects.select_for_update().filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFoundError(f"No rule {rule_id}.", field="id")
+    errors = ErrorList()
+    if name is not _UNSET:
+        rule.name = _check_name(errors, name)
+    errors.raise_if_any()
+    if expression is not _UNSET:
+        validate_expression(expression)
+        rule.expression = expression.strip()
+    if name is not _UNSET:
+        _unique(MonitoringRule, rule.name, exclude=rule.pk)
+    if description is not _UNSET:
+        rule.description = description
+    if is_active is not _UNSET:
+        rule.is_active = is_active
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, actor: Principal, rule_id: int) -> None:
+    check_permission(actor, "rules.manage")
+    deleted, _ = MonitoringRule.objects.filter(pk=rule_id).delete()
+    if not deleted:
+        raise NotFoundError(f"No rule {rule_id}.", field="id")
+
+
+def _check_kind(errors: ErrorList, kind: str) -> None:
+    if kind not in BrandKind.values:
+        errors.add("kind", f"Unknown kind '{kind}'; expected own or competitor.")
+
+
+@transaction.atomic
+def brand_create(
+    *,
+    actor: Principal,
+    name: str,
+    expression: str,
+    kind: str = BrandKind.OWN,
+    keywords: list[str] | None = None,
+    is_active: bool = True,
+) -> Brand:
+    check_permission(actor, "rules.manage")
+    errors = ErrorList()
+    name = _check_name(errors, name)
+    _check_kind(errors, kind)
+    cleaned = _check_keywords(errors, keywords or [])
+    errors.raise_if_any()
+    validate_expression(expression)
+    _unique(Brand, name)
+    return Brand.objects.create(
+        name=name, expression=expression.strip(), kind=kind, keywords=cleaned, is_active=is_active
+    )
+
+
+@transaction.atomic
+def brand_update(
+    *,
+    actor: Principal,
+    brand_id: int,
+    name: str = _UNSET,
+    expression: str = _UNSET,
+    kind: str = _UNSET,
+    keywords: list[str] = _UNSET,
+    is_active: bool = _UNSET,
+) -> Brand:
+    check_permission(actor, "rules.manage")
+    brand = Brand.objects.select_for_update().filter(pk=brand_id).first()
+    if brand is None:
+        raise NotFoundError(f"No brand {brand_id}.", field="id")
+    errors = ErrorList()
+    if name is not _UNSET:
+        brand.name = _check_name(errors, name)
+    if kind is not _UNSET:
+        _check_kind(errors, kind)
+        brand.kind = kind
+    if keywords is not _UNSET:
+        brand.keywords = _check_keywords(errors, keywords)
+    errors.raise_if_any()
+    if expression is not _UNSET:
+        validate_expression(expression)
+        brand.expression = expression.strip()
+    if name is not _UNSET:
+        _unique(Brand, brand.name, exclude=brand.pk)
+    if is_active is not _UNSET:
+        brand.is_active = is_active
+    brand.save()
+    return brand
+
+
+@transaction.atomic
+def brand_delete(*, actor: Principal, brand_id: int) -> None:
+    check_permission(actor, "rules.manage")
+    deleted, _ = Brand.objects.filter(pk=brand_id).delete()
+    if not deleted:
+        raise NotFoundError(f"No brand {brand_id}.", field="id")

@@ -1,0 +1,205 @@
+"""Evaluation: indicators → composite warning index (0–100) → level → alert lifecycle, per policy and scope."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from monitoring.models import Alert, AlertEvent, AlertStatus, Brand, Level, MonitoringRule, Silence, WarningPolicy
+from monitoring.models.warning import LEVEL_RANK, ScopeKind
+from monitoring.warning.indicators import Reading, Source, read
+from monitoring.warning.sources import LiveSource
+
+LEVELS_DESCENDING = (Level.RED, Level.ORANGE, Level.YELLOW, Level.BLUE)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    policy_id: int
+    scope: str
+    at: datetime
+    index: float
+    level: str | None
+    readings: list[Reading]
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        return [r.as_dict() for r in self.readings]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an evaluation did to an alert, for notifications and backtests."""
+
+    kind: str  # opened, escalated, deescalated, reminded, resolved
+    alert_id: int | None
+    policy_id: int
+    scope: str
+    at: datetime
+    level: str
+    index: float
+
+
+def level_for(index: float, thresholds: dict[str, float]) -> str | None:
+    for level in LEVELS_DESCENDING:
+        if index >= thresholds[level]:
+            return str(level)
+    return None
+
+
+def assess(policy: WarningPolicy, scope: str, source: Source, now: datetime) -> Assessment:
+    readings = [read(source, scope, now, indicator, float(indicator["weight"])) for indicator in policy.indicators]
+    total_weight = sum(r.weight for r in readings) or 1.0
+    index = 100 * sum(r.score * r.weight for r in readings) / total_weight
+    return Assessment(policy.pk, scope, now, round(index, 2), level_for(index, policy.thresholds), readings)
+
+
+def lookback(policies: Iterable[WarningPolicy]) -> timedelta:
+    longest = 1
+    for policy in policies:
+        for indicator in policy.indicators:
+            span = indicator["params"].get("span", 1) if indicator["params"].get("method") == "ewma" else 1
+            longest = max(longest, indicator["window_minutes"] * (span + 2))
+    return timedelta(minutes=longest)
+
+
+def policy_scopes(policy: WarningPolicy) -> list[str]:
+    if policy.scope_kind == ScopeKind.TENANT:
+        return ["tenant"]
+    model = MonitoringRule if policy.scope_kind == ScopeKind.RULE else Brand
+    ids = policy.scope_ids or list(model.objects.filter(is_active=True).values_list("id", flat=True))
+    return [f"{policy.scope_kind}:{i}" for i in ids]
+
+
+def _silenced(silences: list[Silence], policy: WarningPolicy, scope: str, now: datetime) -> bool:
+    return any(
+        x.scope in (scope, "*") and x.policy_id in (None, policy.pk) and x.starts_at <= now < x.ends_at
+        for x in silences
+    )
+
+
+@dataclass
+class AlertState:
+    """The part of an alert the lifecycle rules read and change; the same rules drive alerts and backtests."""
+
+    status: str
+    level: str
+    peak_level: str
+    index: float
+    peak_index: float
+    opened_at: datetime
+    below_count: int = 0
+    last_notified_at: datetime | None = None
+
+
+def step(
+    state: AlertState | None, a: Assessment, policy: WarningPolicy, silenced: bool
+) -> tuple[AlertState | None, str | None, bool]:
+    """One evaluation of the lifecycle: (new state or None when none is live, event kind or None, notify?)."""
+    if state is None:
+        if a.level is None or silenced:
+            return None, None, False
+        opened = AlertState(AlertStatus.OPEN, a.level, a.level, a.index, a.index, a.at, last_notified_at=a.at)
+        return opened, "opened", True
+    state.index = a.index
+    if a.index < policy.resolve_below:
+        state.below_count += 1
+        if state.below_count >= policy.resolve_after:
+            state.status = AlertStatus.RESOLVED
+            return state, "resolved", not silenced
+        return state, None, False
+    state.below_count = 0
+    state.peak_index = max(state.peak_index, a.index)
+    if a.level is not None and LEVEL_RANK[Level(a.level)] > LEVEL_RANK[Level(state.level)]:
+        state.level = a.level
+        if LEVEL_RANK[Level(a.level)] > LEVEL_RANK[Level(state.peak_level)]:
+            state.peak_level = a.level
+        if not silenced:
+            state.last_notified_at = a.at
+        return state, "escalated", not silenced
+    if a.level is not None and LEVEL_RANK[Level(a.level)] < LEVEL_RANK[Level(state.level)]:
+        state.level = a.level
+        return state, "deescalated", False
+    if (
+        state.status == AlertStatus.OPEN
+        and not silenced
+        and state.last_notified_at is not None
+        and a.at - state.last_notified_at >= timedelta(minutes=policy.realert_minutes)
+    ):
+        state.last_notified_at = a.at
+        return state, "reminded", True
+    return state, None, False
+
+
+def _state_of(alert: Alert) -> AlertState:
+    return AlertState(
+        alert.status,
+        alert.level,
+        alert.peak_level,
+        alert.index_value,
+        alert.peak_index,
+        alert.opened_at,
+        alert.below_count,
+        alert.last_notified_at,
+    )
+
+
+def apply(policy: WarningPolicy, a: Assessment, silenced: bool) -> Change | None:
+    """Move the policy/scope alert through its lifecycle in the database; returns the change to notify, if any."""
+    live = (
+        Alert.objects.select_for_update()
+        .filter(policy=policy, scope=a.scope)
+        .exclude(status=AlertStatus.RESOLVED)
+        .first()
+    )
+    state, kind, notify = step(_state_of(live) if live else None, a, policy, silenced)
+    if state is None:
+        return None
+    alert = live or Alert(policy=policy, scope=a.scope, opened_at=a.at)
+    alert.status, alert.level, alert.peak_level = state.status, state.level, state.peak_level
+    alert.index_value, alert.peak_index, alert.below_count = state.index, state.peak_index, state.below_count
+    alert.last_evaluated_at = a.at
+    if kind is not None:
+        alert.indicators = a.snapshot()
+    if notify:
+        alert.last_notified_at, alert.last_notified_level = a.at, state.level
+    if kind == "resolved":
+        alert.resolved_at, alert.resolution = a.at, "auto"
+    alert.save()
+    if kind is not None:
+        note = f"below {policy.resolve_below:g} for {state.below_count} evaluations" if kind == "resolved" else ""
+        AlertEvent.objects.create(alert=alert, kind=kind, level=alert.level, index_value=a.index, note=note, at=a.at)
+    return Change(kind, alert.pk, policy.pk, a.scope, a.at, state.level, a.index) if notify and kind else None
+
+
+Notifier = Callable[[Change], None]
+
+
+def evaluate(
+    *, scopes: set[str] | None = None, now: datetime | None = None, notifier: Notifier | None = None
+) -> list[Change]:
+    """Evaluate every active policy on its scopes (or only `scopes`); one transaction per policy and scope."""
+    now = now or timezone.now()
+    policies = list(WarningPolicy.objects.filter(is_active=True))
+    targets = {p.pk: [s for s in policy_scopes(p) if scopes is None or s in scopes] for p in policies}
+    wanted = sorted({s for found in targets.values() for s in found})
+    if not wanted:
+        return []
+    source = LiveSource(wanted, now, lookback(policies))
+    live = set(Alert.objects.exclude(status=AlertStatus.RESOLVED).values_list("policy_id", "scope"))
+    silences = list(Silence.objects.filter(ends_at__gt=now, starts_at__lte=now))
+    changes: list[Change] = []
+    for policy in policies:
+        for scope in targets[policy.pk]:
+            assessment = assess(policy, scope, source, now)
+            if assessment.level is None and (policy.pk, scope) not in live:
+                continue  # calm and nothing open: no write, no lock
+            with transaction.atomic():
+                change = apply(policy, assessment, _silenced(silences, policy, scope, now))
+                if change is not None and notifier is not None:
+                    transaction.on_commit(lambda c=change: notifier(c))  # type: ignore[misc]
+            if change is not None:
+                changes.append(change)
+    return changes

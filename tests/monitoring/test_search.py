@@ -1,0 +1,144 @@
+"""Search on the real Elasticsearch: Simplified/Traditional queries, phrases, filters, highlights, paging,
+aggregations, tenant isolation."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import Api, key_auth
+
+SEARCH = "/api/v1/mentions/search"
+
+
+def admin(tenant) -> Api:
+    return Api(tenant.slug, auth=key_auth(tenant.api_key))
+
+
+@pytest.fixture
+def corpus(alpha, item, fresh_index, index_now):
+    fresh_index("alpha")
+    now = timezone.now()
+    texts = [
+        ("s1", "臺北颱風災害造成停電", "weibo", 10, 50),
+        ("s2", "台风过后台北市区积水严重", "douyin", 20, 5),
+        ("s3", "这款手机质量太差，我要投诉", "weibo", 30, 500),
+        ("s4", "手机质量不错，很满意", "zhihu", 40, 1),
+        ("s5", "The phone battery exploded, lawsuit coming", "x", 50, 80),
+    ]
+    items = [
+        item(
+            external_id=eid,
+            text=text,
+            platform=platform,
+            published_at=(now - timedelta(minutes=minutes)).isoformat(),
+            metrics={"likes": likes, "reposts": 0, "comments": 0, "views": 0},
+            author={"external_id": f"a-{eid}", "name": f"作者{eid}", "followers": 10},
+        )
+        for eid, text, platform, minutes, likes in texts
+    ]
+    assert admin(alpha).post("/api/v1/mentions/batch", {"mentions": items}).json()["accepted"] == 5
+    assert index_now("alpha") == 5
+    return admin(alpha)
+
+
+def ids(response) -> list[str]:
+    return [m["external_id"] for m in response.json()["results"]]
+
+
+def test_simplified_and_traditional_queries_find_both_scripts(corpus):
+    simplified = corpus.get(f"{SEARCH}?q=台风&sort=time")
+    traditional = corpus.get(f"{SEARCH}?q=颱風&sort=time")
+
+    assert ids(simplified) == ["s1", "s2"]
+    assert ids(traditional) == ["s1", "s2"]
+
+
+def test_highlights_are_in_the_original_text(corpus):
+    hit = corpus.get(f"{SEARCH}?q=台风").json()["results"]
+    original = next(h for h in hit if h["external_id"] == "s1")
+
+    assert original["text"] == "臺北颱風災害造成停電"
+    assert any("<em>颱風</em>" in fragment for fragment in original["highlights"])
+
+
+def test_phrase_search(corpus):
+    assert ids(corpus.get(f'{SEARCH}?q="质量太差"')) == ["s3"]
+    assert ids(corpus.get(f'{SEARCH}?q="battery exploded"')) == ["s5"]
+
+
+def test_filters_and_sorts(corpus):
+    weibo = corpus.get(f"{SEARCH}?q=手机&platform=weibo")
+    negative = corpus.get(f"{SEARCH}?sentiment=negative&sort=time")
+    engaged = corpus.get(f"{SEARCH}?min_engagement=50&sort=engagement")
+    author = corpus.get(f"{SEARCH}?author=作者s4")
+
+    assert ids(weibo) == ["s3"]
+    assert "s3" in ids(negative) and "s4" not in ids(negative)
+    assert ids(engaged) == ["s3", "s5", "s1"]
+    assert ids(author) == ["s4"]
+
+
+def test_search_after_paging_walks_everything_once(corpus):
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        page = corpus.get(f"{SEARCH}?sort=time&page_size=2&cursor={cursor}").json()
+        seen += [m["external_id"] for m in page["results"]]
+        if not page["next_cursor"]:
+            break
+        cursor = page["next_cursor"]
+
+    assert seen == ["s1", "s2", "s3", "s4", "s5"]
+
+
+def test_aggregations_in_the_same_call(corpus):
+    body = corpus.get(f"{SEARCH}?aggs=volume,sentiment,authors,platforms,terms&interval=1h").json()
+    aggs = body["aggregations"]
+
+    assert body["count"] == 5
+    assert sum(bucket["count"] for bucket in aggs["volume"]) == 5
+    assert sum(b["negative"] + b["neutral"] + b["positive"] for b in aggs["sentiment"]) == 5
+    assert {p["platform"]: p["count"] for p in aggs["platforms"]} == {"weibo": 2, "douyin": 1, "zhihu": 1, "x": 1}
+    assert aggs["authors"][0] == {"name": "作者s3", "count": 1, "engagement": 500}
+    assert {"term": "手机", "count": 2} in aggs["terms"]
+
+
+def test_graphql_search(corpus):
+    response = corpus.graphql(
+        '{ searchMentions(q: "颱風", sort: "time", aggregations: ["platforms"]) { count results aggregations } }'
+    )
+
+    data = response.json()["data"]["searchMentions"]
+    assert data["count"] == 2
+    assert [r["external_id"] for r in data["results"]] == ["s1", "s2"]
+    assert {p["platform"] for p in data["aggregations"]["platforms"]} == {"weibo", "douyin"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("aggs=volume,bogus", "aggs"),
+        ("interval=7weeks", "interval"),
+        ("sort=random", "sort"),
+        ("cursor=!!!", "cursor"),
+        ('q="unbalanced', "q"),
+        ("page_size=1000", "page_size"),
+        ("platform=myspace", "platform"),
+    ],
+)
+def test_bad_search_parameters_are_400_naming_the_field(corpus, query, field):
+    response = corpus.get(f"{SEARCH}?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"].startswith(field)
+
+
+def test_other_tenant_search_never_returns_alpha_mentions(corpus, beta, fresh_index):
+    fresh_index("beta")
+
+    response = admin(beta).get(f"{SEARCH}?q=台风")
+    graphql = admin(beta).graphql('{ searchMentions(q: "台风") { count } }')
+
+    assert response.json()["count"] == 0
+    assert graphql.json()["data"]["searchMentions"]["count"] == 0

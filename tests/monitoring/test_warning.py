@@ -1,0 +1,321 @@
+"""Early warning: policies and AHP, buckets from ingest, the alert lifecycle (open, escalate, remind, hysteresis,
+auto-resolve), silences, acknowledgement, backtests, both faces, tenant isolation."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from monitoring.models import Alert, AlertStatus, MinuteBucket, WarningPolicy
+from monitoring.warning.engine import evaluate
+from tenants.models import Tenant
+from tests.conftest import Api, key_auth
+
+POLICIES = "/api/v1/warning-policies"
+
+
+def admin(tenant) -> Api:
+    return Api(tenant.slug, auth=key_auth(tenant.api_key))
+
+
+def in_tenant(slug: str):
+    return tenant_context(Tenant.objects.get(slug=slug))
+
+
+VOLUME_POLICY = {
+    "name": "Volume watch",
+    "indicators": [{"key": "volume", "type": "volume", "window_minutes": 15, "params": {"low": 0, "high": 10}}],
+    "thresholds": {"blue": 20, "yellow": 40, "orange": 60, "red": 80},
+    "resolve_below": 10,
+    "resolve_after": 2,
+    "realert_minutes": 10,
+}
+
+
+@pytest.fixture
+def volume_policy(alpha):
+    api = admin(alpha)
+    with in_tenant("alpha"):
+        WarningPolicy.objects.all().delete()  # the default policy would raise its own alerts
+    response = api.post(POLICIES, VOLUME_POLICY)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def post(api, item, count, at, **fields):
+    items = [item(published_at=(at - timedelta(seconds=i)).isoformat(), **fields) for i in range(count)]
+    assert api.post("/api/v1/mentions/batch", {"mentions": items}).json()["accepted"] == count
+
+
+def test_every_new_tenant_has_a_default_policy(alpha):
+    policies = admin(alpha).get(POLICIES).json()["results"]
+
+    assert [p["name"] for p in policies] == ["Default early warning"]
+    assert {i["type"] for i in policies[0]["indicators"]} >= {"volume_anomaly", "negative_ratio", "keyword_frequency"}
+
+
+def test_ingest_fills_minute_buckets_for_each_scope(alpha, item):
+    api = admin(alpha)
+    rule = api.post("/api/v1/rules", {"name": "recall", "expression": "召回"}).json()
+    at = timezone.now().replace(second=30, microsecond=0)
+    post(api, item, 3, at, text="产品召回太差了")
+    post(api, item, 2, at, text="天气不错")
+
+    with in_tenant("alpha"):
+        buckets = {b.scope: b for b in MinuteBucket.objects.filter(minute=at.replace(second=0))}
+    assert buckets["tenant"].mentions == 5
+    assert buckets[f"rule:{rule['id']}"].mentions == 3
+    assert buckets[f"rule:{rule['id']}"].negative == 3
+
+
+def test_resending_does_not_inflate_buckets(alpha, item):
+    api = admin(alpha)
+    one = item(external_id="same")
+    api.post("/api/v1/mentions/batch", {"mentions": [one]})
+    api.post("/api/v1/mentions/batch", {"mentions": [one]})
+
+    with in_tenant("alpha"):
+        assert sum(MinuteBucket.objects.filter(scope="tenant").values_list("mentions", flat=True)) == 1
+
+
+def test_alert_opens_escalates_reminds_and_auto_resolves_with_hysteresis(alpha, item, volume_policy):
+    api = admin(alpha)
+    now = timezone.now()
+    post(api, item, 3, now)
+    with in_tenant("alpha"):
+        opened = evaluate(now=now)
+        again = evaluate(now=now + timedelta(seconds=30))
+    post(api, item, 6, now + timedelta(minutes=1))
+    with in_tenant("alpha"):
+        escalated = evaluate(now=now + timedelta(minutes=1, seconds=10))
+        reminded = evaluate(now=now + timedelta(minutes=12))
+        # 16 minutes on, the window is empty: index 0 < resolve_below, once… and twice resolves it.
+        first_quiet = evaluate(now=now + timedelta(minutes=17))
+        resolved = evaluate(now=now + timedelta(minutes=18))
+        alert = Alert.objects.get()
+        events = list(alert.events.values_list("kind", "level"))
+
+    assert [(c.kind, c.level, c.index) for c in opened] == [("opened", "blue", 30.0)]
+    assert again == []
+    assert [(c.kind, c.level) for c in escalated] == [("escalated", "red")]
+    assert [c.kind for c in reminded] == ["reminded"]
+    assert first_quiet == []
+    assert [c.kind for c in resolved] == ["resolved"]
+    assert events == [("opened", "blue"), ("escalated", "red"), ("reminded", "red"), ("resolved", "red")]
+    assert alert.status == AlertStatus.RESOLVED and alert.resolution == "auto" and alert.peak_level == "red"
+    assert alert.indicators[0]["key"] == "volume" and alert.indicators[0]["weight"] == 1.0
+
+
+def test_between_resolve_below_and_blue_the_alert_stays_open(alpha, item, volume_policy):
+    api = admin(alpha)
+    now = timezone.now()
+    post(api, item, 3, now)
+    with in_tenant("alpha"):
+        evaluate(now=now)
+    # 1 mention left in the window: index 10, not below resolve_below (10) → no countdown.
+    with in_tenant("alpha"):
+        Alert.objects.update(level="blue")
+        MinuteBucket.objects.filter(scope="tenant").update(mentions=1)
+        for minute in range(1, 5):
+            evaluate(now=now + timedelta(minutes=minute))
+        assert Alert.objects.get().status == AlertStatus.OPEN
+
+
+def test_one_live_alert_per_policy_and_scope(alpha, item, volume_policy):
+    api = admin(alpha)
+    now = timezone.now()
+    post(api, item, 5, now)
+    with in_tenant("alpha"):
+        for second in range(0, 50, 10):
+            evaluate(now=now + timedelta(seconds=second))
+        assert Alert.objects.count() == 1
+
+
+def test_silenced_scope_opens_nothing_until_the_silence_ends(alpha, item, volume_policy):
+    api = admin(alpha)
+    silence = api.post("/api/v1/silences", {"scope": "tenant", "minutes": 5, "reason": "planned campaign"})
+    now = timezone.now()
+    post(api, item, 5, now)
+    with in_tenant("alpha"):
+        during = evaluate(now=now + timedelta(minutes=1))
+        after = evaluate(now=now + timedelta(minutes=6))
+
+    assert silence.status_code == 201 and silence.json()["scope"] == "tenant"
+    assert during == []
+    assert [c.kind for c in after] == ["opened"]
+
+
+def test_acknowledge_resolve_and_silence_through_both_faces(alpha, item, volume_policy, make_key):
+    api = admin(alpha)
+    now = timezone.now()
+    post(api, item, 5, now)
+    with in_tenant("alpha"):
+        evaluate(now=now)
+        alert_id = Alert.objects.get().pk
+    _key, viewer_key = make_key("alpha", "viewer")
+
+    denied = Api("alpha", auth=key_auth(viewer_key)).post(f"/api/v1/alerts/{alert_id}/acknowledge")
+    acked = api.post(f"/api/v1/alerts/{alert_id}/acknowledge", {"note": "on it"})
+    twice = api.post(f"/api/v1/alerts/{alert_id}/acknowledge")
+    listed = api.get("/api/v1/alerts?status=acknowledged&level=yellow,blue").json()["results"]
+    silenced = api.graphql(f'mutation {{ silenceAlert(id: {alert_id}, minutes: 30, reason: "known") {{ scope }} }}')
+    resolved = api.graphql(f"mutation {{ resolveAlert(id: {alert_id}) {{ status resolution events {{ kind }} }} }}")
+
+    assert denied.status_code == 403
+    assert acked.json()["status"] == "acknowledged" and acked.json()["acknowledged_by"] == "default"
+    assert twice.status_code == 409 and twice.json()["error"]["code"] == "invalid_transition"
+    assert [a["id"] for a in listed] == [alert_id]
+    assert silenced.json()["data"]["silenceAlert"]["scope"] == "tenant"
+    data = resolved.json()["data"]["resolveAlert"]
+    assert data["status"] == "RESOLVED" and data["resolution"] == "manual"
+    assert [e["kind"] for e in data["events"]] == ["opened", "acknowledged", "silenced", "resolved"]
+
+
+def test_bad_alert_filters_are_400(alpha):
+    response = admin(alpha).get("/api/v1/alerts?status=exploded")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "status"
+
+
+def test_ahp_weights_and_consistency(alpha):
+    api = admin(alpha)
+    indicators = [
+        {"key": k, "type": t, "window_minutes": 15}
+        for k, t in (("v", "volume"), ("n", "negative_ratio"), ("k", "keyword_frequency"))
+    ]
+
+    consistent = api.post(
+        POLICIES,
+        {
+            "name": "ahp ok",
+            "indicators": indicators,
+            "weighting": "ahp",
+            "ahp_matrix": [[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]],
+        },
+    )
+    inconsistent = api.post(
+        POLICIES,
+        {
+            "name": "ahp bad",
+            "indicators": indicators,
+            "weighting": "ahp",
+            "ahp_matrix": [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]],
+        },
+    )
+
+    body = consistent.json()
+    assert consistent.status_code == 201
+    assert [round(i["weight"], 3) for i in body["indicators"]] == [0.637, 0.258, 0.105]
+    assert 0 < body["consistency_ratio"] < 0.1
+    assert inconsistent.status_code == 400
+    assert inconsistent.json()["error"]["code"] == "inconsistent_matrix"
+    assert inconsistent.json()["error"]["field"] == "ahp_matrix"
+    assert "consistency ratio" in inconsistent.json()["error"]["message"]
+    with in_tenant("alpha"):
+        assert not WarningPolicy.objects.filter(name="ahp bad").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"indicators": [{"type": "vibes"}]}, "indicators[0].type"),
+        ({"indicators": [{"type": "volume", "window_minutes": 0}]}, "indicators[0].window_minutes"),
+        ({"indicators": [{"type": "volume", "params": {"hgih": 3}}]}, "indicators[0].params"),
+        ({"thresholds": {"blue": 50, "yellow": 40, "orange": 60, "red": 80}}, "thresholds"),
+        ({"scope_kind": "galaxy"}, "scope_kind"),
+        ({"scope_kind": "rule", "scope_ids": [999999]}, "scope_ids"),
+        ({"weighting": "ahp"}, "ahp_matrix"),
+        ({"resolve_below": 50}, "resolve_below"),
+    ],
+)
+def test_bad_policies_are_400_naming_the_field(alpha, change, field):
+    response = admin(alpha).post(POLICIES, {**VOLUME_POLICY, "name": "bad", **change})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == field
+
+
+def test_backtest_lists_alerts_without_writing_or_notifying(alpha, item, volume_policy):
+    api = admin(alpha)
+    start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=3)
+    post(api, item, 9, start + timedelta(minutes=30, seconds=30))
+
+    response = api.post(
+        f"{POLICIES}/{volume_policy['id']}/backtest",
+        {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(), "step_minutes": 1},
+    )
+    graphql = api.graphql(
+        f'{{ backtestPolicy(id: {volume_policy["id"]}, start: "{start.isoformat()}", '
+        f'end: "{(start + timedelta(hours=2)).isoformat()}", stepMinutes: 5) }}'
+    )
+
+    alerts = response.json()["alerts"]
+    assert response.status_code == 200
+    assert len(alerts) == 1
+    assert alerts[0]["peak_level"] == "red"
+    # Still red ten minutes on: the reminder (realert_minutes=10) is part of what would have happened.
+    assert [e["kind"] for e in alerts[0]["events"]] == ["opened", "reminded", "resolved"]
+    assert alerts[0]["opened_at"] == (start + timedelta(minutes=31)).isoformat().replace("+00:00", "Z")
+    assert alerts[0]["resolved_at"] == (start + timedelta(minutes=47)).isoformat().replace("+00:00", "Z")
+    assert len(graphql.json()["data"]["backtestPolicy"]["alerts"]) == 1
+    with in_tenant("alpha"):
+        assert not Alert.objects.exists()
+
+
+def test_tenants_see_only_their_policies_and_alerts(alpha, beta, item, volume_policy):
+    now = timezone.now()
+    post(admin(alpha), item, 5, now)
+    with in_tenant("alpha"):
+        evaluate(now=now)
+    with in_tenant("beta"):
+        beta_changes = evaluate(now=now)
+
+    assert beta_changes == []
+    assert admin(beta).get("/api/v1/alerts").json()["results"] == []
+    assert admin(beta).graphql("{ alerts { id } }").json()["data"]["alerts"] == []
+    assert [p["name"] for p in admin(beta).get(POLICIES).json()["results"]] == ["Default early warning"]
+    with in_tenant("alpha"):
+        alert_id = Alert.objects.get().pk
+    assert admin(beta).post(f"/api/v1/alerts/{alert_id}/acknowledge").status_code == 404
+
+
+def test_alert_changes_are_delivered_as_signed_webhooks(
+    alpha, item, volume_policy, settings, django_capture_on_commit_callbacks
+):
+    from standardwebhooks.webhooks import Webhook
+
+    from api.webhooks.delivery import delivery_attempt
+    from api.webhooks.models import Delivery
+    from monitoring.warning.notifications import notify_change
+    from tests.webhook_receiver import running_receiver
+
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    api = admin(alpha)
+    now = timezone.now()
+    with running_receiver() as receiver:
+        channel = api.post(
+            "/api/v1/notification-channels",
+            {
+                "name": "ops",
+                "kind": "webhook",
+                "url": receiver.url,
+                "format": "generic",
+                "event_types": ["alert.opened", "alert.escalated", "alert.resolved"],
+            },
+        ).json()
+        post(api, item, 3, now)
+        with in_tenant("alpha"), django_capture_on_commit_callbacks(execute=True):
+            evaluate(now=now, notifier=notify_change)
+        with in_tenant("alpha"):
+            for delivery in Delivery.objects.all():
+                delivery_attempt(delivery.pk)
+        request = receiver.requests[0]
+
+    event = Webhook(channel["secret"]).verify(request.body, request.headers)
+    assert event["type"] == "alert.opened"
+    assert event["tenant"] == "alpha"
+    assert event["data"]["level"] == "blue"
+    assert event["data"]["policy"]["name"] == "Volume watch"
+    assert event["data"]["indicators"][0]["explanation"].startswith("3 mentions in 15 min")
