@@ -51,7 +51,13 @@ class Command(BaseCommand):
                 raise CommandError(f"No CED cascade '{wanted}'.")
         items = ced.items(cascade, max_reposts=options["max_reposts"])
         span = datetime.fromisoformat(items[-1]["published_at"]) - datetime.fromisoformat(items[0]["published_at"])
-        speed = options["speed"] or max(1.0, span.total_seconds() / options["duration"])
+        # Cascades are front-loaded with a long thin tail: pace the replay on the time by which 90% of the posts
+        # had arrived, so the build-up shows, and let the last tenth follow at the end.
+        start = datetime.fromisoformat(items[0]["published_at"])
+        p90 = sorted(datetime.fromisoformat(i["published_at"]) for i in items)[int(len(items) * 0.9)]
+        cap = p90 if p90 > start else start + span
+        items = [{**i, "published_at": min(datetime.fromisoformat(i["published_at"]), cap).isoformat()} for i in items]
+        speed = options["speed"] or max(1.0, (cap - start).total_seconds() / options["duration"])
         self.stdout.write(
             f"Replaying CED cascade {cascade.mid} ({cascade.label}, {len(items)} posts over {span}) "
             f"at {speed:.0f}x into tenant '{options['tenant']}'"
