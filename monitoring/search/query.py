@@ -11,6 +11,7 @@ import opencc
 from elasticsearch import ApiError, TransportError
 
 from config.errors import ServiceUnavailableError, ValidationError
+from monitoring.matching import tenant_matcher
 from monitoring.nlp import get_analyzer
 from monitoring.search.client import es_client
 from monitoring.search.index import alias_name
@@ -86,7 +87,8 @@ def _validate(params: SearchParams) -> str:
 
 def _text_clauses(q: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Query clauses, and highlight clauses that find the same words in the original (possibly Traditional) text."""
-    analyzer = get_analyzer()
+    # Queries are segmented like the tenant's documents: with its brand names and keywords kept whole.
+    analyzer = get_analyzer(tenant_matcher().user_words)
     must: list[dict[str, Any]] = []
     highlight: list[dict[str, Any]] = []
     for phrase in _PHRASE.findall(q):

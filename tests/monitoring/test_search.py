@@ -142,3 +142,13 @@ def test_other_tenant_search_never_returns_alpha_mentions(corpus, beta, fresh_in
 
     assert response.json()["count"] == 0
     assert graphql.json()["data"]["searchMentions"]["count"] == 0
+
+
+def test_brand_names_are_searched_as_the_documents_were_segmented(alpha, item, fresh_index, index_now):
+    fresh_index("alpha")
+    api = admin(alpha)
+    api.post("/api/v1/brands", {"name": "蔚来", "expression": "蔚来ES8", "keywords": ["蔚来ES8"]})
+    api.post("/api/v1/mentions/batch", {"mentions": [item(external_id="b1", text="我的蔚来ES8刹车失灵了")]})
+    index_now("alpha")
+
+    assert ids(api.get(f"{SEARCH}?q=蔚来ES8")) == ["b1"]
