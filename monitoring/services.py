@@ -1,25 +1,14 @@
 """Writes on what a tenant watches: monitoring rules and brands."""
 
-from typing import Any
-
 from django.db import transaction
 
 from api.principals import Principal, check_permission
 from config.errors import ConflictError, ErrorList, NotFoundError
+from config.validation import UNSET, required_text
 from monitoring.models import Brand, BrandKind, MonitoringRule
 from monitoring.rules import validate as validate_expression
 
 MAX_KEYWORDS = 50
-_UNSET: Any = object()
-
-
-def _check_name(errors: ErrorList, name: str) -> str:
-    name = name.strip()
-    if not name:
-        errors.add("name", "Name is required.")
-    elif len(name) > 200:
-        errors.add("name", "Name must be at most 200 characters.")
-    return name
 
 
 def _check_keywords(errors: ErrorList, keywords: list[str]) -> list[str]:
@@ -46,7 +35,7 @@ def rule_create(
 ) -> MonitoringRule:
     check_permission(actor, "rules.manage")
     errors = ErrorList()
-    name = _check_name(errors, name)
+    name = required_text(errors, name)
     errors.raise_if_any()
     validate_expression(expression)
     _unique(MonitoringRule, name)
@@ -60,27 +49,27 @@ def rule_update(
     *,
     actor: Principal,
     rule_id: int,
-    name: str = _UNSET,
-    expression: str = _UNSET,
-    description: str = _UNSET,
-    is_active: bool = _UNSET,
+    name: str = UNSET,
+    expression: str = UNSET,
+    description: str = UNSET,
+    is_active: bool = UNSET,
 ) -> MonitoringRule:
     check_permission(actor, "rules.manage")
     rule = MonitoringRule.objects.select_for_update().filter(pk=rule_id).first()
     if rule is None:
         raise NotFoundError(f"No rule {rule_id}.", field="id")
     errors = ErrorList()
-    if name is not _UNSET:
-        rule.name = _check_name(errors, name)
+    if name is not UNSET:
+        rule.name = required_text(errors, name)
     errors.raise_if_any()
-    if expression is not _UNSET:
+    if expression is not UNSET:
         validate_expression(expression)
         rule.expression = expression.strip()
-    if name is not _UNSET:
+    if name is not UNSET:
         _unique(MonitoringRule, rule.name, exclude=rule.pk)
-    if description is not _UNSET:
+    if description is not UNSET:
         rule.description = description
-    if is_active is not _UNSET:
+    if is_active is not UNSET:
         rule.is_active = is_active
     rule.save()
     return rule
@@ -111,7 +100,7 @@ def brand_create(
 ) -> Brand:
     check_permission(actor, "rules.manage")
     errors = ErrorList()
-    name = _check_name(errors, name)
+    name = required_text(errors, name)
     _check_kind(errors, kind)
     cleaned = _check_keywords(errors, keywords or [])
     errors.raise_if_any()
@@ -127,31 +116,31 @@ def brand_update(
     *,
     actor: Principal,
     brand_id: int,
-    name: str = _UNSET,
-    expression: str = _UNSET,
-    kind: str = _UNSET,
-    keywords: list[str] = _UNSET,
-    is_active: bool = _UNSET,
+    name: str = UNSET,
+    expression: str = UNSET,
+    kind: str = UNSET,
+    keywords: list[str] = UNSET,
+    is_active: bool = UNSET,
 ) -> Brand:
     check_permission(actor, "rules.manage")
     brand = Brand.objects.select_for_update().filter(pk=brand_id).first()
     if brand is None:
         raise NotFoundError(f"No brand {brand_id}.", field="id")
     errors = ErrorList()
-    if name is not _UNSET:
-        brand.name = _check_name(errors, name)
-    if kind is not _UNSET:
+    if name is not UNSET:
+        brand.name = required_text(errors, name)
+    if kind is not UNSET:
         _check_kind(errors, kind)
         brand.kind = kind
-    if keywords is not _UNSET:
+    if keywords is not UNSET:
         brand.keywords = _check_keywords(errors, keywords)
     errors.raise_if_any()
-    if expression is not _UNSET:
+    if expression is not UNSET:
         validate_expression(expression)
         brand.expression = expression.strip()
-    if name is not _UNSET:
+    if name is not UNSET:
         _unique(Brand, brand.name, exclude=brand.pk)
-    if is_active is not _UNSET:
+    if is_active is not UNSET:
         brand.is_active = is_active
     brand.save()
     return brand

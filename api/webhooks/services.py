@@ -20,6 +20,7 @@ from api.webhooks.signing import secret_generate
 from api.webhooks.tasks import webhooks_deliver
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.unicode import find_broken_text
+from config.validation import UNSET, required_text
 from tenants.context import current_schema, current_tenant
 
 logger = logging.getLogger(__name__)
@@ -36,16 +37,6 @@ EVENT_TYPES: dict[str, str] = {
 
 MAX_EMAILS = 20
 MAX_URL_LENGTH = 2000
-_UNSET: Any = object()
-
-
-def _check_name(errors: ErrorList, name: str) -> str:
-    name = name.strip()
-    if not name:
-        errors.add("name", "Name is required.")
-    elif len(name) > 200:
-        errors.add("name", "Name must be at most 200 characters.")
-    return name
 
 
 def _check_url(errors: ErrorList, url: str) -> str:
@@ -112,7 +103,7 @@ def _check_event_types(errors: ErrorList, event_types: Iterable[str]) -> list[st
 
 def _check_text(errors: ErrorList, values: dict[str, Any]) -> None:
     # REST refuses broken text in its parser; GraphQL variables reach us unchecked, and PostgreSQL would raise.
-    broken = find_broken_text({k: v for k, v in values.items() if v is not _UNSET and v is not None})
+    broken = find_broken_text({k: v for k, v in values.items() if v is not UNSET and v is not None})
     if broken:
         errors.add(broken.split("[")[0], "Text contains a NUL character or broken Unicode (lone surrogate).")
 
@@ -149,7 +140,7 @@ def channel_create(
     errors = ErrorList()
     _check_text(errors, {"name": name, "url": url, "emails": emails, "event_types": event_types})
     errors.raise_if_any()
-    name = _check_name(errors, name)
+    name = required_text(errors, name)
     if kind not in ChannelKind.values:
         errors.add("kind", f"Unknown kind '{kind}'; expected webhook or email.")
         errors.raise_if_any()
@@ -183,39 +174,39 @@ def channel_update(
     *,
     actor: Principal,
     channel_id: int,
-    name: str = _UNSET,
-    url: str = _UNSET,
-    format: str = _UNSET,
-    emails: list[str] = _UNSET,
-    event_types: list[str] = _UNSET,
-    is_active: bool = _UNSET,
+    name: str = UNSET,
+    url: str = UNSET,
+    format: str = UNSET,
+    emails: list[str] = UNSET,
+    event_types: list[str] = UNSET,
+    is_active: bool = UNSET,
 ) -> NotificationChannel:
     check_permission(actor, "notifications.manage")
     channel = _locked(channel_id)
     errors = ErrorList()
     _check_text(errors, {"name": name, "url": url, "emails": emails, "event_types": event_types})
     errors.raise_if_any()
-    if name is not _UNSET:
-        channel.name = _check_name(errors, name)
+    if name is not UNSET:
+        channel.name = required_text(errors, name)
     webhook = channel.kind == ChannelKind.WEBHOOK
-    if url is not _UNSET:
+    if url is not UNSET:
         if webhook:
             channel.url = _check_url(errors, url)
         else:
             errors.add("url", "Only webhook channels have a URL.")
-    if format is not _UNSET:
+    if format is not UNSET:
         channel.format = _check_format(errors, channel.kind, format)
-    if emails is not _UNSET:
+    if emails is not UNSET:
         if webhook:
             errors.add("emails", "Only email channels have addresses.")
         else:
             channel.emails = _check_emails(errors, emails)
-    if event_types is not _UNSET:
+    if event_types is not UNSET:
         channel.event_types = _check_event_types(errors, event_types)
     errors.raise_if_any()
-    if name is not _UNSET:
+    if name is not UNSET:
         _unique_name(channel.name, exclude=channel.pk)
-    if is_active is not _UNSET:
+    if is_active is not UNSET:
         channel.is_active = is_active
     channel.save()
     return channel

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from api.principals import Principal, check_permission
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
+from config.validation import UNSET
 from monitoring.models import Alert, AlertEvent, AlertStatus, Brand, Level, MonitoringRule, Silence, WarningPolicy
 from monitoring.models.warning import ScopeKind
 from monitoring.warning.ahp import ahp_weights
@@ -15,7 +16,6 @@ from monitoring.warning.indicators import validate_indicators
 
 DEFAULT_THRESHOLDS = {"blue": 25.0, "yellow": 45.0, "orange": 65.0, "red": 80.0}
 MAX_SILENCE = timedelta(days=30)
-_UNSET: Any = object()
 
 
 def _check_thresholds(errors: ErrorList, raw: Any) -> dict[str, float]:
@@ -78,7 +78,7 @@ def _validated(data: dict[str, Any], current: WarningPolicy | None = None) -> di
         "realert_minutes": current.realert_minutes if current else 30,
         "resolve_below": current.resolve_below if current else None,
         "resolve_after": current.resolve_after if current else 3,
-        **{k: v for k, v in data.items() if v is not _UNSET},
+        **{k: v for k, v in data.items() if v is not UNSET},
     }
     merged["name"] = str(merged["name"]).strip()
     if not merged["name"] or len(merged["name"]) > 200:
