@@ -27,9 +27,9 @@ from monitoring.ingest.payload import parse_json
 from monitoring.ingest.replay import post_batch
 from monitoring.ingest.service import mentions_ingest
 from monitoring.ingest.sources import ced
+from monitoring.models import Mention
 from monitoring.search.client import es_client
 from monitoring.search.index import alias_name
-from monitoring.models import Mention
 from monitoring.search.outbox import drain
 from tenants.models import Tenant
 

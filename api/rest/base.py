@@ -1,7 +1,10 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from rest_framework import viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from api.principals import Principal
 
@@ -24,3 +27,34 @@ class TenantViewSet(viewsets.GenericViewSet):
 
     def select(self) -> QuerySet[Any]:
         raise NotImplementedError
+
+
+class ServiceCrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """List and retrieve through the selector; create, PATCH and DELETE through the named services.
+
+    `serializer_class` validates input and renders output; services get the caller and the validated fields.
+    """
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    create_service: Callable[..., Model]
+    update_service: Callable[..., Model]
+    delete_service: Callable[..., None]
+    id_keyword: str
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = type(self).create_service(actor=self.principal, **data.validated_data)
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.get_serializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        updated = type(self).update_service(
+            actor=self.principal, **{self.id_keyword: int(kwargs["pk"])}, **data.validated_data
+        )
+        return Response(self.get_serializer(updated).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        type(self).delete_service(actor=self.principal, **{self.id_keyword: int(kwargs["pk"])})
+        return Response(status=status.HTTP_204_NO_CONTENT)

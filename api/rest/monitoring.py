@@ -4,13 +4,13 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest import monitoring_serializers as s
-from api.rest.base import TenantViewSet
+from api.rest.base import ServiceCrudViewSet, TenantViewSet
 from config.errors import NotFoundError, ValidationError
 from monitoring import selectors, services
 from monitoring.filters import MentionFilter
@@ -117,64 +117,36 @@ def _listy(params: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-class _CrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    required_permissions = {
-        "list": "rules.read",
-        "retrieve": "rules.read",
-        "create": "rules.manage",
-        "partial_update": "rules.manage",
-        "destroy": "rules.manage",
-    }
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+_RULE_PERMISSIONS = {
+    "list": "rules.read",
+    "retrieve": "rules.read",
+    "create": "rules.manage",
+    "partial_update": "rules.manage",
+    "destroy": "rules.manage",
+}
 
 
-class RuleViewSet(_CrudViewSet):
+class RuleViewSet(ServiceCrudViewSet):
     model = MonitoringRule
     serializer_class = s.RuleSerializer
+    required_permissions = _RULE_PERMISSIONS
+    create_service = staticmethod(services.rule_create)
+    update_service = staticmethod(services.rule_update)
+    delete_service = staticmethod(services.rule_delete)
+    id_keyword = "rule_id"
 
     def select(self) -> Any:
         return selectors.rule_list(actor=self.principal)
 
-    @extend_schema(request=s.RuleSerializer, responses={201: s.RuleSerializer})
-    def create(self, request: Request) -> Response:
-        data = s.RuleSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        rule = services.rule_create(actor=self.principal, **data.validated_data)
-        return Response(s.RuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.RuleSerializer, responses=s.RuleSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
-        data = s.RuleSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        rule = services.rule_update(actor=self.principal, rule_id=int(pk), **data.validated_data)
-        return Response(s.RuleSerializer(rule).data)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        services.rule_delete(actor=self.principal, rule_id=int(pk))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class BrandViewSet(_CrudViewSet):
+class BrandViewSet(ServiceCrudViewSet):
     model = Brand
     serializer_class = s.BrandSerializer
+    required_permissions = _RULE_PERMISSIONS
+    create_service = staticmethod(services.brand_create)
+    update_service = staticmethod(services.brand_update)
+    delete_service = staticmethod(services.brand_delete)
+    id_keyword = "brand_id"
 
     def select(self) -> Any:
         return selectors.brand_list(actor=self.principal)
-
-    @extend_schema(request=s.BrandSerializer, responses={201: s.BrandSerializer})
-    def create(self, request: Request) -> Response:
-        data = s.BrandSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        brand = services.brand_create(actor=self.principal, **data.validated_data)
-        return Response(s.BrandSerializer(brand).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.BrandSerializer, responses=s.BrandSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
-        data = s.BrandSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        brand = services.brand_update(actor=self.principal, brand_id=int(pk), **data.validated_data)
-        return Response(s.BrandSerializer(brand).data)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        services.brand_delete(actor=self.principal, brand_id=int(pk))
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.rest.base import TenantViewSet
+from api.rest.base import ServiceCrudViewSet, TenantViewSet
 from monitoring.models import Alert, AlertEvent, Level, Silence, WarningPolicy
 from monitoring.models.warning import AlertStatus, ScopeKind
 from monitoring.warning import selectors, services
@@ -127,10 +127,9 @@ class BacktestOutput(serializers.Serializer):
     )
 
 
-class WarningPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+class WarningPolicyViewSet(ServiceCrudViewSet):
     model = WarningPolicy
     serializer_class = PolicySerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     required_permissions = {
         "list": "warning.read",
         "retrieve": "warning.read",
@@ -139,27 +138,13 @@ class WarningPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
         "destroy": "warning.manage",
         "backtest": "warning.read",
     }
+    create_service = staticmethod(services.policy_create)
+    update_service = staticmethod(services.policy_update)
+    delete_service = staticmethod(services.policy_delete)
+    id_keyword = "policy_id"
 
     def select(self) -> Any:
         return selectors.policy_list(actor=self.principal)
-
-    @extend_schema(request=PolicySerializer, responses={201: PolicySerializer})
-    def create(self, request: Request) -> Response:
-        data = PolicySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        policy = services.policy_create(actor=self.principal, **data.validated_data)
-        return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=PolicySerializer, responses=PolicySerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
-        data = PolicySerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        policy = services.policy_update(actor=self.principal, policy_id=int(pk), **data.validated_data)
-        return Response(PolicySerializer(policy).data)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        services.policy_delete(actor=self.principal, policy_id=int(pk))
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         request=BacktestInput,
