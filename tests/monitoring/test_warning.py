@@ -319,3 +319,32 @@ def test_alert_changes_are_delivered_as_signed_webhooks(
     assert event["data"]["level"] == "blue"
     assert event["data"]["policy"]["name"] == "Volume watch"
     assert event["data"]["indicators"][0]["explanation"].startswith("3 mentions in 15 min")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"scope": "galaxy:1", "minutes": 10}, "scope"),
+        ({"scope": "rule:abc", "minutes": 10}, "scope"),
+        ({"scope": "tenant", "minutes": 0}, "minutes"),
+        ({"scope": "tenant", "minutes": 10, "policy": 999999}, "policy"),
+    ],
+)
+def test_bad_silences_are_refused_naming_the_field(alpha, body, field):
+    response = admin(alpha).post("/api/v1/silences", body)
+
+    assert response.status_code in (400, 404)
+    assert response.json()["error"]["field"] == field
+    with in_tenant("alpha"):
+        from monitoring.models import Silence
+
+        assert not Silence.objects.exists()
+
+
+def test_silences_and_brands_are_per_tenant(alpha, beta):
+    admin(alpha).post("/api/v1/silences", {"scope": "tenant", "minutes": 10})
+    admin(alpha).post("/api/v1/brands", {"name": "alpha brand", "expression": "x"})
+
+    assert admin(beta).get("/api/v1/silences").json()["results"] == []
+    assert admin(beta).graphql("{ silences { id } brands { id } }").json()["data"] == {"silences": [], "brands": []}
+    assert admin(beta).get("/api/v1/brands").json()["results"] == []
