@@ -30,6 +30,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "warning.read": _EVERYONE,
     "warning.manage": frozenset({Role.ADMIN, Role.ANALYST}),
     "alerts.act": frozenset({Role.ADMIN, Role.ANALYST, Role.RESPONDER}),
+    "cases.read": _EVERYONE,
+    "cases.work": frozenset({Role.ADMIN, Role.ANALYST, Role.RESPONDER}),
+    "cases.command": frozenset({Role.ADMIN, Role.ANALYST}),
     # The delivery log shows what receivers answered, so it is not for every role.
     "notifications.read": frozenset({Role.ADMIN, Role.ANALYST}),
     "notifications.manage": frozenset({Role.ADMIN}),

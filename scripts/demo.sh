@@ -79,9 +79,31 @@ uv run --frozen python - "$DEMO/credentials.json" "$PORT" "$(( $(date +%s) - sta
 import json
 import sys
 
+import urllib.request
+
 creds = json.load(open(sys.argv[1]))
 port, seconds = sys.argv[2], sys.argv[3]
 base = f"http://127.0.0.1:{port}"
+headers = {"X-Tenant": creds["tenant"], "Authorization": f"Api-Key {creds['api_key']}",
+           "Content-Type": "application/json"}
+
+
+def call(method, path, body=None):
+    request = urllib.request.Request(base + path, method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+# The agency takes the brand alert on as a crisis case (what a responder would do in their frontend).
+case_line = "no alert to promote yet"
+brand_alerts = [a for a in call("GET", "/api/v1/alerts?status=open")["results"] if a["scope"].startswith("brand:")]
+if brand_alerts:
+    case = call("POST", f"/api/v1/alerts/{brand_alerts[0]['id']}/promote",
+                {"title": "Galaxy Note 2 explosion on Weibo", "scenario": "safety_accident"})
+    call("POST", f"/api/v1/cases/{case['id']}/transition", {"transition": "assess", "note": "demo"})
+    case_line = (f"case #{case['id']} (severity {case['severity']}) opened from alert {brand_alerts[0]['id']}: "
+                 f"{base}/api/v1/cases/{case['id']}/timeline")
 print(f"""
 Vigil demo is running ({seconds}s to set up).
 
@@ -95,6 +117,7 @@ Vigil demo is running ({seconds}s to set up).
   Admin login            {creds['admin_email']} / {creds['admin_password']}
   API key                {creds['api_key']}
   Credentials file       {sys.argv[1]}
+  Crisis case            {case_line}
 
 A real Weibo crisis (a Galaxy Note 2 exploding, CED dataset) is streaming in through the REST API for
 two minutes. The early-warning engine raises an alert on the own brand, escalates it as the story spreads

@@ -1,12 +1,15 @@
 """Session-wide test tenants on the real services: created once per test process, not per test or class."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from itertools import count
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from api.models import ApiKey, User
@@ -144,6 +147,28 @@ def login() -> Any:
         return f"Bearer {response.json()['access']}"
 
     return do
+
+
+_item_ids = count(1)
+
+
+@pytest.fixture
+def item() -> Callable[..., dict[str, Any]]:
+    """A valid mention item; keyword arguments override fields."""
+
+    def make(**fields: Any) -> dict[str, Any]:
+        base: dict[str, Any] = {
+            "platform": "weibo",
+            "external_id": f"m{next(_item_ids)}",
+            "text": "这家店的服务还不错",
+            "published_at": (timezone.now() - timedelta(minutes=5)).isoformat(),
+            "author": {"external_id": "u1", "name": "小王", "followers": 120, "verified": False},
+            "metrics": {"likes": 1, "reposts": 2, "comments": 3, "views": 40},
+        }
+        base.update(fields)
+        return base
+
+    return make
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import strawberry
 from django.conf import settings
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
+from api.graphql.cases import CasesMutation, CasesQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
@@ -11,12 +12,12 @@ from api.graphql.warning import WarningMutation, WarningQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, MonitoringQuery, WarningQuery, NotificationsQuery):
+class Query(IdentityQuery, MonitoringQuery, WarningQuery, NotificationsQuery, CasesQuery):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation, MonitoringMutation, WarningMutation, NotificationsMutation):
+class Mutation(IdentityMutation, MonitoringMutation, WarningMutation, NotificationsMutation, CasesMutation):
     pass
 
 

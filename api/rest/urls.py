@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from api.rest import identity, monitoring, notifications, warning
+from api.rest import cases, identity, monitoring, notifications, warning
 
 router = SimpleRouter(trailing_slash=False)
 router.register("users", identity.UserViewSet, basename="user")
@@ -12,6 +12,7 @@ router.register("brands", monitoring.BrandViewSet, basename="brand")
 router.register("warning-policies", warning.WarningPolicyViewSet, basename="warning-policy")
 router.register("alerts", warning.AlertViewSet, basename="alert")
 router.register("silences", warning.SilenceViewSet, basename="silence")
+router.register("cases", cases.CaseViewSet, basename="case")
 router.register("notification-channels", notifications.NotificationChannelViewSet, basename="notification-channel")
 router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
 

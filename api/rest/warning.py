@@ -9,11 +9,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest.base import ServiceCrudViewSet, TenantViewSet
+from api.rest.cases import CaseSerializer
 from monitoring.models import Alert, AlertEvent, Level, Silence, WarningPolicy
 from monitoring.models.warning import AlertStatus, ScopeKind
 from monitoring.warning import selectors, services
 from monitoring.warning.backtest import backtest
 from monitoring.warning.indicators import TYPES
+from responses.models import Scenario
+from responses.services import case_from_alert
 
 
 class PolicySerializer(serializers.ModelSerializer):
@@ -159,6 +162,12 @@ class WarningPolicyViewSet(ServiceCrudViewSet):
         return Response(backtest(actor=self.principal, policy=policy, **data.validated_data))
 
 
+class PromoteInput(serializers.Serializer):
+    title = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
+    scenario = serializers.ChoiceField(choices=Scenario.choices, required=False, default=Scenario.OTHER)
+    is_drill = serializers.BooleanField(required=False, default=False)
+
+
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = Alert
     serializer_class = AlertSerializer
@@ -166,6 +175,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         "list": "warning.read",
         "retrieve": "warning.read",
         "acknowledge": "alerts.act",
+        "promote": "cases.work",
         "resolve": "alerts.act",
         "silence": "alerts.act",
     }
@@ -210,6 +220,18 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         data.is_valid(raise_exception=True)
         alert = services.alert_resolve(actor=self.principal, alert_id=int(pk), **data.validated_data)
         return Response(AlertSerializer(selectors.alert_get(actor=self.principal, alert_id=alert.pk)).data)
+
+    @extend_schema(
+        request=PromoteInput,
+        responses={201: CaseSerializer},
+        summary="Open a crisis case from this alert (severity follows its peak level)",
+    )
+    @action(detail=True, methods=["post"])
+    def promote(self, request: Request, pk: str) -> Response:
+        data = PromoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = case_from_alert(actor=self.principal, alert_id=int(pk), **data.validated_data)
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SilenceInput, responses={201: SilenceSerializer})
     @action(detail=True, methods=["post"])

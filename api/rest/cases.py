@@ -1,0 +1,181 @@
+"""Crisis cases over REST: open, update, move through the lifecycle, annotate, read and export the timeline."""
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.rest.base import TenantViewSet
+from responses import selectors, services
+from responses.models import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    scenario = serializers.ChoiceField(choices=Scenario.choices, required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    status = serializers.CharField(read_only=True)
+    alert_ids: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        source="alerts", many=True, read_only=True
+    )
+    brand_ids = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
+    evidence_ids = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
+    brands: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = CrisisCase
+        fields = [
+            "id",
+            "title",
+            "description",
+            "scenario",
+            "severity",
+            "status",
+            "is_drill",
+            "topics",
+            "opened_from_alert",
+            "alert_ids",
+            "brands",
+            "brand_ids",
+            "evidence_ids",
+            "opened_by",
+            "created_at",
+            "updated_at",
+            "assessing_at",
+            "responding_at",
+            "recovering_at",
+            "resolved_at",
+            "reviewed_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "opened_from_alert",
+            "opened_by",
+            "created_at",
+            "updated_at",
+            "assessing_at",
+            "responding_at",
+            "recovering_at",
+            "resolved_at",
+            "reviewed_at",
+        ]
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True)
+    scenario = serializers.ChoiceField(choices=Scenario.choices, required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    topics = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+
+
+class TransitionInput(serializers.Serializer):
+    transition = serializers.ChoiceField(choices=list(services.TRANSITIONS))
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
+
+
+class CaseNoteInput(serializers.Serializer):
+    text = serializers.CharField(max_length=10_000)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "actor", "at", "summary", "data"]
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    model = CrisisCase
+    serializer_class = CaseSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    required_permissions = {
+        "list": "cases.read",
+        "retrieve": "cases.read",
+        "create": "cases.work",
+        "partial_update": "cases.work",
+        "transition": "cases.work",
+        "notes": "cases.work",
+        "timeline": "cases.read",
+    }
+
+    def select(self) -> Any:
+        params = self.request.query_params
+        drill = params.get("is_drill")
+        return selectors.case_list(
+            actor=self.principal,
+            status=_csv(params.getlist("status")),
+            severity=_csv(params.getlist("severity")),
+            scenario=_csv(params.getlist("scenario")),
+            is_drill=None if drill is None else drill.lower() in ("1", "true", "yes"),
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, many=True, enum=CaseStatus.values),
+            OpenApiParameter("severity", str, many=True, enum=Severity.values),
+            OpenApiParameter("scenario", str, many=True, enum=Scenario.values),
+            OpenApiParameter("is_drill", bool),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(CaseSerializer(selectors.case_get(actor=self.principal, case_id=int(kwargs["pk"]))).data)
+
+    @extend_schema(request=CaseSerializer, responses={201: CaseSerializer})
+    def create(self, request: Request) -> Response:
+        data = CaseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_create(actor=self.principal, **data.validated_data)
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        data = CaseUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_update(actor=self.principal, case_id=int(pk), **data.validated_data)
+        return Response(CaseSerializer(case).data)
+
+    @extend_schema(
+        request=TransitionInput,
+        responses=CaseSerializer,
+        summary="Move the case: assess, respond, recover, resolve, review, reopen",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str) -> Response:
+        data = TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_transition(actor=self.principal, case_id=int(pk), **data.validated_data)
+        return Response(CaseSerializer(case).data)
+
+    @extend_schema(request=CaseNoteInput, responses={201: EventSerializer})
+    @action(detail=True, methods=["post"])
+    def notes(self, request: Request, pk: str) -> Response:
+        data = CaseNoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.case_note_add(actor=self.principal, case_id=int(pk), **data.validated_data)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+        responses=EventSerializer(many=True),
+        summary="The case timeline, oldest first (JSON or CSV)",
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str) -> Any:
+        events = selectors.case_timeline(actor=self.principal, case_id=int(pk))
+        # `export`, not `format`: DRF keeps `format` for its own content negotiation.
+        if request.query_params.get("export") == "csv":
+            response = HttpResponse(selectors.timeline_csv(events), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="case-{pk}-timeline.csv"'
+            return response
+        return Response(EventSerializer(events, many=True).data)
+
+
+def _csv(values: list[str]) -> list[str]:
+    return [part for value in values for part in value.split(",") if part]

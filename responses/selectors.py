@@ -1,0 +1,68 @@
+import csv
+import io
+import json
+
+from django.db.models import QuerySet
+
+from api.principals import Principal, check_permission
+from config.errors import NotFoundError, ValidationError
+from responses.models import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
+
+
+def case_list(
+    *,
+    actor: Principal,
+    status: list[str] | None = None,
+    severity: list[str] | None = None,
+    scenario: list[str] | None = None,
+    is_drill: bool | None = None,
+) -> QuerySet[CrisisCase]:
+    check_permission(actor, "cases.read")
+    for name, values, allowed in (
+        ("status", status, CaseStatus.values),
+        ("severity", severity, Severity.values),
+        ("scenario", scenario, Scenario.values),
+    ):
+        unknown = [v for v in values or [] if v not in allowed]
+        if unknown:
+            raise ValidationError(f"Unknown {name} '{unknown[0]}'; expected any of {', '.join(allowed)}.", field=name)
+    cases = CrisisCase.objects.prefetch_related("alerts", "brands").order_by("-created_at", "-id")
+    if status:
+        cases = cases.filter(status__in=status)
+    if severity:
+        cases = cases.filter(severity__in=severity)
+    if scenario:
+        cases = cases.filter(scenario__in=scenario)
+    if is_drill is not None:
+        cases = cases.filter(is_drill=is_drill)
+    return cases
+
+
+def case_get(*, actor: Principal, case_id: int) -> CrisisCase:
+    check_permission(actor, "cases.read")
+    case = CrisisCase.objects.prefetch_related("alerts", "brands").filter(pk=case_id).first()
+    if case is None:
+        raise NotFoundError(f"No case {case_id}.", field="id")
+    return case
+
+
+def case_timeline(*, actor: Principal, case_id: int) -> QuerySet[CaseEvent]:
+    case = case_get(actor=actor, case_id=case_id)
+    return case.events.order_by("at", "id")
+
+
+def timeline_csv(events: QuerySet[CaseEvent]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["at", "kind", "actor", "summary", "data"])
+    for event in events:
+        writer.writerow(
+            [
+                event.at.isoformat(),
+                event.kind,
+                event.actor,
+                event.summary,
+                json.dumps(event.data, ensure_ascii=False, sort_keys=True),
+            ]
+        )
+    return out.getvalue()

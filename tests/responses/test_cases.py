@@ -1,0 +1,188 @@
+"""Crisis cases: opening by hand and from alerts, the lifecycle with its permissions, the timeline, isolation."""
+
+import csv
+import io
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from monitoring.models import Alert, WarningPolicy
+from monitoring.warning.engine import evaluate
+from responses.models import CaseEvent, CrisisCase
+from tenants.models import Tenant
+from tests.conftest import Api, key_auth
+
+CASES = "/api/v1/cases"
+
+
+def admin(tenant) -> Api:
+    return Api(tenant.slug, auth=key_auth(tenant.api_key))
+
+
+def in_tenant(slug: str):
+    return tenant_context(Tenant.objects.get(slug=slug))
+
+
+def open_case(api: Api, **fields) -> dict:
+    response = api.post(CASES, {"title": "Battery fires", "scenario": "product_quality", "severity": "II", **fields})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_full_lifecycle_is_timestamped_and_on_the_timeline(alpha):
+    api = admin(alpha)
+    case = open_case(api)
+
+    for transition in ("assess", "respond", "recover", "resolve", "review"):
+        response = api.post(f"{CASES}/{case['id']}/transition", {"transition": transition, "note": transition})
+        assert response.status_code == 200, response.content
+    final = api.get(f"{CASES}/{case['id']}").json()
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+
+    assert final["status"] == "reviewed"
+    assert all(final[f"{s}_at"] for s in ("assessing", "responding", "recovering", "resolved", "reviewed"))
+    assert [e["kind"] for e in timeline] == ["opened"] + ["transition"] * 5
+    assert [e["summary"] for e in timeline[1:]] == [
+        "detected → assessing: assess",
+        "assessing → responding: respond",
+        "responding → recovering: recover",
+        "recovering → resolved: resolve",
+        "resolved → reviewed: review",
+    ]
+
+
+def test_invalid_transition_is_409_and_changes_nothing(alpha):
+    api = admin(alpha)
+    case = open_case(api)
+
+    response = api.post(f"{CASES}/{case['id']}/transition", {"transition": "review"})
+    unknown = api.post(f"{CASES}/{case['id']}/transition", {"transition": "explode"})
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "invalid_transition",
+        "field": "transition",
+        "message": "A case in 'detected' cannot 'review'; allowed: assess, respond.",
+    }
+    assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "transition"
+    with in_tenant("alpha"):
+        assert CrisisCase.objects.get().status == "detected"
+        assert CaseEvent.objects.count() == 1
+
+
+def test_responder_works_cases_but_cannot_command_and_nothing_is_written(alpha, make_key):
+    api = admin(alpha)
+    case = open_case(api)
+    _key, raw = make_key("alpha", "responder")
+    responder = Api("alpha", auth=key_auth(raw))
+
+    assessed = responder.post(f"{CASES}/{case['id']}/transition", {"transition": "assess"})
+    denied = responder.post(f"{CASES}/{case['id']}/transition", {"transition": "resolve"})
+    noted = responder.post(f"{CASES}/{case['id']}/notes", {"text": "Called the customer back"})
+
+    assert assessed.status_code == 200
+    assert denied.status_code == 403
+    assert noted.status_code == 201
+    with in_tenant("alpha"):
+        assert CrisisCase.objects.get().status == "assessing"
+        assert list(CaseEvent.objects.values_list("kind", flat=True)) == ["opened", "transition", "note"]
+
+
+def test_viewer_reads_but_cannot_open_a_case(alpha, make_key):
+    _key, raw = make_key("alpha", "viewer")
+    viewer = Api("alpha", auth=key_auth(raw))
+
+    assert viewer.get(CASES).status_code == 200
+    assert viewer.post(CASES, {"title": "x"}).status_code == 403
+    with in_tenant("alpha"):
+        assert not CrisisCase.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"title": "  "}, "title"),
+        ({"title": "x", "severity": "V"}, "severity"),
+        ({"title": "x", "scenario": "alien invasion"}, "scenario"),
+        ({"title": "x", "brand_ids": [999999]}, "brand_ids"),
+    ],
+)
+def test_bad_case_input_is_400_naming_the_field(alpha, body, field):
+    response = admin(alpha).post(CASES, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == field
+    with in_tenant("alpha"):
+        assert not CrisisCase.objects.exists()
+
+
+def test_promoting_an_alert_opens_a_case_with_suggested_severity(alpha, item):
+    api = admin(alpha)
+    with in_tenant("alpha"):
+        WarningPolicy.objects.all().delete()
+    api.post(
+        "/api/v1/warning-policies",
+        {
+            "name": "volume",
+            "indicators": [{"type": "volume", "window_minutes": 15, "params": {"low": 0, "high": 10}}],
+            "thresholds": {"blue": 20, "yellow": 40, "orange": 60, "red": 80},
+        },
+    )
+    now = timezone.now()
+    api.post("/api/v1/mentions/batch", {"mentions": [item(published_at=now.isoformat()) for _ in range(9)]})
+    with in_tenant("alpha"):
+        evaluate(now=now)
+        alert_id = Alert.objects.get().pk
+
+    promoted = api.post(f"/api/v1/alerts/{alert_id}/promote", {"scenario": "safety_accident"})
+    again = api.graphql(f"mutation {{ promoteAlert(alertId: {alert_id}) {{ id }} }}")
+
+    case = promoted.json()
+    assert promoted.status_code == 201
+    assert (case["severity"], case["scenario"], case["opened_from_alert"]) == ("I", "safety_accident", alert_id)
+    assert case["alert_ids"] == [alert_id]
+    assert again.json()["errors"][0]["extensions"]["code"] == "already_promoted"
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+    assert [e["kind"] for e in timeline] == ["opened", "alert_linked"]
+
+
+def test_timeline_exports_as_csv(alpha):
+    api = admin(alpha)
+    case = open_case(api)
+    api.post(f"{CASES}/{case['id']}/notes", {"text": "首份声明已提交法务审核"})
+
+    response = api.get(f"{CASES}/{case['id']}/timeline?export=csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response["Content-Type"].startswith("text/csv")
+    assert [r["kind"] for r in rows] == ["opened", "note"]
+    assert rows[1]["summary"] == "首份声明已提交法务审核" and rows[1]["actor"] == "default"
+
+
+def test_graphql_cases(alpha):
+    api = admin(alpha)
+
+    created = api.graphql(
+        'mutation { createCase(input: {title: "Data leak rumour", scenario: DATA_LEAK, '
+        "severity: III, isDrill: true}) { id status isDrill } }"
+    ).json()["data"]["createCase"]
+    moved = api.graphql(
+        f'mutation {{ transitionCase(id: {created["id"]}, transition: "respond") '
+        "{ status timeline { kind summary } } }"
+    ).json()["data"]["transitionCase"]
+    listed = api.graphql("{ cases(status: [RESPONDING]) { id } }").json()["data"]["cases"]
+
+    assert created["status"] == "DETECTED" and created["isDrill"] is True
+    assert moved["status"] == "RESPONDING"
+    assert moved["timeline"][-1] == {"kind": "transition", "summary": "detected → responding"}
+    assert listed == [{"id": created["id"]}]
+
+
+def test_cases_are_per_tenant(alpha, beta):
+    case = open_case(admin(alpha))
+
+    assert admin(beta).get(CASES).json()["results"] == []
+    assert admin(beta).get(f"{CASES}/{case['id']}").status_code == 404
+    assert admin(beta).post(f"{CASES}/{case['id']}/transition", {"transition": "assess"}).status_code == 404
+    assert admin(beta).graphql("{ cases { id } }").json()["data"]["cases"] == []
