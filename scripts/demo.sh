@@ -97,12 +97,13 @@ def call(method, path, body=None):
 
 # The agency takes the brand alert on as a crisis case (what a responder would do in their frontend).
 case_line = "no alert to promote yet"
-brand_alerts = [a for a in call("GET", "/api/v1/alerts?status=open")["results"] if a["scope"].startswith("brand:")]
-if brand_alerts:
-    case = call("POST", f"/api/v1/alerts/{brand_alerts[0]['id']}/promote",
+open_alerts = call("GET", "/api/v1/alerts?status=open")["results"]
+open_alerts.sort(key=lambda a: not a["scope"].startswith("brand:"))  # the own-brand alert first, if any
+if open_alerts:
+    case = call("POST", f"/api/v1/alerts/{open_alerts[0]['id']}/promote",
                 {"title": "Galaxy Note 2 explosion on Weibo", "scenario": "safety_accident"})
     call("POST", f"/api/v1/cases/{case['id']}/transition", {"transition": "assess", "note": "demo"})
-    case_line = (f"case #{case['id']} (severity {case['severity']}) opened from alert {brand_alerts[0]['id']}: "
+    case_line = (f"case #{case['id']} (severity {case['severity']}) opened from alert {open_alerts[0]['id']}: "
                  f"{base}/api/v1/cases/{case['id']}/timeline")
 print(f"""
 Vigil demo is running ({seconds}s to set up).
