@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from api.principals import Principal, check_permission
 from config.errors import NotFoundError, ValidationError
-from responses.models import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
+from responses.models import CaseEvent, CaseStatus, CaseTask, CrisisCase, Scenario, Severity, TaskStatus
 
 
 def case_list(
@@ -66,3 +66,20 @@ def timeline_csv(events: QuerySet[CaseEvent]) -> str:
             ]
         )
     return out.getvalue()
+
+
+def case_tasks(*, actor: Principal, case_id: int) -> QuerySet[CaseTask]:
+    case = case_get(actor=actor, case_id=case_id)
+    return case.tasks.select_related("assignee").order_by("due_at", "id")
+
+
+def my_tasks(*, actor: Principal) -> QuerySet[CaseTask]:
+    """Open tasks assigned to the calling person, across cases, soonest due first."""
+    check_permission(actor, "cases.read")
+    if actor.user is None:
+        return CaseTask.objects.none()
+    return (
+        CaseTask.objects.select_related("case")
+        .filter(assignee=actor.user, status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS])
+        .order_by("due_at", "id")
+    )

@@ -7,11 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from api.models import User
 from api.principals import Principal, check_permission
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.validation import UNSET, required_text
 from monitoring.models import Alert, Brand, Mention
-from responses.models import CaseEvent, CrisisCase, Scenario, Severity
+from responses.models import CaseEvent, CaseTask, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
 
 # Which permission each transition needs, and the timestamp it sets.
 TRANSITIONS: dict[str, tuple[str, str]] = {
@@ -163,7 +164,9 @@ def _locked(case_id: int) -> CrisisCase:
 
 
 @transaction.atomic
-def case_transition(*, actor: Principal, case_id: int, transition: str, note: str = "") -> CrisisCase:
+def case_transition(
+    *, actor: Principal, case_id: int, transition: str, note: str = "", override_reason: str = ""
+) -> CrisisCase:
     if transition not in TRANSITIONS:
         raise ValidationError(
             f"Unknown transition '{transition}'; expected one of {', '.join(TRANSITIONS)}.", field="transition"
@@ -179,6 +182,19 @@ def case_transition(*, actor: Principal, case_id: int, transition: str, note: st
             field="transition",
             code="invalid_transition",
         )
+    if transition == "resolve":
+        critical = list(
+            case.tasks.filter(priority=TaskPriority.CRITICAL, status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS])
+        )
+        if critical and not override_reason.strip():
+            titles = ", ".join(f"#{t.pk} {t.title}" for t in critical[:5])
+            raise ConflictError(
+                f"{len(critical)} critical task(s) still open ({titles}); finish them or give an override_reason.",
+                field="override_reason",
+                code="open_critical_tasks",
+            )
+        if critical:
+            note = f"{note} (override: {override_reason.strip()})".strip()
     before = case.status
     method()
     setattr(case, stamp, timezone.now())
@@ -203,3 +219,83 @@ def case_note_add(*, actor: Principal, case_id: int, text: str) -> CaseEvent:
     text = required_text(errors, text, field="text", label="Text", limit=10_000)
     errors.raise_if_any()
     return timeline_add(_locked(case_id), "note", actor, text)
+
+
+def _check_task(errors: ErrorList, values: dict[str, Any]) -> None:
+    if "title" in values:
+        values["title"] = required_text(errors, values["title"], field="title", label="Title", limit=300)
+    if "status" in values and values["status"] not in TaskStatus.values:
+        errors.add("status", f"Unknown status '{values['status']}'; expected one of {', '.join(TaskStatus.values)}.")
+    if "priority" in values and values["priority"] not in TaskPriority.values:
+        errors.add("priority", f"Unknown priority '{values['priority']}'; expected {', '.join(TaskPriority.values)}.")
+    if (
+        values.get("assignee_id") is not None
+        and not User.objects.filter(pk=values["assignee_id"], is_active=True).exists()
+    ):
+        errors.add("assignee_id", f"No active user {values['assignee_id']}.")
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: Principal,
+    case_id: int,
+    title: str,
+    description: str = "",
+    priority: str = TaskPriority.NORMAL,
+    assignee_id: int | None = None,
+    due_at: Any = None,
+) -> CaseTask:
+    check_permission(actor, "cases.work")
+    case = _locked(case_id)
+    values: dict[str, Any] = {"title": title, "priority": priority, "assignee_id": assignee_id}
+    errors = ErrorList()
+    _check_task(errors, values)
+    errors.raise_if_any()
+    task = CaseTask.objects.create(case=case, description=description, due_at=due_at, **values)
+    timeline_add(case, "task_created", actor, f"Task #{task.pk} {task.title} ({task.priority})", task_id=task.pk)
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *,
+    actor: Principal,
+    task_id: int,
+    title: str = UNSET,
+    description: str = UNSET,
+    status: str = UNSET,
+    priority: str = UNSET,
+    assignee_id: int | None = UNSET,
+    due_at: Any = UNSET,
+) -> CaseTask:
+    check_permission(actor, "cases.work")
+    task = CaseTask.objects.select_for_update().select_related("case").filter(pk=task_id).first()
+    if task is None:
+        raise NotFoundError(f"No task {task_id}.", field="id")
+    given = {
+        k: v
+        for k, v in {
+            "title": title,
+            "description": description,
+            "status": status,
+            "priority": priority,
+            "assignee_id": assignee_id,
+            "due_at": due_at,
+        }.items()
+        if v is not UNSET
+    }
+    errors = ErrorList()
+    _check_task(errors, given)
+    errors.raise_if_any()
+    before = task.status
+    for name, value in given.items():
+        setattr(task, name, value)
+    if task.status == TaskStatus.DONE and before != TaskStatus.DONE:
+        task.completed_at = timezone.now()
+    task.save()
+    if task.status != before:
+        timeline_add(
+            task.case, "task_status", actor, f"Task #{task.pk} {task.title}: {before} → {task.status}", task_id=task.pk
+        )
+    return task

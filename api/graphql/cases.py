@@ -1,7 +1,7 @@
 """Crisis cases over GraphQL: the same services and selectors as REST."""
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import strawberry
 import strawberry_django
@@ -26,6 +26,29 @@ class CaseEvent:
     data: JSON
 
 
+TaskStatus = strawberry.enum(models.TaskStatus, name="TaskStatus")
+TaskPriority = strawberry.enum(models.TaskPriority, name="TaskPriority")
+
+
+@strawberry_django.type(models.CaseTask)
+class Task:
+    id: strawberry.auto
+    title: str
+    description: str
+    status: models.TaskStatus
+    priority: models.TaskPriority
+    due_at: datetime | None
+    completed_at: datetime | None
+
+    @strawberry.field
+    def case_id(self) -> int:
+        return cast(models.CaseTask, self).case_id
+
+    @strawberry.field
+    def assignee_id(self) -> int | None:
+        return cast(models.CaseTask, self).assignee_id
+
+
 @strawberry_django.type(models.CrisisCase)
 class Case:
     id: strawberry.auto
@@ -47,6 +70,10 @@ class Case:
     @strawberry.field
     def opened_from_alert_id(self) -> int | None:
         return cast(models.CrisisCase, self).opened_from_alert_id
+
+    @strawberry.field
+    def tasks(self) -> list[Task]:
+        return cast(list[Task], list(cast(models.CrisisCase, self).tasks.order_by("due_at", "id")))
 
     @strawberry.field
     def timeline(self) -> list[CaseEvent]:
@@ -90,6 +117,10 @@ class CasesQuery:
     def case(self, info: Info, id: int) -> Case:
         return cast(Case, selectors.case_get(actor=actor(info), case_id=id))
 
+    @strawberry.field(description="Open tasks assigned to the caller, across cases, soonest due first.")
+    def my_tasks(self, info: Info) -> list[Task]:
+        return cast(list[Task], list(selectors.my_tasks(actor=actor(info))))
+
 
 @strawberry.type
 class CasesMutation:
@@ -99,8 +130,51 @@ class CasesMutation:
         return cast(Case, services.case_create(actor=actor(info), **data))
 
     @strawberry.mutation(description="Move a case: assess, respond, recover, resolve, review, reopen.")
-    def transition_case(self, info: Info, id: int, transition: str, note: str = "") -> Case:
-        return cast(Case, services.case_transition(actor=actor(info), case_id=id, transition=transition, note=note))
+    def transition_case(self, info: Info, id: int, transition: str, note: str = "", override_reason: str = "") -> Case:
+        return cast(
+            Case,
+            services.case_transition(
+                actor=actor(info), case_id=id, transition=transition, note=note, override_reason=override_reason
+            ),
+        )
+
+    @strawberry.mutation
+    def create_task(
+        self,
+        info: Info,
+        case_id: int,
+        title: str,
+        description: str = "",
+        priority: models.TaskPriority = models.TaskPriority.NORMAL,
+        assignee_id: int | None = None,
+        due_at: datetime | None = None,
+    ) -> Task:
+        return cast(
+            Task,
+            services.task_create(
+                actor=actor(info),
+                case_id=case_id,
+                title=title,
+                description=description,
+                priority=priority.value,
+                assignee_id=assignee_id,
+                due_at=due_at,
+            ),
+        )
+
+    @strawberry.mutation
+    def update_task(
+        self,
+        info: Info,
+        id: int,
+        status: models.TaskStatus | None = None,
+        priority: models.TaskPriority | None = None,
+        assignee_id: int | None = None,
+    ) -> Task:
+        changes: dict[str, Any] = {k: v.value for k, v in (("status", status), ("priority", priority)) if v is not None}
+        if assignee_id is not None:
+            changes["assignee_id"] = assignee_id
+        return cast(Task, services.task_update(actor=actor(info), task_id=id, **changes))
 
     @strawberry.mutation
     def add_case_note(self, info: Info, id: int, text: str) -> CaseEvent:

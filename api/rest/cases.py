@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from api.rest.base import TenantViewSet
 from responses import selectors, services
-from responses.models import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
+from responses.models import CaseEvent, CaseStatus, CaseTask, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -76,6 +76,35 @@ class CaseUpdateSerializer(serializers.Serializer):
 class TransitionInput(serializers.Serializer):
     transition = serializers.ChoiceField(choices=list(services.TRANSITIONS))
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
+    override_reason = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=2000,
+        help_text="Needed to resolve while critical tasks are open; recorded on the timeline.",
+    )
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+    priority = serializers.ChoiceField(choices=TaskPriority.choices, required=False)
+    assignee_id = serializers.IntegerField(required=False, allow_null=True)
+
+    class Meta:
+        model = CaseTask
+        fields = [
+            "id",
+            "case",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "assignee_id",
+            "due_at",
+            "created_at",
+            "completed_at",
+        ]
+        read_only_fields = ["id", "case", "created_at", "completed_at"]
 
 
 class CaseNoteInput(serializers.Serializer):
@@ -100,6 +129,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         "transition": "cases.work",
         "notes": "cases.work",
         "timeline": "cases.read",
+        # Reading is open to all; adding a task is checked by task_create (cases.work).
+        "tasks": "cases.read",
     }
 
     def select(self) -> Any:
@@ -175,6 +206,37 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
             response["Content-Disposition"] = f'attachment; filename="case-{pk}-timeline.csv"'
             return response
         return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(methods=["GET"], responses=TaskSerializer(many=True), summary="The case's tasks")
+    @extend_schema(methods=["POST"], request=TaskSerializer, responses={201: TaskSerializer}, summary="Add a task")
+    @action(detail=True, methods=["get", "post"])
+    def tasks(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            return Response(TaskSerializer(selectors.case_tasks(actor=self.principal, case_id=int(pk)), many=True).data)
+        data = TaskSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = {k: v for k, v in data.validated_data.items() if k != "status"}
+        task = services.task_create(actor=self.principal, case_id=int(pk), **values)
+        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+
+class TaskViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Tasks across cases: `GET /tasks` is "my tasks" (open ones assigned to the caller); `PATCH` updates one."""
+
+    model = CaseTask
+    serializer_class = TaskSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+    required_permissions = {"list": "cases.read", "partial_update": "cases.work"}
+
+    def select(self) -> Any:
+        return selectors.my_tasks(actor=self.principal)
+
+    @extend_schema(request=TaskSerializer, responses=TaskSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        data = TaskSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        task = services.task_update(actor=self.principal, task_id=int(pk), **data.validated_data)
+        return Response(TaskSerializer(task).data)
 
 
 def _csv(values: list[str]) -> list[str]:

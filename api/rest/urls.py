@@ -13,6 +13,7 @@ router.register("warning-policies", warning.WarningPolicyViewSet, basename="warn
 router.register("alerts", warning.AlertViewSet, basename="alert")
 router.register("silences", warning.SilenceViewSet, basename="silence")
 router.register("cases", cases.CaseViewSet, basename="case")
+router.register("tasks", cases.TaskViewSet, basename="task")
 router.register("notification-channels", notifications.NotificationChannelViewSet, basename="notification-channel")
 router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
 

@@ -186,3 +186,58 @@ def test_cases_are_per_tenant(alpha, beta):
     assert admin(beta).get(f"{CASES}/{case['id']}").status_code == 404
     assert admin(beta).post(f"{CASES}/{case['id']}/transition", {"transition": "assess"}).status_code == 404
     assert admin(beta).graphql("{ cases { id } }").json()["data"]["cases"] == []
+
+
+def test_critical_open_tasks_block_resolution_unless_overridden(alpha, make_user):
+    api = admin(alpha)
+    case = open_case(api)
+    api.post(f"{CASES}/{case['id']}/transition", {"transition": "respond"})
+    task = api.post(f"{CASES}/{case['id']}/tasks", {"title": "Holding statement", "priority": "critical"}).json()
+
+    blocked = api.post(f"{CASES}/{case['id']}/transition", {"transition": "resolve"})
+    forced = api.post(
+        f"{CASES}/{case['id']}/transition", {"transition": "resolve", "override_reason": "statement published by HQ"}
+    )
+
+    assert blocked.status_code == 409
+    assert blocked.json()["error"]["code"] == "open_critical_tasks"
+    assert f"#{task['id']} Holding statement" in blocked.json()["error"]["message"]
+    assert forced.status_code == 200 and forced.json()["status"] == "resolved"
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+    assert timeline[-1]["summary"] == "responding → resolved: (override: statement published by HQ)"
+
+
+def test_done_critical_tasks_let_the_case_resolve_and_show_in_my_tasks(alpha, make_user, login):
+    api = admin(alpha)
+    user = make_user("alpha", "responder", "rui@alpha.example")
+    case = open_case(api)
+    api.post(f"{CASES}/{case['id']}/transition", {"transition": "respond"})
+    task = api.post(
+        f"{CASES}/{case['id']}/tasks",
+        {"title": "Call the injured customer", "priority": "critical", "assignee_id": user.pk},
+    ).json()
+    rui = Api("alpha", auth=login("alpha", "rui@alpha.example"))
+
+    mine = rui.get("/api/v1/tasks").json()["results"]
+    done = rui.patch(f"/api/v1/tasks/{task['id']}", {"status": "done"})
+    resolved = api.graphql(f'mutation {{ transitionCase(id: {case["id"]}, transition: "resolve") {{ status }} }}')
+    bad = rui.patch(f"/api/v1/tasks/{task['id']}", {"status": "sleeping"})
+
+    assert [t["title"] for t in mine] == ["Call the injured customer"]
+    assert done.json()["status"] == "done" and done.json()["completed_at"]
+    assert resolved.json()["data"]["transitionCase"]["status"] == "RESOLVED"
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "status"
+    assert rui.get("/api/v1/tasks").json()["results"] == []
+
+
+def test_viewer_cannot_add_tasks_and_nothing_is_written(alpha, make_key):
+    case = open_case(admin(alpha))
+    _key, raw = make_key("alpha", "viewer")
+
+    response = Api("alpha", auth=key_auth(raw)).post(f"{CASES}/{case['id']}/tasks", {"title": "x"})
+
+    assert response.status_code == 403
+    with in_tenant("alpha"):
+        from responses.models import CaseTask
+
+        assert not CaseTask.objects.exists()
