@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
         "WebhookFormatEnum": "api.webhooks.models.WebhookFormat",
         "DeliveryStatusEnum": "api.webhooks.models.DeliveryStatus",
         "AlertLevelEnum": "monitoring.models.warning.Level",
+        "ScenarioEnum": "responses.models.Scenario",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql.permissions import actor
-from responses import models, selectors, services
+from responses import models, scripts, selectors, services
 
 CaseStatus = strawberry.enum(models.CaseStatus, name="CaseStatus")
 Scenario = strawberry.enum(models.Scenario, name="Scenario")
@@ -195,3 +195,57 @@ class CasesMutation:
                 actor=actor(info), alert_id=alert_id, title=title, scenario=scenario.value, is_drill=is_drill
             ),
         )
+
+
+@strawberry_django.type(models.ReplyScript)
+class ReplyScript:
+    id: strawberry.auto
+    name: str
+    body: str
+    scenarios: list[str]
+    tone: str
+    language: str
+    approval: str
+    approved_by: str
+    usage_count: int
+
+    @strawberry.field
+    def variables(self) -> list[str]:
+        return scripts.variables_of(cast(models.ReplyScript, self).body)
+
+
+@strawberry.type
+class ScriptsQuery:
+    @strawberry.field
+    def reply_scripts(self, info: Info, scenario: str = "", language: str = "") -> list[ReplyScript]:
+        return cast(
+            list[ReplyScript], list(scripts.script_list(actor=actor(info), scenario=scenario, language=language))
+        )
+
+
+@strawberry.type
+class ScriptsMutation:
+    @strawberry.mutation
+    def create_reply_script(
+        self,
+        info: Info,
+        name: str,
+        body: str,
+        scenarios: list[str] | None = None,
+        tone: str = "",
+        language: str = "zh-Hans",
+    ) -> ReplyScript:
+        return cast(
+            ReplyScript,
+            scripts.script_create(
+                actor=actor(info), name=name, body=body, scenarios=scenarios, tone=tone, language=language
+            ),
+        )
+
+    @strawberry.mutation
+    def approve_reply_script(self, info: Info, id: int) -> ReplyScript:
+        return cast(ReplyScript, scripts.script_approve(actor=actor(info), script_id=id))
+
+    @strawberry.mutation(description="Fill in a script's variables; a missing one is an error naming it.")
+    def render_reply_script(self, info: Info, id: int, variables: JSON) -> str:
+        return scripts.script_render(actor=actor(info), script_id=id, variables=dict(cast(dict[str, Any], variables)))

@@ -4,7 +4,7 @@ import strawberry
 from django.conf import settings
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
-from api.graphql.cases import CasesMutation, CasesQuery
+from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
@@ -12,12 +12,14 @@ from api.graphql.warning import WarningMutation, WarningQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, MonitoringQuery, WarningQuery, NotificationsQuery, CasesQuery):
+class Query(IdentityQuery, MonitoringQuery, WarningQuery, NotificationsQuery, CasesQuery, ScriptsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation, MonitoringMutation, WarningMutation, NotificationsMutation, CasesMutation):
+class Mutation(
+    IdentityMutation, MonitoringMutation, WarningMutation, NotificationsMutation, CasesMutation, ScriptsMutation
+):
     pass
 
 

@@ -1,0 +1,97 @@
+"""Reply scripts over REST: CRUD, approval, rendering with variables."""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.rest.base import ServiceCrudViewSet
+from responses import scripts
+from responses.models import ReplyScript, Scenario, ScriptLanguage
+
+
+class ReplyScriptSerializer(serializers.ModelSerializer):
+    scenarios = serializers.ListField(child=serializers.ChoiceField(choices=Scenario.choices), required=False)
+    language = serializers.ChoiceField(choices=ScriptLanguage.choices, required=False)
+    variables = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReplyScript
+        fields = [
+            "id",
+            "name",
+            "body",
+            "variables",
+            "scenarios",
+            "tone",
+            "language",
+            "approval",
+            "approved_by",
+            "usage_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "approval", "approved_by", "usage_count", "created_at", "updated_at"]
+        extra_kwargs: dict[str, dict[str, object]] = {"name": {"validators": []}}
+
+    def get_variables(self, script: ReplyScript) -> list[str]:
+        return scripts.variables_of(script.body)
+
+
+class RenderInput(serializers.Serializer):
+    variables = serializers.DictField(child=serializers.CharField(max_length=1000, allow_blank=True))
+
+
+class RenderOutput(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class ReplyScriptViewSet(ServiceCrudViewSet):
+    model = ReplyScript
+    serializer_class = ReplyScriptSerializer
+    required_permissions = {
+        "list": "cases.read",
+        "retrieve": "cases.read",
+        "create": "scripts.manage",
+        "partial_update": "scripts.manage",
+        "destroy": "scripts.manage",
+        "approve": "scripts.approve",
+        "render": "cases.work",
+    }
+    create_service = staticmethod(scripts.script_create)
+    update_service = staticmethod(scripts.script_update)
+    delete_service = staticmethod(scripts.script_delete)
+    id_keyword = "script_id"
+
+    def select(self) -> Any:
+        params = self.request.query_params
+        return scripts.script_list(
+            actor=self.principal, scenario=params.get("scenario", ""), language=params.get("language", "")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("scenario", str, enum=Scenario.values),
+            OpenApiParameter("language", str, enum=ScriptLanguage.values),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=ReplyScriptSerializer, summary="Approve the script for use")
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        return Response(ReplyScriptSerializer(scripts.script_approve(actor=self.principal, script_id=int(pk))).data)
+
+    @extend_schema(
+        request=RenderInput, responses=RenderOutput, summary="Fill in the variables; a missing one is a 400 naming it"
+    )
+    @action(detail=True, methods=["post"])
+    def render(self, request: Request, pk: str) -> Response:
+        data = RenderInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        text = scripts.script_render(actor=self.principal, script_id=int(pk), **data.validated_data)
+        return Response({"text": text})
