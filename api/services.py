@@ -12,7 +12,8 @@ from api.authentication import PUBLIC_CLAIM_VALUE, current_tenant_slug, hash_sec
 from api.models import ApiKey, User
 from api.principals import Principal, check_permission
 from api.roles import TENANT_ROLES, Role
-from config.errors import ConflictError, ErrorList, NotFoundError
+from config.errors import ConflictError, ErrorList
+from config.lookups import locked_or_404
 from tenants.context import in_public_schema
 
 MIN_PASSWORD_LENGTH = 10
@@ -55,9 +56,7 @@ def user_update(
     *, actor: Principal, user_id: int, role: str | None = None, name: str | None = None, is_active: bool | None = None
 ) -> User:
     check_permission(actor, "users.manage")
-    user = User.objects.select_for_update().filter(pk=user_id).first()
-    if user is None:
-        raise NotFoundError(f"No user {user_id}.", field="id")
+    user = locked_or_404(User, user_id, "user")
     errors = ErrorList()
     if role is not None:
         _validate_role(errors, role)
@@ -106,9 +105,7 @@ def api_key_create(*, actor: Principal, name: str, role: str, expires_at: dateti
 @transaction.atomic
 def api_key_revoke(*, actor: Principal, key_id: int) -> ApiKey:
     check_permission(actor, "api_keys.manage")
-    key = ApiKey.objects.select_for_update().filter(pk=key_id).first()
-    if key is None:
-        raise NotFoundError(f"No API key {key_id}.", field="id")
+    key = locked_or_404(ApiKey, key_id, "API key")
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from api.principals import Principal, check_permission
 from config.errors import ConflictError, ErrorList, NotFoundError
+from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from monitoring.models import Brand, BrandKind, MonitoringRule
 from monitoring.rules import validate as validate_expression
@@ -55,9 +56,7 @@ def rule_update(
     is_active: bool = UNSET,
 ) -> MonitoringRule:
     check_permission(actor, "rules.manage")
-    rule = MonitoringRule.objects.select_for_update().filter(pk=rule_id).first()
-    if rule is None:
-        raise NotFoundError(f"No rule {rule_id}.", field="id")
+    rule = locked_or_404(MonitoringRule, rule_id, "rule")
     errors = ErrorList()
     if name is not UNSET:
         rule.name = required_text(errors, name)
@@ -123,9 +122,7 @@ def brand_update(
     is_active: bool = UNSET,
 ) -> Brand:
     check_permission(actor, "rules.manage")
-    brand = Brand.objects.select_for_update().filter(pk=brand_id).first()
-    if brand is None:
-        raise NotFoundError(f"No brand {brand_id}.", field="id")
+    brand = locked_or_404(Brand, brand_id, "brand")
     errors = ErrorList()
     if name is not UNSET:
         brand.name = required_text(errors, name)

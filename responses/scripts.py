@@ -8,6 +8,7 @@ from django.db.models import F, QuerySet
 
 from api.principals import Principal, check_permission
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
+from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from responses.models import ReplyScript, Scenario, ScriptApproval, ScriptLanguage
 
@@ -78,9 +79,7 @@ def script_update(
     language: str = UNSET,
 ) -> ReplyScript:
     check_permission(actor, "scripts.manage")
-    script = ReplyScript.objects.select_for_update().filter(pk=script_id).first()
-    if script is None:
-        raise NotFoundError(f"No reply script {script_id}.", field="id")
+    script = locked_or_404(ReplyScript, script_id, "reply script")
     given = {
         k: v
         for k, v in {"name": name, "body": body, "scenarios": scenarios, "tone": tone, "language": language}.items()
@@ -105,9 +104,7 @@ def script_update(
 @transaction.atomic
 def script_approve(*, actor: Principal, script_id: int) -> ReplyScript:
     check_permission(actor, "scripts.approve")
-    script = ReplyScript.objects.select_for_update().filter(pk=script_id).first()
-    if script is None:
-        raise NotFoundError(f"No reply script {script_id}.", field="id")
+    script = locked_or_404(ReplyScript, script_id, "reply script")
     script.approval, script.approved_by = ScriptApproval.APPROVED, actor.name
     script.save()
     return script

@@ -10,6 +10,7 @@ from django_fsm import can_proceed
 from api.models import User
 from api.principals import Principal, check_permission
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
+from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from monitoring.models import Alert, Brand, Mention
 from responses.models import CaseEvent, CaseTask, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
@@ -132,7 +133,7 @@ def case_update(
     topics: list[str] = UNSET,
 ) -> CrisisCase:
     check_permission(actor, "cases.work")
-    case = _locked(case_id)
+    case = locked_or_404(CrisisCase, case_id, "case")
     given = {
         k: v
         for k, v in {
@@ -156,13 +157,6 @@ def case_update(
     return case
 
 
-def _locked(case_id: int) -> CrisisCase:
-    case = CrisisCase.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
-        raise NotFoundError(f"No case {case_id}.", field="id")
-    return case
-
-
 @transaction.atomic
 def case_transition(
     *, actor: Principal, case_id: int, transition: str, note: str = "", override_reason: str = ""
@@ -173,7 +167,7 @@ def case_transition(
         )
     permission, stamp = TRANSITIONS[transition]
     check_permission(actor, permission)
-    case = _locked(case_id)
+    case = locked_or_404(CrisisCase, case_id, "case")
     method = getattr(case, transition)
     if not can_proceed(method):
         allowed = [name for name in TRANSITIONS if can_proceed(getattr(case, name))]
@@ -218,7 +212,7 @@ def case_note_add(*, actor: Principal, case_id: int, text: str) -> CaseEvent:
     errors = ErrorList()
     text = required_text(errors, text, field="text", label="Text", limit=10_000)
     errors.raise_if_any()
-    return timeline_add(_locked(case_id), "note", actor, text)
+    return timeline_add(locked_or_404(CrisisCase, case_id, "case"), "note", actor, text)
 
 
 def _check_task(errors: ErrorList, values: dict[str, Any]) -> None:
@@ -247,7 +241,7 @@ def task_create(
     due_at: Any = None,
 ) -> CaseTask:
     check_permission(actor, "cases.work")
-    case = _locked(case_id)
+    case = locked_or_404(CrisisCase, case_id, "case")
     values: dict[str, Any] = {"title": title, "priority": priority, "assignee_id": assignee_id}
     errors = ErrorList()
     _check_task(errors, values)

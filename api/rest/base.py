@@ -58,3 +58,8 @@ class ServiceCrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         type(self).delete_service(actor=self.principal, **{self.id_keyword: int(kwargs["pk"])})
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def list_param(params: Any, name: str) -> list[str]:
+    """A list query parameter given as repeated keys (`?status=a&status=b`) or comma-separated (`?status=a,b`)."""
+    return [part for value in params.getlist(name) for part in value.split(",") if part]

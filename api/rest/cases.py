@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.rest.base import TenantViewSet
+from api.rest.base import TenantViewSet, list_param
 from responses import selectors, services
 from responses.models import CaseEvent, CaseStatus, CaseTask, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
 
@@ -138,9 +138,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         drill = params.get("is_drill")
         return selectors.case_list(
             actor=self.principal,
-            status=_csv(params.getlist("status")),
-            severity=_csv(params.getlist("severity")),
-            scenario=_csv(params.getlist("scenario")),
+            status=list_param(params, "status"),
+            severity=list_param(params, "severity"),
+            scenario=list_param(params, "scenario"),
             is_drill=None if drill is None else drill.lower() in ("1", "true", "yes"),
         )
 
@@ -237,7 +237,3 @@ class TaskViewSet(mixins.ListModelMixin, TenantViewSet):
         data.is_valid(raise_exception=True)
         task = services.task_update(actor=self.principal, task_id=int(pk), **data.validated_data)
         return Response(TaskSerializer(task).data)
-
-
-def _csv(values: list[str]) -> list[str]:
-    return [part for value in values for part in value.split(",") if part]

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest import monitoring_serializers as s
-from api.rest.base import ServiceCrudViewSet, TenantViewSet
+from api.rest.base import ServiceCrudViewSet, TenantViewSet, list_param
 from config.errors import NotFoundError, ValidationError
 from monitoring import selectors, services
 from monitoring.filters import MentionFilter
@@ -108,13 +108,7 @@ def _int(value: str | None, default: int) -> int:
 
 def _listy(params: Any, names: tuple[str, ...]) -> dict[str, Any]:
     """Query params as a dict where list filters accept both repeated keys and comma-separated values."""
-    out: dict[str, Any] = {}
-    for key, values in params.lists():
-        if key in names:
-            out[key] = [part for value in values for part in value.split(",") if part]
-        else:
-            out[key] = values[-1]
-    return out
+    return {key: list_param(params, key) if key in names else values[-1] for key, values in params.lists()}
 
 
 _RULE_PERMISSIONS = {

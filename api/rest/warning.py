@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.rest.base import ServiceCrudViewSet, TenantViewSet
+from api.rest.base import ServiceCrudViewSet, TenantViewSet, list_param
 from api.rest.cases import CaseSerializer
 from monitoring.models import Alert, AlertEvent, Level, Silence, WarningPolicy
 from monitoring.models.warning import AlertStatus, ScopeKind
@@ -185,8 +185,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         policy = params.get("policy")
         return selectors.alert_list(
             actor=self.principal,
-            status=_csv(params.getlist("status")),
-            level=_csv(params.getlist("level")),
+            status=list_param(params, "status"),
+            level=list_param(params, "level"),
             scope=params.get("scope", ""),
             policy=int(policy) if policy and policy.isdigit() else None,
         )
@@ -263,7 +263,3 @@ class SilenceViewSet(mixins.ListModelMixin, TenantViewSet):
             actor=self.principal, scope=v["scope"], minutes=v["minutes"], reason=v["reason"], policy_id=v["policy"]
         )
         return Response(SilenceSerializer(silence).data, status=status.HTTP_201_CREATED)
-
-
-def _csv(values: list[str]) -> list[str]:
-    return [part for value in values for part in value.split(",") if part]

@@ -19,6 +19,7 @@ from api.webhooks.models import ChannelKind, Delivery, DeliveryStatus, Notificat
 from api.webhooks.signing import secret_generate
 from api.webhooks.tasks import webhooks_deliver
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
+from config.lookups import locked_or_404
 from config.unicode import find_broken_text
 from config.validation import UNSET, required_text
 from tenants.context import current_schema, current_tenant
@@ -116,13 +117,6 @@ def _unique_name(name: str, exclude: int | None = None) -> None:
         raise ConflictError(f"A notification channel named '{name}' already exists.", field="name")
 
 
-def _locked(channel_id: int) -> NotificationChannel:
-    channel = NotificationChannel.objects.select_for_update().filter(pk=channel_id).first()
-    if channel is None:
-        raise NotFoundError(f"No notification channel {channel_id}.", field="id")
-    return channel
-
-
 @transaction.atomic
 def channel_create(
     *,
@@ -182,7 +176,7 @@ def channel_update(
     is_active: bool = UNSET,
 ) -> NotificationChannel:
     check_permission(actor, "notifications.manage")
-    channel = _locked(channel_id)
+    channel = locked_or_404(NotificationChannel, channel_id, "notification channel")
     errors = ErrorList()
     _check_text(errors, {"name": name, "url": url, "emails": emails, "event_types": event_types})
     errors.raise_if_any()
@@ -216,14 +210,14 @@ def channel_update(
 def channel_delete(*, actor: Principal, channel_id: int) -> None:
     """Delete a channel with its delivery log; pending deliveries to it are dropped with it."""
     check_permission(actor, "notifications.manage")
-    _locked(channel_id).delete()
+    locked_or_404(NotificationChannel, channel_id, "notification channel").delete()
 
 
 @transaction.atomic
 def channel_secret_rotate(*, actor: Principal, channel_id: int) -> NotificationChannel:
     """Replace a webhook's signing secret at once; the new one is readable on the returned object this once."""
     check_permission(actor, "notifications.manage")
-    channel = _locked(channel_id)
+    channel = locked_or_404(NotificationChannel, channel_id, "notification channel")
     if channel.kind != ChannelKind.WEBHOOK:
         raise ValidationError("Only webhook channels have a signing secret.", field="kind")
     channel.secret = secret_generate()
@@ -327,9 +321,7 @@ def delivery_redeliver(*, actor: Principal, delivery_id: int) -> Delivery:
     """Try a failed delivery once more, now, with the same event id so receivers can tell it is a resend."""
     check_permission(actor, "notifications.manage")
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
-        if delivery is None:
-            raise NotFoundError(f"No delivery {delivery_id}.", field="id")
+        delivery = locked_or_404(Delivery, delivery_id, "delivery")
         if delivery.status != DeliveryStatus.FAILED:
             raise ConflictError(f"Delivery {delivery_id} is {delivery.status}; only failed ones are resent.")
         delivery.status = DeliveryStatus.PENDING

@@ -76,7 +76,8 @@ def mentions_ingest(*, actor: Principal, payload: ParsedPayload) -> IngestResult
     clock.lap("validate")
 
     known = storage.existing_hashes([(m.platform, m.external_id) for m in valid])
-    changed = [m for m in valid if known.get((m.platform, m.external_id)) != m.content_hash()]
+    digests = {(m.platform, m.external_id): m.content_hash() for m in valid}
+    changed = [m for m in valid if known.get((m.platform, m.external_id)) != digests[(m.platform, m.external_id)]]
     result.unchanged = len(valid) - len(changed)
     if not changed:
         return result
@@ -112,6 +113,7 @@ def mentions_ingest(*, actor: Principal, payload: ParsedPayload) -> IngestResult
             [author_ids[(m.platform, m.author.external_id)] if m.author else None for m in changed],
             rule_ids,
             brand_ids,
+            [digests[(m.platform, m.external_id)] for m in changed],
         )
         # Only new mentions count towards the minute buckets: a re-send must not look like a surge.
         touched = buckets.record(

@@ -96,6 +96,7 @@ def upsert_mentions(
     author_ids: list[object],
     rules: list[list[int]],
     brands: list[list[int]],
+    digests: list[object],
 ) -> StoredBatch:
     columns: list[list[object]] = [
         [m.platform for m in mentions],
@@ -122,7 +123,7 @@ def upsert_mentions(
         [a.emotion_score for a in analyses],
         [_pg_array(r) for r in rules],
         [_pg_array(b) for b in brands],
-        [m.content_hash() for m in mentions],
+        digests,
     ]
     with connection.cursor() as cursor:
         cursor.execute(_MENTIONS_SQL, columns)

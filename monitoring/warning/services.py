@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from api.principals import Principal, check_permission
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
+from config.lookups import locked_or_404
 from config.validation import UNSET
 from monitoring.models import Alert, AlertEvent, AlertStatus, Brand, Level, MonitoringRule, Silence, WarningPolicy
 from monitoring.models.warning import ScopeKind
@@ -114,9 +115,7 @@ def policy_create(*, actor: Principal, **data: Any) -> WarningPolicy:
 @transaction.atomic
 def policy_update(*, actor: Principal, policy_id: int, **data: Any) -> WarningPolicy:
     check_permission(actor, "warning.manage")
-    policy = WarningPolicy.objects.select_for_update().filter(pk=policy_id).first()
-    if policy is None:
-        raise NotFoundError(f"No warning policy {policy_id}.", field="id")
+    policy = locked_or_404(WarningPolicy, policy_id, "warning policy")
     for name, value in _validated(data, policy).items():
         setattr(policy, name, value)
     policy.save()
@@ -148,17 +147,10 @@ def default_policy_create() -> WarningPolicy:
     )
 
 
-def _live_alert(alert_id: int) -> Alert:
-    alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
-    if alert is None:
-        raise NotFoundError(f"No alert {alert_id}.", field="id")
-    return alert
-
-
 @transaction.atomic
 def alert_acknowledge(*, actor: Principal, alert_id: int, note: str = "") -> Alert:
     check_permission(actor, "alerts.act")
-    alert = _live_alert(alert_id)
+    alert = locked_or_404(Alert, alert_id, "alert")
     if alert.status != AlertStatus.OPEN:
         raise ConflictError(
             f"Alert {alert_id} is {alert.status}; only an open alert can be acknowledged.",
@@ -183,7 +175,7 @@ def alert_acknowledge(*, actor: Principal, alert_id: int, note: str = "") -> Ale
 @transaction.atomic
 def alert_resolve(*, actor: Principal, alert_id: int, note: str = "") -> Alert:
     check_permission(actor, "alerts.act")
-    alert = _live_alert(alert_id)
+    alert = locked_or_404(Alert, alert_id, "alert")
     if alert.status == AlertStatus.RESOLVED:
         raise ConflictError(f"Alert {alert_id} is already resolved.", field="status", code="invalid_transition")
     now = timezone.now()

@@ -241,3 +241,13 @@ def test_viewer_cannot_add_tasks_and_nothing_is_written(alpha, make_key):
         from responses.models import CaseTask
 
         assert not CaseTask.objects.exists()
+
+
+def test_tasks_are_per_tenant(alpha, beta):
+    case = open_case(admin(alpha))
+    task = admin(alpha).post(f"{CASES}/{case['id']}/tasks", {"title": "Draft statement"}).json()
+
+    assert admin(beta).get(f"{CASES}/{case['id']}/tasks").status_code == 404
+    assert admin(beta).post(f"{CASES}/{case['id']}/tasks", {"title": "x"}).status_code == 404
+    assert admin(beta).patch(f"/api/v1/tasks/{task['id']}", {"status": "done"}).status_code == 404
+    assert admin(alpha).get(f"{CASES}/{case['id']}/tasks").json()[0]["status"] == "open"
