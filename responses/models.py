@@ -34,6 +34,18 @@ class CaseStatus(models.TextChoices):
     REVIEWED = "reviewed", "Reviewed"
 
 
+class CaseRole(models.TextChoices):
+    """Who does what on one case; held per case, on top of the tenant role."""
+
+    COMMANDER = "commander", "Commander (決策)"
+    MONITORING = "monitoring", "Monitoring (監測)"
+    ANALYSIS = "analysis", "Analysis (研判)"
+    COMMUNICATIONS = "communications", "Communications (發布)"
+    RESOURCES = "resources", "Resources (資源調配)"
+    LEGAL = "legal", "Legal (法務)"
+    CUSTOMER_CARE = "customer_care", "Customer care (客服)"
+
+
 class CrisisCase(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
@@ -57,6 +69,9 @@ class CrisisCase(models.Model):
     recovering_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # SLA clocks: first move out of `detected`, and the first statement published on any channel.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    first_statement_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -92,6 +107,23 @@ class CrisisCase(models.Model):
     @transition(field=status, source=CaseStatus.RESOLVED, target=CaseStatus.RESPONDING)
     def reopen(self) -> None:
         """It flared up again."""
+
+
+class CaseMember(models.Model):
+    """A user holding a case role on one case; one user may hold several roles."""
+
+    case = models.ForeignKey(CrisisCase, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey("api.User", on_delete=models.CASCADE, related_name="case_roles")
+    role = models.CharField(max_length=16, choices=CaseRole.choices)
+    assigned_by = models.CharField(max_length=200, blank=True)
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "user", "role"], name="case_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} as {self.role} on case {self.case_id}"
 
 
 class CaseEvent(models.Model):
@@ -130,6 +162,9 @@ class CaseTask(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     assignee = models.ForeignKey("api.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    # A task may go to a role instead of (or as well as) a person: whoever holds it on the case sees it.
+    assignee_role = models.CharField(max_length=16, choices=CaseRole.choices, blank=True)
+    checklist = models.JSONField(default=list, blank=True, help_text="[{item, done}]")
     status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     priority = models.CharField(max_length=10, choices=TaskPriority.choices, default=TaskPriority.NORMAL)
     due_at = models.DateTimeField(null=True, blank=True)

@@ -2,11 +2,11 @@ import csv
 import io
 import json
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from api.principals import Principal, check_permission
 from config.errors import NotFoundError, ValidationError
-from responses.models import CaseEvent, CaseStatus, CaseTask, CrisisCase, Scenario, Severity, TaskStatus
+from responses.models import CaseEvent, CaseMember, CaseStatus, CaseTask, CrisisCase, Scenario, Severity, TaskStatus
 
 
 def case_list(
@@ -78,8 +78,10 @@ def my_tasks(*, actor: Principal) -> QuerySet[CaseTask]:
     check_permission(actor, "cases.read")
     if actor.user is None:
         return CaseTask.objects.none()
+    # Mine: assigned to me by name, or to a role I hold on that task's case.
+    held_role = CaseMember.objects.filter(case=OuterRef("case"), user=actor.user, role=OuterRef("assignee_role"))
     return (
         CaseTask.objects.select_related("case")
-        .filter(assignee=actor.user, status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS])
+        .filter(Q(assignee=actor.user) | Q(Exists(held_role)), status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS])
         .order_by("due_at", "id")
     )

@@ -13,7 +13,19 @@ from config.errors import ConflictError, ErrorList, NotFoundError, ValidationErr
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from monitoring.models import Alert, Brand, Mention
-from responses.models import CaseEvent, CaseTask, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
+from responses.models import (
+    CaseEvent,
+    CaseRole,
+    CaseStatus,
+    CaseTask,
+    CrisisCase,
+    Scenario,
+    Severity,
+    TaskPriority,
+    TaskStatus,
+)
+from responses.team import check_case_permission
+from responses.timeline import timeline_add
 
 # Which permission each transition needs, and the timestamp it sets.
 TRANSITIONS: dict[str, tuple[str, str]] = {
@@ -25,12 +37,6 @@ TRANSITIONS: dict[str, tuple[str, str]] = {
     "reopen": ("cases.command", "responding_at"),
 }
 SEVERITY_FOR_LEVEL = {"red": Severity.I, "orange": Severity.II, "yellow": Severity.III, "blue": Severity.IV}
-
-
-def timeline_add(case: CrisisCase, kind: str, actor: Principal, summary: str, **data: Any) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case, kind=kind, actor=actor.name, at=timezone.now(), summary=summary, data=data
-    )
 
 
 def _check_fields(errors: ErrorList, values: dict[str, Any]) -> None:
@@ -166,8 +172,11 @@ def case_transition(
             f"Unknown transition '{transition}'; expected one of {', '.join(TRANSITIONS)}.", field="transition"
         )
     permission, stamp = TRANSITIONS[transition]
-    check_permission(actor, permission)
     case = locked_or_404(CrisisCase, case_id, "case")
+    # Anyone on the case team may pick it up; only the commander (or a commanding tenant role) steers it.
+    check_case_permission(
+        actor, case, permission, or_roles=CaseRole.values if permission == "cases.work" else [CaseRole.COMMANDER]
+    )
     method = getattr(case, transition)
     if not can_proceed(method):
         allowed = [name for name in TRANSITIONS if can_proceed(getattr(case, name))]
@@ -191,7 +200,10 @@ def case_transition(
             note = f"{note} (override: {override_reason.strip()})".strip()
     before = case.status
     method()
-    setattr(case, stamp, timezone.now())
+    now = timezone.now()
+    setattr(case, stamp, now)
+    if before == CaseStatus.DETECTED:
+        case.acknowledged_at = now
     case.save()
     timeline_add(
         case,
@@ -222,11 +234,34 @@ def _check_task(errors: ErrorList, values: dict[str, Any]) -> None:
         errors.add("status", f"Unknown status '{values['status']}'; expected one of {', '.join(TaskStatus.values)}.")
     if "priority" in values and values["priority"] not in TaskPriority.values:
         errors.add("priority", f"Unknown priority '{values['priority']}'; expected {', '.join(TaskPriority.values)}.")
+    if values.get("assignee_role") and values["assignee_role"] not in CaseRole.values:
+        errors.add(
+            "assignee_role",
+            f"Unknown case role '{values['assignee_role']}'; expected one of {', '.join(CaseRole.values)}.",
+        )
+    if "checklist" in values:
+        values["checklist"] = _checklist(errors, values["checklist"])
     if (
         values.get("assignee_id") is not None
         and not User.objects.filter(pk=values["assignee_id"], is_active=True).exists()
     ):
         errors.add("assignee_id", f"No active user {values['assignee_id']}.")
+
+
+def _checklist(errors: ErrorList, items: Any) -> list[dict[str, Any]]:
+    """Checklist items as [{item, done}]; plain strings are accepted as not-done items."""
+    if not isinstance(items, list) or len(items) > 50:
+        errors.add("checklist", "A list of at most 50 items.")
+        return []
+    cleaned = []
+    for n, entry in enumerate(items):
+        entry = {"item": entry, "done": False} if isinstance(entry, str) else entry
+        text = entry.get("item") if isinstance(entry, dict) else None
+        if not isinstance(text, str) or not text.strip() or len(text) > 300:
+            errors.add(f"checklist.{n}.item", "Each item needs text of at most 300 characters.")
+            continue
+        cleaned.append({"item": text.strip(), "done": bool(entry.get("done", False))})
+    return cleaned
 
 
 @transaction.atomic
@@ -238,16 +273,25 @@ def task_create(
     description: str = "",
     priority: str = TaskPriority.NORMAL,
     assignee_id: int | None = None,
+    assignee_role: str = "",
+    checklist: list[Any] | None = None,
     due_at: Any = None,
 ) -> CaseTask:
-    check_permission(actor, "cases.work")
     case = locked_or_404(CrisisCase, case_id, "case")
-    values: dict[str, Any] = {"title": title, "priority": priority, "assignee_id": assignee_id}
+    check_case_permission(actor, case, "cases.work", or_roles=[CaseRole.COMMANDER])
+    values: dict[str, Any] = {
+        "title": title,
+        "priority": priority,
+        "assignee_id": assignee_id,
+        "assignee_role": assignee_role,
+        "checklist": checklist or [],
+    }
     errors = ErrorList()
     _check_task(errors, values)
     errors.raise_if_any()
     task = CaseTask.objects.create(case=case, description=description, due_at=due_at, **values)
-    timeline_add(case, "task_created", actor, f"Task #{task.pk} {task.title} ({task.priority})", task_id=task.pk)
+    to = f" for {task.assignee_role}" if task.assignee_role else ""
+    timeline_add(case, "task_created", actor, f"Task #{task.pk} {task.title} ({task.priority}){to}", task_id=task.pk)
     return task
 
 
@@ -261,12 +305,15 @@ def task_update(
     status: str = UNSET,
     priority: str = UNSET,
     assignee_id: int | None = UNSET,
+    assignee_role: str = UNSET,
+    checklist: list[Any] = UNSET,
     due_at: Any = UNSET,
 ) -> CaseTask:
-    check_permission(actor, "cases.work")
     task = CaseTask.objects.select_for_update().select_related("case").filter(pk=task_id).first()
     if task is None:
         raise NotFoundError(f"No task {task_id}.", field="id")
+    # Team members work their case's tasks whatever their tenant role.
+    check_case_permission(actor, task.case, "cases.work", or_roles=CaseRole.values)
     given = {
         k: v
         for k, v in {
@@ -275,6 +322,8 @@ def task_update(
             "status": status,
             "priority": priority,
             "assignee_id": assignee_id,
+            "assignee_role": assignee_role,
+            "checklist": checklist,
             "due_at": due_at,
         }.items()
         if v is not UNSET

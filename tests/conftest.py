@@ -1,6 +1,7 @@
 """Session-wide test tenants on the real services: created once per test process, not per test or class."""
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from itertools import count
@@ -30,8 +31,10 @@ def django_db_setup(
     django_db_setup: None, django_db_blocker: Any, worker_id: str
 ) -> Iterator[dict[str, TenantCreated]]:
     # Each xdist worker has its own test database; give it its own index names and Celery queue too.
-    settings.ES_INDEX_PREFIX = f"vigiltest-{worker_id}"
-    celery_app.conf.task_default_queue = f"vigiltest-{worker_id}"
+    # VIGIL_TEST_NAMESPACE separates whole test runs sharing the services (e.g. two checkouts at once).
+    namespace = os.environ.get("VIGIL_TEST_NAMESPACE", "vigiltest")
+    settings.ES_INDEX_PREFIX = f"{namespace}-{worker_id}"
+    celery_app.conf.task_default_queue = f"{namespace}-{worker_id}"
     with django_db_blocker.unblock():
         for slug in ("alpha", "beta"):
             tenant_index_delete(slug)
