@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "cases.read": _EVERYONE,
     "cases.work": frozenset({Role.ADMIN, Role.ANALYST, Role.RESPONDER}),
     "cases.command": frozenset({Role.ADMIN, Role.ANALYST}),
+    "sla.manage": frozenset({Role.ADMIN}),
     "scripts.manage": frozenset({Role.ADMIN, Role.ANALYST}),
     "scripts.approve": frozenset({Role.ADMIN, Role.APPROVER}),
     # The delivery log shows what receivers answered, so it is not for every role.

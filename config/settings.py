@@ -117,6 +117,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.search_outbox_drain",
         "schedule": timedelta(seconds=env.int("VIGIL_OUTBOX_DRAIN_SECONDS", default=30)),
     },
+    "case-sla-check": {
+        "task": "responses.sla_check",
+        "schedule": timedelta(seconds=env.int("VIGIL_SLA_CHECK_SECONDS", default=60)),
+    },
     "webhooks-retry-due": {
         "task": "api.webhooks_retry_due",
         "schedule": timedelta(seconds=env.int("WEBHOOK_RETRY_SWEEP_SECONDS", default=60)),
@@ -203,6 +207,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "api.webhooks.models.DeliveryStatus",
         "AlertLevelEnum": "monitoring.models.warning.Level",
         "ScenarioEnum": "responses.models.Scenario",
+        "CaseRoleEnum": "responses.models.CaseRole",
+        "RoleEnum": "api.roles.Role",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

@@ -97,7 +97,13 @@ def case_create(
 
 @transaction.atomic
 def case_from_alert(
-    *, actor: Principal, alert_id: int, title: str = "", scenario: str = Scenario.OTHER, is_drill: bool = False
+    *,
+    actor: Principal,
+    alert_id: int,
+    title: str = "",
+    scenario: str = Scenario.OTHER,
+    is_drill: bool = False,
+    reason: str = "",
 ) -> CrisisCase:
     """Promote an alert to a case; severity follows the alert's peak level (red → I … blue → IV)."""
     alert = Alert.objects.select_related("policy").filter(pk=alert_id).first()
@@ -121,7 +127,8 @@ def case_from_alert(
         case,
         "alert_linked",
         actor,
-        f"Opened from alert {alert.pk} ({alert.peak_level}, index {alert.peak_index:.0f})",
+        f"Opened from alert {alert.pk} ({alert.peak_level}, index {alert.peak_index:.0f})"
+        + (f": {reason}" if reason else ""),
         alert_id=alert.pk,
     )
     return case

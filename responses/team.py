@@ -68,8 +68,13 @@ def case_member_add(*, actor: Principal, case_id: int, user_id: int, role: str) 
 
 
 @transaction.atomic
-def case_member_remove(*, actor: Principal, member_id: int) -> None:
-    member = CaseMember.objects.select_for_update().select_related("case", "user").filter(pk=member_id).first()
+def case_member_remove(*, actor: Principal, case_id: int, member_id: int) -> None:
+    member = (
+        CaseMember.objects.select_for_update()
+        .select_related("case", "user")
+        .filter(pk=member_id, case_id=case_id)
+        .first()
+    )
     if member is None:
         raise NotFoundError(f"No case member {member_id}.", field="id")
     check_case_permission(actor, member.case, "cases.command", or_roles=[CaseRole.COMMANDER])

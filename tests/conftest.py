@@ -116,6 +116,9 @@ class Api:
     def patch(self, path: str, data: Any = None, **kw: Any) -> Any:
         return self.request("patch", path, data, **kw)
 
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self.request("delete", path, **kw)
+
     def graphql(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
         return self.request("post", "/graphql/", {"query": query, "variables": variables or {}}, **kw)
 

@@ -9,7 +9,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql.permissions import actor
-from responses import models, scripts, selectors, services
+from responses import models, scripts, selectors, services, sla, team
+from responses.sla import case_sla
 
 CaseStatus = strawberry.enum(models.CaseStatus, name="CaseStatus")
 Scenario = strawberry.enum(models.Scenario, name="Scenario")
@@ -39,6 +40,8 @@ class Task:
     priority: models.TaskPriority
     due_at: datetime | None
     completed_at: datetime | None
+    assignee_role: str
+    checklist: JSON
 
     @strawberry.field
     def case_id(self) -> int:
@@ -47,6 +50,42 @@ class Task:
     @strawberry.field
     def assignee_id(self) -> int | None:
         return cast(models.CaseTask, self).assignee_id
+
+
+CaseRole = strawberry.enum(models.CaseRole, name="CaseRole")
+
+
+@strawberry_django.type(models.CaseMember)
+class CaseMember:
+    id: strawberry.auto
+    role: models.CaseRole
+    assigned_by: str
+    assigned_at: datetime
+
+    @strawberry.field
+    def user_id(self) -> int:
+        return cast(models.CaseMember, self).user_id
+
+    @strawberry.field
+    def email(self) -> str:
+        return cast(models.CaseMember, self).user.email
+
+
+@strawberry.type
+class SlaClock:
+    kind: str
+    due_at: datetime
+    met_at: datetime | None
+    state: str = strawberry.field(description="pending, met, met_late, breached or not_applicable")
+
+
+@strawberry.type
+class SlaTargets:
+    severity: str
+    acknowledge_minutes: int
+    first_statement_minutes: int
+    resolve_minutes: int
+    is_default: bool
 
 
 @strawberry_django.type(models.CrisisCase)
@@ -61,7 +100,17 @@ class Case:
     topics: list[str]
     opened_by: str
     created_at: datetime
+    acknowledged_at: datetime | None
+    first_statement_at: datetime | None
     resolved_at: datetime | None
+
+    @strawberry.field
+    def members(self) -> list[CaseMember]:
+        return cast(list[CaseMember], list(cast(models.CrisisCase, self).members.select_related("user")))
+
+    @strawberry.field(description="SLA clocks: acknowledge, first statement, resolve.")
+    def sla(self) -> list[SlaClock]:
+        return [SlaClock(**clock) for clock in case_sla(cast(models.CrisisCase, self))]
 
     @strawberry.field
     def alert_ids(self) -> list[int]:
@@ -117,7 +166,15 @@ class CasesQuery:
     def case(self, info: Info, id: int) -> Case:
         return cast(Case, selectors.case_get(actor=actor(info), case_id=id))
 
-    @strawberry.field(description="Open tasks assigned to the caller, across cases, soonest due first.")
+    @strawberry.field(description="The case team: who holds which case role.")
+    def case_members(self, info: Info, case_id: int) -> list[CaseMember]:
+        return cast(list[CaseMember], list(team.case_members(actor=actor(info), case_id=case_id)))
+
+    @strawberry.field(description="SLA targets of every severity, in minutes after a case opens.")
+    def sla_policies(self, info: Info) -> list[SlaTargets]:
+        return [SlaTargets(**vars(t)) for t in sla.sla_policies(actor=actor(info))]
+
+    @strawberry.field(description="Open tasks assigned to the caller or to a case role they hold, soonest due first.")
     def my_tasks(self, info: Info) -> list[Task]:
         return cast(list[Task], list(selectors.my_tasks(actor=actor(info))))
 
@@ -147,6 +204,8 @@ class CasesMutation:
         description: str = "",
         priority: models.TaskPriority = models.TaskPriority.NORMAL,
         assignee_id: int | None = None,
+        assignee_role: models.CaseRole | None = None,
+        checklist: list[str] | None = None,
         due_at: datetime | None = None,
     ) -> Task:
         return cast(
@@ -158,6 +217,8 @@ class CasesMutation:
                 description=description,
                 priority=priority.value,
                 assignee_id=assignee_id,
+                assignee_role=assignee_role.value if assignee_role else "",
+                checklist=list(checklist or []),
                 due_at=due_at,
             ),
         )
@@ -170,11 +231,47 @@ class CasesMutation:
         status: models.TaskStatus | None = None,
         priority: models.TaskPriority | None = None,
         assignee_id: int | None = None,
+        assignee_role: models.CaseRole | None = None,
+        checklist: JSON | None = None,
+        due_at: datetime | None = None,
     ) -> Task:
-        changes: dict[str, Any] = {k: v.value for k, v in (("status", status), ("priority", priority)) if v is not None}
-        if assignee_id is not None:
-            changes["assignee_id"] = assignee_id
+        changes: dict[str, Any] = {
+            k: v.value
+            for k, v in (("status", status), ("priority", priority), ("assignee_role", assignee_role))
+            if v is not None
+        }
+        changes |= {k: v for k, v in (("assignee_id", assignee_id), ("checklist", checklist), ("due_at", due_at)) if v}
         return cast(Task, services.task_update(actor=actor(info), task_id=id, **changes))
+
+    @strawberry.mutation(description="Give a user a case role.")
+    def add_case_member(self, info: Info, case_id: int, user_id: int, role: models.CaseRole) -> CaseMember:
+        return cast(
+            CaseMember, team.case_member_add(actor=actor(info), case_id=case_id, user_id=user_id, role=role.value)
+        )
+
+    @strawberry.mutation(description="Take a case role away.")
+    def remove_case_member(self, info: Info, case_id: int, member_id: int) -> bool:
+        team.case_member_remove(actor=actor(info), case_id=case_id, member_id=member_id)
+        return True
+
+    @strawberry.mutation(description="Change a severity's SLA targets (minutes after the case opens).")
+    def update_sla_policy(
+        self,
+        info: Info,
+        severity: models.Severity,
+        acknowledge_minutes: int | None = None,
+        first_statement_minutes: int | None = None,
+        resolve_minutes: int | None = None,
+    ) -> SlaTargets:
+        given = {
+            "acknowledge_minutes": acknowledge_minutes,
+            "first_statement_minutes": first_statement_minutes,
+            "resolve_minutes": resolve_minutes,
+        }
+        targets = sla.sla_policy_update(
+            actor=actor(info), severity=severity.value, **{k: v for k, v in given.items() if v is not None}
+        )
+        return SlaTargets(**vars(targets))
 
     @strawberry.mutation
     def add_case_note(self, info: Info, id: int, text: str) -> CaseEvent:

@@ -34,6 +34,9 @@ class WarningPolicy:
     realert_minutes: int
     resolve_below: float
     resolve_after: int
+    promote_level: str
+    promote_own_brands_only: bool
+    promote_scenario: str
     created_at: strawberry.auto
     updated_at: strawberry.auto
 
@@ -106,6 +109,9 @@ class WarningPolicyInput:
     realert_minutes: int | None = strawberry.UNSET
     resolve_below: float | None = strawberry.UNSET
     resolve_after: int | None = strawberry.UNSET
+    promote_level: str | None = strawberry.UNSET
+    promote_own_brands_only: bool | None = strawberry.UNSET
+    promote_scenario: str | None = strawberry.UNSET
 
 
 def _given(data: WarningPolicyInput) -> dict[str, Any]:

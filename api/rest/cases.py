@@ -3,15 +3,35 @@
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest.base import TenantViewSet, list_param
-from responses import selectors, services
-from responses.models import CaseEvent, CaseStatus, CaseTask, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
+from responses import selectors, services, team
+from responses.models import (
+    CaseEvent,
+    CaseMember,
+    CaseRole,
+    CaseStatus,
+    CaseTask,
+    CrisisCase,
+    Scenario,
+    Severity,
+    SlaKind,
+    TaskPriority,
+    TaskStatus,
+)
+from responses.sla import case_sla
+
+
+class SlaClockSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SlaKind.choices)
+    due_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.ChoiceField(choices=["pending", "met", "met_late", "breached", "not_applicable"])
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -24,6 +44,7 @@ class CaseSerializer(serializers.ModelSerializer):
     brand_ids = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
     evidence_ids = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
     brands: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    sla = serializers.SerializerMethodField(help_text="SLA clocks: acknowledge, first statement, resolve")
 
     class Meta:
         model = CrisisCase
@@ -49,6 +70,9 @@ class CaseSerializer(serializers.ModelSerializer):
             "recovering_at",
             "resolved_at",
             "reviewed_at",
+            "acknowledged_at",
+            "first_statement_at",
+            "sla",
         ]
         read_only_fields = [
             "id",
@@ -62,7 +86,13 @@ class CaseSerializer(serializers.ModelSerializer):
             "recovering_at",
             "resolved_at",
             "reviewed_at",
+            "acknowledged_at",
+            "first_statement_at",
         ]
+
+    @extend_schema_field(SlaClockSerializer(many=True))
+    def get_sla(self, case: CrisisCase) -> list[dict[str, Any]]:
+        return case_sla(case)
 
 
 class CaseUpdateSerializer(serializers.Serializer):
@@ -89,6 +119,8 @@ class TaskSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     priority = serializers.ChoiceField(choices=TaskPriority.choices, required=False)
     assignee_id = serializers.IntegerField(required=False, allow_null=True)
+    assignee_role = serializers.ChoiceField(choices=CaseRole.choices, required=False, allow_blank=True)
+    checklist = serializers.JSONField(required=False, help_text="[{item, done}] or plain strings")
 
     class Meta:
         model = CaseTask
@@ -100,6 +132,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "status",
             "priority",
             "assignee_id",
+            "assignee_role",
+            "checklist",
             "due_at",
             "created_at",
             "completed_at",
@@ -111,6 +145,17 @@ class CaseNoteInput(serializers.Serializer):
     text = serializers.CharField(max_length=10_000)
 
 
+class CaseMemberSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField()
+    email = serializers.EmailField(source="user.email", read_only=True)
+    role = serializers.ChoiceField(choices=CaseRole.choices)
+
+    class Meta:
+        model = CaseMember
+        fields = ["id", "user_id", "email", "role", "assigned_by", "assigned_at"]
+        read_only_fields = ["id", "email", "assigned_by", "assigned_at"]
+
+
 class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseEvent
@@ -120,7 +165,7 @@ class EventSerializer(serializers.ModelSerializer):
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = CrisisCase
     serializer_class = CaseSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     required_permissions = {
         "list": "cases.read",
         "retrieve": "cases.read",
@@ -129,8 +174,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         "transition": "cases.work",
         "notes": "cases.work",
         "timeline": "cases.read",
-        # Reading is open to all; adding a task is checked by task_create (cases.work).
+        # Reading is open to all; writes are checked by the services, where a case role can stand in.
         "tasks": "cases.read",
+        "members": "cases.read",
+        "member": "cases.read",
     }
 
     def select(self) -> Any:
@@ -219,6 +266,29 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         task = services.task_create(actor=self.principal, case_id=int(pk), **values)
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(methods=["GET"], responses=CaseMemberSerializer(many=True), summary="The case team")
+    @extend_schema(
+        methods=["POST"],
+        request=CaseMemberSerializer,
+        responses={201: CaseMemberSerializer},
+        summary="Give a user a case role (commander, monitoring, analysis, communications, resources, legal, …)",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def members(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            members = team.case_members(actor=self.principal, case_id=int(pk))
+            return Response(CaseMemberSerializer(members, many=True).data)
+        data = CaseMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = team.case_member_add(actor=self.principal, case_id=int(pk), **data.validated_data)
+        return Response(CaseMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None}, summary="Take a case role away")
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<member_id>\d+)")
+    def member(self, request: Request, pk: str, member_id: str) -> Response:
+        team.case_member_remove(actor=self.principal, case_id=int(pk), member_id=int(member_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class TaskViewSet(mixins.ListModelMixin, TenantViewSet):
     """Tasks across cases: `GET /tasks` is "my tasks" (open ones assigned to the caller); `PATCH` updates one."""
@@ -226,7 +296,8 @@ class TaskViewSet(mixins.ListModelMixin, TenantViewSet):
     model = CaseTask
     serializer_class = TaskSerializer
     http_method_names = ["get", "patch", "head", "options"]
-    required_permissions = {"list": "cases.read", "partial_update": "cases.work"}
+    # task_update checks cases.work, or a case role on the task's case.
+    required_permissions = {"list": "cases.read", "partial_update": "cases.read"}
 
     def select(self) -> Any:
         return selectors.my_tasks(actor=self.principal)

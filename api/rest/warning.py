@@ -30,6 +30,8 @@ class PolicySerializer(serializers.ModelSerializer):
     )
     weighting = serializers.ChoiceField(choices=["direct", "ahp"], required=False)
     resolve_below = serializers.FloatField(required=False)
+    promote_level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    promote_scenario = serializers.ChoiceField(choices=Scenario.choices, required=False)
 
     class Meta:
         model = WarningPolicy
@@ -48,6 +50,9 @@ class PolicySerializer(serializers.ModelSerializer):
             "realert_minutes",
             "resolve_below",
             "resolve_after",
+            "promote_level",
+            "promote_own_brands_only",
+            "promote_scenario",
             "created_at",
             "updated_at",
         ]

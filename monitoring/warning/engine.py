@@ -11,6 +11,7 @@ from django.utils import timezone
 from monitoring.models import Alert, AlertEvent, AlertStatus, Brand, Level, MonitoringRule, Silence, WarningPolicy
 from monitoring.models.warning import LEVEL_RANK, ScopeKind
 from monitoring.warning.indicators import Reading, Source, read
+from monitoring.warning.signals import alert_changed
 from monitoring.warning.sources import LiveSource
 
 LEVELS_DESCENDING = (Level.RED, Level.ORANGE, Level.YELLOW, Level.BLUE)
@@ -171,6 +172,7 @@ def apply(policy: WarningPolicy, a: Assessment, silenced: bool) -> Change | None
     if kind is not None:
         note = f"below {policy.resolve_below:g} for {state.below_count} evaluations" if kind == "resolved" else ""
         AlertEvent.objects.create(alert=alert, kind=kind, level=alert.level, index_value=a.index, note=note, at=a.at)
+        alert_changed.send(sender=Alert, alert=alert, kind=kind)
     return Change(kind, alert.pk, policy.pk, a.scope, a.at, state.level, a.index) if notify and kind else None
 
 

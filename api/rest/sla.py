@@ -1,0 +1,54 @@
+"""SLA targets per severity over REST: every severity is listed with its effective targets (defaults until set)."""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.rest.base import TenantViewSet
+from responses import sla
+from responses.models import SlaPolicy
+
+
+class SlaTargetsSerializer(serializers.Serializer):
+    severity = serializers.CharField(read_only=True)
+    acknowledge_minutes = serializers.IntegerField(min_value=1, max_value=sla.MAX_MINUTES, required=False)
+    first_statement_minutes = serializers.IntegerField(min_value=1, max_value=sla.MAX_MINUTES, required=False)
+    resolve_minutes = serializers.IntegerField(min_value=1, max_value=sla.MAX_MINUTES, required=False)
+    is_default = serializers.BooleanField(read_only=True)
+
+
+class SlaPolicyViewSet(TenantViewSet):
+    model = SlaPolicy
+    serializer_class = SlaTargetsSerializer
+    lookup_field = "severity"
+    lookup_value_regex = "I|II|III|IV"
+    http_method_names = ["get", "patch", "head", "options"]
+    required_permissions = {"list": "cases.read", "retrieve": "cases.read", "partial_update": "sla.manage"}
+
+    @extend_schema(responses=SlaTargetsSerializer(many=True), summary="SLA targets of every severity")
+    def list(self, request: Request) -> Response:
+        return Response(SlaTargetsSerializer(sla.sla_policies(actor=self.principal), many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("severity", str, OpenApiParameter.PATH, enum=["I", "II", "III", "IV"])],
+        responses=SlaTargetsSerializer,
+    )
+    def retrieve(self, request: Request, severity: str) -> Response:
+        found = {t.severity: t for t in sla.sla_policies(actor=self.principal)}
+        return Response(SlaTargetsSerializer(found[severity]).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("severity", str, OpenApiParameter.PATH, enum=["I", "II", "III", "IV"])],
+        request=SlaTargetsSerializer,
+        responses=SlaTargetsSerializer,
+        summary="Change a severity's targets (minutes after the case opened)",
+    )
+    def partial_update(self, request: Request, severity: str) -> Response:
+        data = SlaTargetsSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        given: dict[str, Any] = dict(data.validated_data)
+        targets = sla.sla_policy_update(actor=self.principal, severity=severity, **given)
+        return Response(SlaTargetsSerializer(targets).data)

@@ -1,0 +1,156 @@
+"""SLA timers per severity: time to acknowledge, to the first published statement, to resolve. Clocks start when
+the case opens; a missed target is recorded once, put on the timeline and notified (`case.sla_breached`)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from api.principals import SYSTEM, Principal, check_permission
+from config.errors import ErrorList, ValidationError
+from config.validation import UNSET
+from responses.models import CaseStatus, CrisisCase, Severity, SlaBreach, SlaKind, SlaPolicy
+from responses.timeline import timeline_add
+
+# Minutes (acknowledge, first statement, resolve). Severity I follows the "golden hour": a holding statement
+# within one hour.
+DEFAULTS: dict[str, tuple[int, int, int]] = {
+    Severity.I: (15, 60, 24 * 60),
+    Severity.II: (30, 4 * 60, 3 * 24 * 60),
+    Severity.III: (60, 12 * 60, 7 * 24 * 60),
+    Severity.IV: (4 * 60, 24 * 60, 14 * 24 * 60),
+}
+KINDS = (SlaKind.ACKNOWLEDGE, SlaKind.FIRST_STATEMENT, SlaKind.RESOLVE)
+MET_FIELD = {
+    SlaKind.ACKNOWLEDGE: "acknowledged_at",
+    SlaKind.FIRST_STATEMENT: "first_statement_at",
+    SlaKind.RESOLVE: "resolved_at",
+}
+MAX_MINUTES = 90 * 24 * 60
+CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
+
+
+@dataclass(frozen=True)
+class Targets:
+    severity: str
+    acknowledge_minutes: int
+    first_statement_minutes: int
+    resolve_minutes: int
+    is_default: bool
+
+    def minutes(self, kind: str) -> int:
+        return int(getattr(self, f"{kind}_minutes"))
+
+
+def targets_by_severity() -> dict[str, Targets]:
+    stored = {p.severity: p for p in SlaPolicy.objects.all()}
+    found = {}
+    for severity, (ack, statement, resolve) in DEFAULTS.items():
+        row = stored.get(severity)
+        found[str(severity)] = (
+            Targets(severity, row.acknowledge_minutes, row.first_statement_minutes, row.resolve_minutes, False)
+            if row
+            else Targets(severity, ack, statement, resolve, True)
+        )
+    return found
+
+
+def sla_policies(*, actor: Principal) -> list[Targets]:
+    check_permission(actor, "cases.read")
+    return list(targets_by_severity().values())
+
+
+@transaction.atomic
+def sla_policy_update(
+    *,
+    actor: Principal,
+    severity: str,
+    acknowledge_minutes: int = UNSET,
+    first_statement_minutes: int = UNSET,
+    resolve_minutes: int = UNSET,
+) -> Targets:
+    check_permission(actor, "sla.manage")
+    if severity not in Severity.values:
+        raise ValidationError(f"Unknown severity '{severity}'; expected I, II, III or IV.", field="severity")
+    current = targets_by_severity()[severity]
+    given = {
+        "acknowledge_minutes": acknowledge_minutes,
+        "first_statement_minutes": first_statement_minutes,
+        "resolve_minutes": resolve_minutes,
+    }
+    values = {k: (getattr(current, k) if v is UNSET else v) for k, v in given.items()}
+    errors = ErrorList()
+    for name, value in values.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_MINUTES:
+            errors.add(name, f"A whole number of minutes from 1 to {MAX_MINUTES}.")
+    errors.raise_if_any()
+    if values["resolve_minutes"] < max(values["acknowledge_minutes"], values["first_statement_minutes"]):
+        raise ValidationError(
+            "Resolving cannot be due before acknowledging or the first statement.", field="resolve_minutes"
+        )
+    SlaPolicy.objects.update_or_create(severity=severity, defaults={**values, "updated_by": actor.name})
+    return targets_by_severity()[severity]
+
+
+def case_sla(case: CrisisCase, targets: Targets | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Each clock of the case: due time, when it was met, and its state (pending, met, met_late, breached)."""
+    targets = targets or targets_by_severity()[case.severity]
+    now = now or timezone.now()
+    clocks = []
+    for kind in KINDS:
+        due = case.created_at + timedelta(minutes=targets.minutes(kind))
+        met = getattr(case, MET_FIELD[kind])
+        if met is not None:
+            state = "met" if met <= due else "met_late"
+        elif case.status in CLOSED:
+            state = "not_applicable"
+        else:
+            state = "breached" if now > due else "pending"
+        clocks.append({"kind": str(kind), "due_at": due, "met_at": met, "state": state})
+    return clocks
+
+
+def sla_check(*, now: datetime | None = None) -> list[SlaBreach]:
+    """Record and notify targets that open cases have just missed; each breach once per case and kind."""
+    now = now or timezone.now()
+    targets = targets_by_severity()
+    recorded: list[SlaBreach] = []
+    cases = CrisisCase.objects.exclude(status__in=CLOSED).prefetch_related("sla_breaches")
+    for case in cases:
+        known = {b.kind for b in case.sla_breaches.all()}
+        for clock in case_sla(case, targets[case.severity], now):
+            if clock["state"] == "breached" and clock["kind"] not in known:
+                with transaction.atomic():
+                    breach, created = SlaBreach.objects.get_or_create(
+                        case=case, kind=clock["kind"], defaults={"due_at": clock["due_at"], "detected_at": now}
+                    )
+                    if created:
+                        _announce(case, breach)
+                        recorded.append(breach)
+    return recorded
+
+
+def _announce(case: CrisisCase, breach: SlaBreach) -> None:
+    from api.webhooks.services import notify
+
+    label = SlaKind(breach.kind).label.lower()
+    drill = " [drill]" if case.is_drill else ""
+    summary = f"SLA breached{drill}: {label} was due {breach.due_at:%Y-%m-%d %H:%M} UTC"
+    timeline_add(case, "sla_breached", SYSTEM, summary, sla=breach.kind, due_at=breach.due_at.isoformat())
+    notify(
+        event_type="case.sla_breached",
+        data={
+            "case_id": case.pk,
+            "title": case.title,
+            "severity": case.severity,
+            "status": case.status,
+            "is_drill": case.is_drill,
+            "sla": breach.kind,
+            "due_at": breach.due_at.isoformat(),
+            "detected_at": breach.detected_at.isoformat(),
+        },
+        title=f"[Severity {case.severity}] Case #{case.pk} {case.title}: {label} overdue{drill}",
+        text=summary,
+    )
