@@ -70,7 +70,12 @@ def test_a_breach_is_recorded_timelined_and_notified_once(alpha):
     api = admin(alpha)
     api.post(
         "/api/v1/notification-channels",
-        {"name": "duty", "kind": "webhook", "url": "https://hooks.example.com/vigil", "event_types": ["case.sla_breached"]},
+        {
+            "name": "duty",
+            "kind": "webhook",
+            "url": "https://hooks.example.com/vigil",
+            "event_types": ["case.sla_breached"],
+        },
     )
     overdue = open_case(api, "I", minutes_ago=61)
     on_time = open_case(api, "I", minutes_ago=5)

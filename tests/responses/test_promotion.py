@@ -1,0 +1,137 @@
+"""Automatic promotion: a policy opens a crisis case when an alert on an own brand reaches its level."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from monitoring.models import Alert, WarningPolicy
+from monitoring.warning.engine import evaluate
+from responses.models import CrisisCase
+from tenants.models import Tenant
+from tests.conftest import Api, key_auth
+
+
+def admin(tenant) -> Api:
+    return Api(tenant.slug, auth=key_auth(tenant.api_key))
+
+
+def in_tenant(slug: str):
+    return tenant_context(Tenant.objects.get(slug=slug))
+
+
+def watch(api: Api, kind: str = "own", promote_level: str = "orange", own_only: bool = True) -> dict:
+    with in_tenant(api.slug or ""):
+        WarningPolicy.objects.all().delete()
+    brand = api.post("/api/v1/brands", {"name": f"星河{kind}", "kind": kind, "expression": "服务"}).json()
+    policy = api.post(
+        "/api/v1/warning-policies",
+        {
+            "name": "brand volume",
+            "scope_kind": "brand",
+            "indicators": [{"type": "volume", "window_minutes": 15, "params": {"low": 0, "high": 10}}],
+            "thresholds": {"blue": 20, "yellow": 40, "orange": 60, "red": 80},
+            "promote_level": promote_level,
+            "promote_own_brands_only": own_only,
+            "promote_scenario": "service_failure",
+        },
+    )
+    assert policy.status_code == 201, policy.content
+    return brand
+
+
+def surge(api: Api, item, count: int, now) -> None:
+    response = api.post(
+        "/api/v1/mentions/batch", {"mentions": [item(published_at=now.isoformat()) for _ in range(count)]}
+    )
+    assert response.status_code == 200, response.content
+    with in_tenant(api.slug or ""):
+        evaluate(now=now)
+
+
+def test_a_red_alert_on_an_own_brand_opens_a_case_by_itself(alpha, item):
+    api = admin(alpha)
+    brand = watch(api)
+    now = timezone.now()
+
+    surge(api, item, 3, now)  # yellow: below the promotion level
+    with in_tenant("alpha"):
+        assert CrisisCase.objects.count() == 0
+    surge(api, item, 6, now + timedelta(seconds=30))  # red
+
+    cases = api.get("/api/v1/cases").json()["results"]
+    with in_tenant("alpha"):
+        alert = Alert.objects.get()
+    timeline = api.get(f"/api/v1/cases/{cases[0]['id']}/timeline").json()
+    assert len(cases) == 1
+    assert (cases[0]["severity"], cases[0]["scenario"]) == ("I", "service_failure")
+    assert cases[0]["opened_from_alert"] == alert.pk and cases[0]["brands"] == [brand["id"]]
+    assert cases[0]["opened_by"] == "system"
+    assert timeline[1]["summary"].endswith("policy “brand volume” promotes orange and above")
+
+
+def test_competitors_and_policies_without_a_level_never_promote(alpha, item):
+    api = admin(alpha)
+    watch(api, kind="competitor")
+    surge(api, item, 9, timezone.now())
+    with in_tenant("alpha"):
+        assert Alert.objects.get().level == "red"
+        assert CrisisCase.objects.count() == 0
+
+    watch(api, kind="own", promote_level="")
+    surge(api, item, 9, timezone.now() + timedelta(seconds=30))
+    with in_tenant("alpha"):
+        assert CrisisCase.objects.count() == 0
+
+
+def test_any_scope_promotes_when_not_limited_to_own_brands(alpha, item):
+    api = admin(alpha)
+    watch(api, kind="competitor", promote_level="yellow", own_only=False)
+
+    surge(api, item, 5, timezone.now())
+
+    with in_tenant("alpha"):
+        assert CrisisCase.objects.get().severity == "III"
+
+
+def test_a_new_alert_on_a_scope_with_an_open_case_is_linked_not_duplicated(alpha, item):
+    api = admin(alpha)
+    watch(api, promote_level="yellow")
+    now = timezone.now()
+    surge(api, item, 5, now)
+    with in_tenant("alpha"):
+        first = Alert.objects.get()
+        Alert.objects.filter(pk=first.pk).update(status="resolved", resolved_at=now)
+
+    surge(api, item, 5, now + timedelta(seconds=30))
+
+    with in_tenant("alpha"):
+        case = CrisisCase.objects.get()
+        assert sorted(case.alerts.values_list("pk", flat=True)) == sorted(Alert.objects.values_list("pk", flat=True))
+        assert case.alerts.count() == 2
+        assert case.events.filter(kind="alert_linked").count() == 2
+
+
+def test_bad_promotion_settings_are_400_naming_the_field(alpha):
+    api = admin(alpha)
+    base = {
+        "name": "p",
+        "indicators": [{"type": "volume", "window_minutes": 15, "params": {"low": 0, "high": 10}}],
+    }
+
+    level = api.post("/api/v1/warning-policies", {**base, "promote_level": "purple"})
+    scenario = api.post("/api/v1/warning-policies", {**base, "promote_scenario": "alien_invasion"})
+
+    assert level.status_code == 400 and level.json()["error"]["field"] == "promote_level"
+    assert scenario.status_code == 400 and scenario.json()["error"]["field"] == "promote_scenario"
+    with in_tenant("alpha"):
+        assert not WarningPolicy.objects.filter(name="p").exists()
+
+
+def test_promotion_stays_in_the_tenant(alpha, beta, item):
+    watch(admin(alpha))
+    surge(admin(alpha), item, 9, timezone.now())
+
+    assert admin(beta).get("/api/v1/cases").json()["results"] == []
+    with in_tenant("alpha"):
+        assert CrisisCase.objects.count() == 1
