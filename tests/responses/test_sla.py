@@ -90,7 +90,7 @@ def test_a_breach_is_recorded_timelined_and_notified_once(alpha):
     assert second == []
     assert [d.payload["data"]["sla"] for d in deliveries] == ["acknowledge", "first_statement"]
     assert deliveries[1].payload["data"]["case_id"] == overdue["id"]
-    assert deliveries[1].title == "[Severity I] Case #%d Factory fire: time to first statement overdue" % overdue["id"]
+    assert deliveries[1].title == f"[Severity I] Case #{overdue['id']} Factory fire: time to first statement overdue"
     assert clocks(api, on_time["id"])["acknowledge"] == "pending"
     assert clocks(api, drill["id"])["acknowledge"] == "pending"
     timeline = api.get(f"{CASES}/{overdue['id']}/timeline").json()

@@ -91,7 +91,7 @@ def test_a_task_for_a_role_reaches_whoever_holds_it(alpha, make_user, login):
     api = admin(alpha)
     case = open_case(api)
     care = make_user("alpha", "viewer", "care@alpha.example")
-    outsider = make_user("alpha", "viewer", "out@alpha.example")
+    make_user("alpha", "viewer", "out@alpha.example")
     api.post(f"{CASES}/{case['id']}/members", {"user_id": care.pk, "role": "customer_care"})
     task = api.post(
         f"{CASES}/{case['id']}/tasks",
@@ -132,7 +132,8 @@ def test_graphql_team(alpha, make_user):
     user = make_user("alpha", "responder", "comms@alpha.example")
 
     added = api.graphql(
-        f"mutation {{ addCaseMember(caseId: {case['id']}, userId: {user.pk}, role: COMMUNICATIONS) {{ id role email }} }}"
+        f"mutation {{ addCaseMember(caseId: {case['id']}, userId: {user.pk}, role: COMMUNICATIONS) "
+        "{ id role email } }"
     ).json()["data"]["addCaseMember"]
     read = api.graphql(f"{{ case(id: {case['id']}) {{ members {{ email role }} }} }}").json()["data"]["case"]
     removed = api.graphql(f"mutation {{ removeCaseMember(caseId: {case['id']}, memberId: {added['id']}) }}").json()
