@@ -197,7 +197,8 @@ class ScriptApproval(models.TextChoices):
 class ReplyScript(models.Model):
     """A reply template (話術) with {variables}, for answering affected users consistently."""
 
-    name = models.CharField(max_length=200, unique=True)
+    # One name, one script per language: the zh-Hans, zh-Hant and en variants of the same reply share it.
+    name = models.CharField(max_length=200)
     body = models.TextField(help_text="Text with {variable} placeholders, e.g. {customer_name}, {order_id}.")
     scenarios = ArrayField(models.CharField(max_length=24, choices=Scenario.choices), default=list, blank=True)
     tone = models.CharField(max_length=40, blank=True, help_text="e.g. apologetic, factual, reassuring")
@@ -209,10 +210,11 @@ class ReplyScript(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "language"]
+        constraints = [models.UniqueConstraint(fields=["name", "language"], name="reply_script_name_language")]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({self.language})"
 
 
 class SlaKind(models.TextChoices):

@@ -62,8 +62,10 @@ def script_create(
     _check(errors, values)
     errors.raise_if_any()
     variables_of(values["body"])
-    if ReplyScript.objects.filter(name=values["name"]).exists():
-        raise ConflictError(f"A reply script named '{values['name']}' already exists.", field="name")
+    if ReplyScript.objects.filter(name=values["name"], language=values["language"]).exists():
+        raise ConflictError(
+            f"A reply script named '{values['name']}' already exists in {values['language']}.", field="name"
+        )
     return ReplyScript.objects.create(tone=tone, **values)
 
 
@@ -93,8 +95,9 @@ def script_update(
         if given["body"] != script.body and script.approval == ScriptApproval.APPROVED:
             # An edited text has not been approved: it goes back to draft.
             script.approval, script.approved_by = ScriptApproval.DRAFT, ""
-    if "name" in given and ReplyScript.objects.filter(name=given["name"]).exclude(pk=script.pk).exists():
-        raise ConflictError(f"A reply script named '{given['name']}' already exists.", field="name")
+    name_now, language_now = given.get("name", script.name), given.get("language", script.language)
+    if ReplyScript.objects.filter(name=name_now, language=language_now).exclude(pk=script.pk).exists():
+        raise ConflictError(f"A reply script named '{name_now}' already exists in {language_now}.", field="name")
     for key, value in given.items():
         setattr(script, key, value)
     script.save()
@@ -131,9 +134,16 @@ def script_render(*, actor: Principal, script_id: int, variables: dict[str, Any]
     return text
 
 
-def script_list(*, actor: Principal, scenario: str = "", language: str = "") -> QuerySet[ReplyScript]:
+def script_list(*, actor: Principal, scenario: str = "", language: str = "", name: str = "") -> QuerySet[ReplyScript]:
+    """Scripts by name then language; `name` gives one reply's language variants."""
     check_permission(actor, "cases.read")
-    scripts = ReplyScript.objects.order_by("name")
+    if language and language not in ScriptLanguage.values:
+        raise ValidationError(f"Unknown language '{language}'; expected zh-Hans, zh-Hant or en.", field="language")
+    if scenario and scenario not in Scenario.values:
+        raise ValidationError(f"Unknown scenario '{scenario}'.", field="scenario")
+    scripts = ReplyScript.objects.order_by("name", "language")
+    if name:
+        scripts = scripts.filter(name=name)
     if scenario:
         scripts = scripts.filter(scenarios__contains=[scenario])
     if language:

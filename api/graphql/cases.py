@@ -314,10 +314,9 @@ class ReplyScript:
 @strawberry.type
 class ScriptsQuery:
     @strawberry.field
-    def reply_scripts(self, info: Info, scenario: str = "", language: str = "") -> list[ReplyScript]:
-        return cast(
-            list[ReplyScript], list(scripts.script_list(actor=actor(info), scenario=scenario, language=language))
-        )
+    def reply_scripts(self, info: Info, scenario: str = "", language: str = "", name: str = "") -> list[ReplyScript]:
+        found = scripts.script_list(actor=actor(info), scenario=scenario, language=language, name=name)
+        return cast(list[ReplyScript], list(found))
 
 
 @strawberry.type

@@ -36,6 +36,8 @@ class ReplyScriptSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "approval", "approved_by", "usage_count", "created_at", "updated_at"]
         extra_kwargs: dict[str, dict[str, object]] = {"name": {"validators": []}}
+        # Uniqueness of name + language is the service's check (409), not a serializer one.
+        validators: list[object] = []
 
     def get_variables(self, script: ReplyScript) -> list[str]:
         return scripts.variables_of(script.body)
@@ -69,13 +71,17 @@ class ReplyScriptViewSet(ServiceCrudViewSet):
     def select(self) -> Any:
         params = self.request.query_params
         return scripts.script_list(
-            actor=self.principal, scenario=params.get("scenario", ""), language=params.get("language", "")
+            actor=self.principal,
+            scenario=params.get("scenario", ""),
+            language=params.get("language", ""),
+            name=params.get("name", ""),
         )
 
     @extend_schema(
         parameters=[
             OpenApiParameter("scenario", str, enum=Scenario.values),
             OpenApiParameter("language", str, enum=ScriptLanguage.values),
+            OpenApiParameter("name", str, description="One reply's language variants"),
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

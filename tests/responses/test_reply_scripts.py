@@ -80,3 +80,26 @@ def test_only_approvers_approve_and_scripts_are_per_tenant(alpha, beta, make_key
     assert approved.json()["approval"] == "approved"
     assert admin(beta).get(SCRIPTS).json()["results"] == []
     assert admin(beta).graphql("{ replyScripts { id } }").json()["data"]["replyScripts"] == []
+
+
+def test_one_reply_has_variants_per_language(alpha):
+    api = admin(alpha)
+    hans = api.post(SCRIPTS, {"name": "延迟发货", "body": "{customer_name}您好，您的订单将延迟发货。"}).json()
+    hant = api.post(
+        SCRIPTS, {"name": "延迟发货", "body": "{customer_name}您好，您的訂單將延遲發貨。", "language": "zh-Hant"}
+    ).json()
+    english = api.post(
+        SCRIPTS, {"name": "延迟发货", "body": "Dear {customer_name}, your order will ship late.", "language": "en"}
+    ).json()
+    duplicate = api.post(SCRIPTS, {"name": "延迟发货", "body": "again", "language": "en"})
+    api.post(f"{SCRIPTS}/{english['id']}/approve")
+
+    variants = api.get(f"{SCRIPTS}?name=延迟发货").json()["results"]
+    rendered = api.post(f"{SCRIPTS}/{english['id']}/render", {"variables": {"customer_name": "Ms Lee"}}).json()
+    bad_language = api.get(f"{SCRIPTS}?language=fr")
+
+    assert sorted(v["language"] for v in variants) == ["en", "zh-Hans", "zh-Hant"]
+    assert {v["id"] for v in variants} == {hans["id"], hant["id"], english["id"]}
+    assert duplicate.status_code == 409 and duplicate.json()["error"]["field"] == "name"
+    assert rendered["text"] == "Dear Ms Lee, your order will ship late."
+    assert bad_language.status_code == 400 and bad_language.json()["error"]["field"] == "language"
