@@ -203,6 +203,9 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "api.webhooks.models.DeliveryStatus",
         "AlertLevelEnum": "monitoring.models.warning.Level",
         "ScenarioEnum": "responses.models.Scenario",
+        "StatementChannelEnum": "responses.statement_models.Channel",
+        "CaseRoleEnum": "responses.models.CaseRole",
+        "RoleEnum": "api.roles.Role",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
