@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "sla.manage": frozenset({Role.ADMIN}),
     "scripts.manage": frozenset({Role.ADMIN, Role.ANALYST}),
     "scripts.approve": frozenset({Role.ADMIN, Role.APPROVER}),
+    # Also needs the case role that is due (legal, commander…); a viewer never approves whatever roles they hold.
+    "statements.approve": frozenset({Role.ADMIN, Role.ANALYST, Role.RESPONDER, Role.APPROVER}),
     # The delivery log shows what receivers answered, so it is not for every role.
     "notifications.read": frozenset({Role.ADMIN, Role.ANALYST}),
     "notifications.manage": frozenset({Role.ADMIN}),

@@ -207,6 +207,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "api.webhooks.models.DeliveryStatus",
         "AlertLevelEnum": "monitoring.models.warning.Level",
         "ScenarioEnum": "responses.models.Scenario",
+        "StatementChannelEnum": "responses.statement_models.Channel",
         "CaseRoleEnum": "responses.models.CaseRole",
         "RoleEnum": "api.roles.Role",
     },

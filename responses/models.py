@@ -255,3 +255,6 @@ class SlaBreach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} breached on case {self.case_id}"
+
+
+from responses.statement_models import *  # noqa: E402, F403

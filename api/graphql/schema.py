@@ -8,17 +8,26 @@ from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, Script
 from api.graphql.identity import IdentityMutation, IdentityQuery
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
+from api.graphql.statements import StatementsMutation, StatementsQuery
 from api.graphql.warning import WarningMutation, WarningQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, MonitoringQuery, WarningQuery, NotificationsQuery, CasesQuery, ScriptsQuery):
+class Query(
+    IdentityQuery, MonitoringQuery, WarningQuery, NotificationsQuery, CasesQuery, ScriptsQuery, StatementsQuery
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    IdentityMutation, MonitoringMutation, WarningMutation, NotificationsMutation, CasesMutation, ScriptsMutation
+    IdentityMutation,
+    MonitoringMutation,
+    WarningMutation,
+    NotificationsMutation,
+    CasesMutation,
+    ScriptsMutation,
+    StatementsMutation,
 ):
     pass
 

@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest.base import TenantViewSet, list_param
-from responses import selectors, services, team
+from api.rest.statements import StatementConsistencySerializer, StatementCreateInput, StatementSerializer
+from responses import selectors, services, statement_selectors, team
 from responses.models import (
     CaseEvent,
     CaseMember,
@@ -25,6 +26,7 @@ from responses.models import (
     TaskStatus,
 )
 from responses.sla import case_sla
+from responses.statements import statement_create
 
 
 class SlaClockSerializer(serializers.Serializer):
@@ -178,6 +180,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         "tasks": "cases.read",
         "members": "cases.read",
         "member": "cases.read",
+        # Likewise: drafting a statement is checked by statement_create (cases.work, communications or commander).
+        "statements": "cases.read",
+        "statement_consistency": "cases.read",
     }
 
     def select(self) -> Any:
@@ -288,6 +293,29 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def member(self, request: Request, pk: str, member_id: str) -> Response:
         team.case_member_remove(actor=self.principal, case_id=int(pk), member_id=int(member_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(methods=["GET"], responses=StatementSerializer(many=True), summary="The case's statements")
+    @extend_schema(
+        methods=["POST"],
+        request=StatementCreateInput,
+        responses={201: StatementSerializer},
+        summary="Draft a statement",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def statements(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            found = statement_selectors.statement_list(actor=self.principal, case_id=int(pk))
+            return Response(StatementSerializer(found, many=True).data)
+        data = StatementCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        statement = statement_create(actor=self.principal, case_id=int(pk), **data.validated_data)
+        return Response(StatementSerializer(statement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=StatementConsistencySerializer, summary="Which statement version each channel carries")
+    @action(detail=True, methods=["get"], url_path="statement-consistency")
+    def statement_consistency(self, request: Request, pk: str) -> Response:
+        result = statement_selectors.statement_consistency(actor=self.principal, case_id=int(pk))
+        return Response(StatementConsistencySerializer(result).data)
 
 
 class TaskViewSet(mixins.ListModelMixin, TenantViewSet):
