@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "cases.command": frozenset({Role.ADMIN, Role.ANALYST}),
     "scripts.manage": frozenset({Role.ADMIN, Role.ANALYST}),
     "scripts.approve": frozenset({Role.ADMIN, Role.APPROVER}),
+    "playbooks.read": _EVERYONE,
+    "playbooks.manage": frozenset({Role.ADMIN}),
     # The delivery log shows what receivers answered, so it is not for every role.
     "notifications.read": frozenset({Role.ADMIN, Role.ANALYST}),
     "notifications.manage": frozenset({Role.ADMIN}),

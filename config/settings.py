@@ -203,6 +203,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "api.webhooks.models.DeliveryStatus",
         "AlertLevelEnum": "monitoring.models.warning.Level",
         "ScenarioEnum": "responses.models.Scenario",
+        "SeverityEnum": "responses.models.Severity",
+        "TaskStatusEnum": "responses.models.TaskStatus",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

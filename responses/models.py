@@ -213,3 +213,6 @@ class ReplyScript(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from responses.playbook_models import *  # noqa: E402, F403

@@ -37,6 +37,8 @@ class Task:
     description: str
     status: models.TaskStatus
     priority: models.TaskPriority
+    assignee_role: str
+    checklist: JSON
     due_at: datetime | None
     completed_at: datetime | None
 

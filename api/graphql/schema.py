@@ -8,17 +8,24 @@ from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, Script
 from api.graphql.identity import IdentityMutation, IdentityQuery
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
+from api.graphql.playbooks import PlaybooksMutation, PlaybooksQuery
 from api.graphql.warning import WarningMutation, WarningQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, MonitoringQuery, WarningQuery, NotificationsQuery, CasesQuery, ScriptsQuery):
+class Query(IdentityQuery, MonitoringQuery, WarningQuery, NotificationsQuery, CasesQuery, ScriptsQuery, PlaybooksQuery):
     pass
 
 
 @strawberry.type
 class Mutation(
-    IdentityMutation, MonitoringMutation, WarningMutation, NotificationsMutation, CasesMutation, ScriptsMutation
+    IdentityMutation,
+    MonitoringMutation,
+    WarningMutation,
+    NotificationsMutation,
+    CasesMutation,
+    ScriptsMutation,
+    PlaybooksMutation,
 ):
     pass
 

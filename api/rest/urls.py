@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from api.rest import cases, identity, monitoring, notifications, scripts, warning
+from api.rest import cases, identity, monitoring, notifications, playbooks, scripts, warning
 
 router = SimpleRouter(trailing_slash=False)
 router.register("users", identity.UserViewSet, basename="user")
@@ -15,6 +15,7 @@ router.register("silences", warning.SilenceViewSet, basename="silence")
 router.register("cases", cases.CaseViewSet, basename="case")
 router.register("tasks", cases.TaskViewSet, basename="task")
 router.register("reply-scripts", scripts.ReplyScriptViewSet, basename="reply-script")
+router.register("playbooks", playbooks.PlaybookViewSet, basename="playbook")
 router.register("notification-channels", notifications.NotificationChannelViewSet, basename="notification-channel")
 router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
 
