@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "scripts.approve": frozenset({Role.ADMIN, Role.APPROVER}),
     # Also needs the case role that is due (legal, commander…); a viewer never approves whatever roles they hold.
     "statements.approve": frozenset({Role.ADMIN, Role.ANALYST, Role.RESPONDER, Role.APPROVER}),
+    "playbooks.read": _EVERYONE,
+    "playbooks.manage": frozenset({Role.ADMIN}),
     # The delivery log shows what receivers answered, so it is not for every role.
     "notifications.read": frozenset({Role.ADMIN, Role.ANALYST}),
     "notifications.manage": frozenset({Role.ADMIN}),

@@ -210,6 +210,8 @@ SPECTACULAR_SETTINGS = {
         "StatementChannelEnum": "responses.statement_models.Channel",
         "CaseRoleEnum": "responses.models.CaseRole",
         "RoleEnum": "api.roles.Role",
+        "SeverityEnum": "responses.models.Severity",
+        "TaskStatusEnum": "responses.models.TaskStatus",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

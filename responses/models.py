@@ -257,4 +257,5 @@ class SlaBreach(models.Model):
         return f"{self.kind} breached on case {self.case_id}"
 
 
+from responses.playbook_models import *  # noqa: E402, F403
 from responses.statement_models import *  # noqa: E402, F403

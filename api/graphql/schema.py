@@ -8,13 +8,21 @@ from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, Script
 from api.graphql.identity import IdentityMutation, IdentityQuery
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
+from api.graphql.playbooks import PlaybooksMutation, PlaybooksQuery
 from api.graphql.statements import StatementsMutation, StatementsQuery
 from api.graphql.warning import WarningMutation, WarningQuery
 
 
 @strawberry.type
 class Query(
-    IdentityQuery, MonitoringQuery, WarningQuery, NotificationsQuery, CasesQuery, ScriptsQuery, StatementsQuery
+    IdentityQuery,
+    MonitoringQuery,
+    WarningQuery,
+    NotificationsQuery,
+    CasesQuery,
+    ScriptsQuery,
+    StatementsQuery,
+    PlaybooksQuery,
 ):
     pass
 
@@ -28,6 +36,7 @@ class Mutation(
     CasesMutation,
     ScriptsMutation,
     StatementsMutation,
+    PlaybooksMutation,
 ):
     pass
 

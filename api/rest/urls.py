@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from api.rest import cases, identity, monitoring, notifications, scripts, sla, statements, warning
+from api.rest import cases, identity, monitoring, notifications, playbooks, scripts, sla, statements, warning
 
 router = SimpleRouter(trailing_slash=False)
 router.register("users", identity.UserViewSet, basename="user")
@@ -17,6 +17,7 @@ router.register("tasks", cases.TaskViewSet, basename="task")
 router.register("sla-policies", sla.SlaPolicyViewSet, basename="sla-policy")
 router.register("statements", statements.StatementViewSet, basename="statement")
 router.register("reply-scripts", scripts.ReplyScriptViewSet, basename="reply-script")
+router.register("playbooks", playbooks.PlaybookViewSet, basename="playbook")
 router.register("notification-channels", notifications.NotificationChannelViewSet, basename="notification-channel")
 router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
 

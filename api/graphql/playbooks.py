@@ -1,0 +1,172 @@
+"""Playbooks (預案) over GraphQL: the same services as REST."""
+
+from datetime import datetime
+from typing import Any, cast
+
+import strawberry
+import strawberry_django
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api.graphql.cases import Task
+from api.graphql.permissions import actor
+from config.validation import UNSET
+from responses import models, playbooks
+
+
+@strawberry_django.type(models.PlaybookVersion)
+class PlaybookVersion:
+    number: int
+    content: JSON
+    change_note: str
+    created_by: str
+    created_at: datetime
+
+
+@strawberry_django.type(models.Playbook)
+class Playbook:
+    id: strawberry.auto
+    name: str
+    description: str
+    scenario: models.Scenario
+    severities: list[models.Severity]
+    is_active: bool
+    current_version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="The current version's content.")
+    def content(self) -> JSON:
+        return cast(JSON, playbooks.playbook_content(cast(models.Playbook, self)))
+
+    @strawberry.field(description="All versions, oldest first.")
+    def versions(self) -> list[PlaybookVersion]:
+        return cast(list[PlaybookVersion], list(cast(models.Playbook, self).versions.order_by("number")))
+
+
+@strawberry.type
+class PlaybookActivation:
+    id: int
+    case_id: int
+    playbook_id: int
+    version: int
+    activated_by: str
+    activated_at: datetime
+    tasks: list[Task]
+
+
+@strawberry.type
+class PlaybooksQuery:
+    @strawberry.field(description="Playbooks by name; `severity` also matches playbooks for any severity.")
+    def playbooks(
+        self,
+        info: Info,
+        scenario: models.Scenario | None = None,
+        severity: models.Severity | None = None,
+        is_active: bool | None = None,
+    ) -> list[Playbook]:
+        found = playbooks.playbook_list(
+            actor=actor(info),
+            scenario=scenario.value if scenario else "",
+            severity=severity.value if severity else "",
+            is_active=is_active,
+        )
+        return cast(list[Playbook], list(found))
+
+    @strawberry.field
+    def playbook(self, info: Info, id: int) -> Playbook:
+        return cast(Playbook, playbooks.playbook_get(actor=actor(info), playbook_id=id))
+
+    @strawberry.field(description="Per section added, removed and changed items, and a unified text diff.")
+    def playbook_diff(self, info: Info, id: int, from_version: int, to_version: int) -> JSON:
+        diff = playbooks.playbook_diff(
+            actor=actor(info), playbook_id=id, from_version=from_version, to_version=to_version
+        )
+        return cast(JSON, diff)
+
+
+def _given(value: Any) -> Any:
+    return UNSET if value is None else value
+
+
+@strawberry.type
+class PlaybooksMutation:
+    @strawberry.mutation
+    def create_playbook(
+        self,
+        info: Info,
+        name: str,
+        scenario: models.Scenario,
+        description: str = "",
+        severities: list[models.Severity] | None = None,
+        content: JSON | None = None,
+        change_note: str = "",
+    ) -> Playbook:
+        return cast(
+            Playbook,
+            playbooks.playbook_create(
+                actor=actor(info),
+                name=name,
+                scenario=scenario.value,
+                description=description,
+                severities=[s.value for s in severities or []],
+                content=content,
+                change_note=change_note,
+            ),
+        )
+
+    @strawberry.mutation(description="Edit a playbook; new content adds a version. Omitted arguments stay as they are.")
+    def update_playbook(
+        self,
+        info: Info,
+        id: int,
+        name: str | None = None,
+        description: str | None = None,
+        scenario: models.Scenario | None = None,
+        severities: list[models.Severity] | None = None,
+        is_active: bool | None = None,
+        content: JSON | None = None,
+        change_note: str = "",
+    ) -> Playbook:
+        return cast(
+            Playbook,
+            playbooks.playbook_update(
+                actor=actor(info),
+                playbook_id=id,
+                name=_given(name),
+                description=_given(description),
+                scenario=scenario.value if scenario else UNSET,
+                severities=UNSET if severities is None else [s.value for s in severities],
+                is_active=_given(is_active),
+                content=_given(content),
+                change_note=change_note,
+            ),
+        )
+
+    @strawberry.mutation
+    def clone_playbook(self, info: Info, id: int, name: str, version: int | None = None) -> Playbook:
+        return cast(Playbook, playbooks.playbook_clone(actor=actor(info), playbook_id=id, name=name, version=version))
+
+    @strawberry.mutation
+    def delete_playbook(self, info: Info, id: int) -> bool:
+        playbooks.playbook_delete(actor=actor(info), playbook_id=id)
+        return True
+
+    @strawberry.mutation(description="Run a playbook on a case: creates its tasks, due relative to now.")
+    def activate_playbook(
+        self, info: Info, case_id: int, playbook_id: int, version: int | None = None
+    ) -> PlaybookActivation:
+        result = playbooks.playbook_activate(
+            actor=actor(info), case_id=case_id, playbook_id=playbook_id, version=version
+        )
+        row = result.activation
+        return PlaybookActivation(
+            id=row.pk,
+            case_id=row.case_id,
+            playbook_id=row.playbook_id,
+            version=row.version,
+            activated_by=row.activated_by,
+            activated_at=row.activated_at,
+            tasks=cast(list[Task], result.tasks),
+        )

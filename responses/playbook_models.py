@@ -1,0 +1,63 @@
+"""Playbooks (預案): versioned response templates per scenario and severity, and their activations on cases."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+# responses.models imports this module at its end, after these are defined.
+from responses.models import Scenario, Severity
+
+__all__ = ["Playbook", "PlaybookActivation", "PlaybookVersion"]
+
+
+class Playbook(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    scenario = models.CharField(max_length=24, choices=Scenario.choices)
+    # Empty means the playbook fits any severity of its scenario.
+    severities = ArrayField(models.CharField(max_length=3, choices=Severity.choices), default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    current_version = models.PositiveIntegerField(default=1)
+    created_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["scenario", "is_active"], name="playbook_scenario_active")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlaybookVersion(models.Model):
+    """One immutable revision of a playbook's content; editing the content adds a new one."""
+
+    playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField(default=dict)
+    change_note = models.CharField(max_length=500, blank=True)
+    created_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["playbook", "number"]
+        constraints = [models.UniqueConstraint(fields=["playbook", "number"], name="playbook_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.playbook_id} v{self.number}"
+
+
+class PlaybookActivation(models.Model):
+    case = models.ForeignKey("responses.CrisisCase", on_delete=models.CASCADE, related_name="playbook_activations")
+    # PROTECT: the case's record of what it ran must outlive edits; deleting an activated playbook is refused.
+    playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="activations")
+    version = models.PositiveIntegerField()
+    activated_by = models.CharField(max_length=200, blank=True)
+    activated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["activated_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "playbook"], name="playbook_activation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.playbook_id} v{self.version} on case {self.case_id}"
