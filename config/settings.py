@@ -117,8 +117,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.search_outbox_drain",
         "schedule": timedelta(seconds=env.int("VIGIL_OUTBOX_DRAIN_SECONDS", default=30)),
     },
-    "case-sla-check": {
-        "task": "responses.sla_check",
+    "case-clocks": {
+        "task": "responses.case_clocks",
         "schedule": timedelta(seconds=env.int("VIGIL_SLA_CHECK_SECONDS", default=60)),
     },
     "webhooks-retry-due": {

@@ -22,8 +22,10 @@ from responses.models import (
     PlaybookVersion,
     Scenario,
     Severity,
+    Statement,
 )
 from responses.playbook_content import Content, content_diff, normalise_content
+from responses.statements import statement_create
 from responses.team import check_case_permission
 from responses.timeline import timeline_add
 
@@ -34,6 +36,7 @@ CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
 class Activation:
     activation: PlaybookActivation
     tasks: list[CaseTask]
+    statements: list[Statement]
 
 
 def _check_fields(errors: ErrorList, values: dict[str, Any]) -> None:
@@ -287,10 +290,22 @@ def playbook_activate(*, actor: Principal, case_id: int, playbook_id: int, versi
         case,
         "playbook_activated",
         actor,
-        f"Playbook '{playbook.name}' v{chosen.number} activated: {len(tasks)} task(s)",
+        f"Playbook '{playbook.name}' v{chosen.number} activated: {len(tasks)} task(s), "
+        f"{len(chosen.content['statements'])} statement draft(s)",
         playbook_id=playbook.pk,
         playbook_name=playbook.name,
         version=chosen.number,
         task_ids=[t.pk for t in tasks],
     )
-    return Activation(activation=activation, tasks=tasks)
+    # Statement templates become drafts, so the holding statement only needs the facts filled in and approving.
+    statements = [
+        statement_create(
+            actor=actor,
+            case_id=case.pk,
+            title=template["title"],
+            body=template["body"],
+            required_approvals=template["required_approvals"],
+        )
+        for template in chosen.content["statements"]
+    ]
+    return Activation(activation=activation, tasks=tasks, statements=statements)

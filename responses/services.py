@@ -8,7 +8,8 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from api.models import User
-from api.principals import Principal, check_permission
+from api.principals import SYSTEM, Principal, check_permission
+from api.webhooks.services import notify
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
@@ -24,6 +25,7 @@ from responses.models import (
     TaskPriority,
     TaskStatus,
 )
+from responses.playbooks import playbook_activate, playbook_match
 from responses.team import check_case_permission
 from responses.timeline import timeline_add
 
@@ -78,7 +80,10 @@ def case_create(
     brand_ids: list[int] | None = None,
     evidence_ids: list[int] | None = None,
     opened_from_alert: Alert | None = None,
+    activate_playbook: bool = True,
 ) -> CrisisCase:
+    """Open a case; unless told not to, the best-matching active playbook for its scenario and severity runs on it
+    (tasks, statement drafts) on the system's authority, so whoever opens the case need not command it."""
     check_permission(actor, "cases.work")
     values = {"title": title, "scenario": scenario, "severity": severity, "topics": topics or []}
     errors = ErrorList()
@@ -91,6 +96,24 @@ def case_create(
     drill = " (drill)" if is_drill else ""
     timeline_add(
         case, "opened", actor, f"Case opened{drill}: {case.title}", severity=case.severity, scenario=case.scenario
+    )
+    playbook = playbook_match(scenario=case.scenario, severity=case.severity) if activate_playbook else None
+    if playbook is not None:
+        playbook_activate(actor=SYSTEM, case_id=case.pk, playbook_id=playbook.pk)
+    notify(
+        event_type="case.opened",
+        data={
+            "case_id": case.pk,
+            "title": case.title,
+            "scenario": case.scenario,
+            "severity": case.severity,
+            "is_drill": case.is_drill,
+            "opened_by": case.opened_by,
+            "opened_from_alert": opened_from_alert.pk if opened_from_alert else None,
+            "playbook": playbook.name if playbook else None,
+        },
+        title=f"[Severity {case.severity}] Case #{case.pk} opened{drill}: {case.title}",
+        text=f"Opened by {case.opened_by}" + (f"; playbook “{playbook.name}” activated." if playbook else "."),
     )
     return case
 

@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
+from responses.escalation import escalation_check
 from responses.sla import sla_check
 
 
-@shared_task(name="responses.sla_check", acks_late=True)
-def case_sla_check() -> int:
-    """Flag and notify SLA targets missed since the last run."""
-    return len(sla_check())
+@shared_task(name="responses.case_clocks", acks_late=True)
+def case_clocks() -> dict[str, int]:
+    """Flag and notify missed SLA targets and due playbook escalation rules on open cases."""
+    return {"sla_breaches": len(sla_check()), "escalations": len(escalation_check())}

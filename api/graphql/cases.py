@@ -139,6 +139,7 @@ class CaseInput:
     topics: list[str] = strawberry.field(default_factory=list)
     brand_ids: list[int] = strawberry.field(default_factory=list)
     evidence_ids: list[int] = strawberry.field(default_factory=list)
+    activate_playbook: bool = True
 
 
 @strawberry.type

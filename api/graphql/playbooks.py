@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from api.graphql.cases import Task
 from api.graphql.permissions import actor
+from api.graphql.statements import Statement
 from config.validation import UNSET
 from responses import models, playbooks
 
@@ -54,6 +55,7 @@ class PlaybookActivation:
     activated_by: str
     activated_at: datetime
     tasks: list[Task]
+    statements: list[Statement] = strawberry.field(description="Drafts made from the statement templates.")
 
 
 @strawberry.type
@@ -169,4 +171,5 @@ class PlaybooksMutation:
             activated_by=row.activated_by,
             activated_at=row.activated_at,
             tasks=cast(list[Task], result.tasks),
+            statements=cast(list[Statement], result.statements),
         )

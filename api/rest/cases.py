@@ -45,6 +45,9 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     brand_ids = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
     evidence_ids = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
+    activate_playbook = serializers.BooleanField(
+        default=True, write_only=True, help_text="Run the best-matching active playbook for scenario and severity."
+    )
     brands: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     sla = serializers.SerializerMethodField(help_text="SLA clocks: acknowledge, first statement, resolve")
 
@@ -64,6 +67,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "brands",
             "brand_ids",
             "evidence_ids",
+            "activate_playbook",
             "opened_by",
             "created_at",
             "updated_at",

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest.base import TenantViewSet
+from api.rest.statements import StatementSerializer
 from config.errors import ValidationError
 from responses import playbooks
 from responses.models import CaseTask, Playbook, PlaybookActivation, PlaybookVersion, Scenario, Severity
@@ -107,6 +108,7 @@ class PlaybookTaskSerializer(serializers.ModelSerializer):
 class PlaybookActivationOutput(serializers.Serializer):
     activation = PlaybookActivationSerializer()
     tasks = PlaybookTaskSerializer(many=True)
+    statements = StatementSerializer(many=True, help_text="Drafts made from the statement templates")
 
 
 def _version_param(request: Request, name: str) -> int:
@@ -219,5 +221,5 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
         data = PlaybookActivateInput(data=request.data)
         data.is_valid(raise_exception=True)
         result = playbooks.playbook_activate(actor=self.principal, playbook_id=int(pk), **data.validated_data)
-        body = PlaybookActivationOutput({"activation": result.activation, "tasks": result.tasks}).data
+        body = PlaybookActivationOutput(vars(result)).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -32,7 +32,9 @@ EVENT_TYPES: dict[str, str] = {
     "alert.escalated": "An open alert reached a higher severity.",
     "alert.reminded": "An open alert is still at its level (periodic reminder).",
     "alert.resolved": "An alert was resolved or fell back below its threshold.",
-    "case.sla_breached": "A crisis case task or response missed its SLA.",
+    "case.opened": "A crisis case was opened (by hand or promoted from an alert).",
+    "case.sla_breached": "A crisis case missed an SLA target (acknowledge, first statement, resolve).",
+    "case.escalated": "A playbook escalation rule fired on a case (e.g. no statement after 30 minutes).",
     "test.ping": "A test event sent on request from the API.",
 }
 

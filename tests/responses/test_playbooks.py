@@ -46,7 +46,9 @@ def create(api: Api, name: str = "Data leak I", **fields) -> dict:
 
 
 def open_case(api: Api, **fields) -> dict:
-    return api.post("/api/v1/cases", {"title": "泄露事件", "scenario": "data_leak", "severity": "I"} | fields).json()
+    """A case that does not run its matching playbook by itself, so the tests activate explicitly."""
+    body = {"title": "泄露事件", "scenario": "data_leak", "severity": "I", "activate_playbook": False}
+    return api.post("/api/v1/cases", body | fields).json()
 
 
 def counts(slug: str) -> dict[str, int]:

@@ -1,0 +1,91 @@
+"""Playbook escalation rules at work: "if there is still no statement 30 minutes after activation, alert the
+commander and legal". Each rule of an activation fires at most once per case; firing is timelined and notified."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from api.principals import SYSTEM
+from responses.models import CaseStatus, CaseTask, CrisisCase, PlaybookActivation, PlaybookVersion, TaskStatus
+from responses.timeline import timeline_add
+
+CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
+CONDITION_TEXT = {
+    "no_acknowledgement": "nobody has picked the case up",
+    "no_statement": "no statement has been published",
+    "not_resolved": "the case is not resolved",
+    "task_overdue": "tasks are overdue",
+}
+
+
+def condition_holds(case: CrisisCase, condition: str, now: datetime) -> bool:
+    if condition == "no_acknowledgement":
+        return case.acknowledged_at is None
+    if condition == "no_statement":
+        return case.first_statement_at is None
+    if condition == "not_resolved":
+        return case.resolved_at is None
+    return CaseTask.objects.filter(
+        case=case, due_at__lt=now, status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS]
+    ).exists()
+
+
+def escalation_check(*, now: datetime | None = None) -> list[dict[str, object]]:
+    """Fire the due rules of every activation on an open case; returns what fired."""
+    now = now or timezone.now()
+    fired: list[dict[str, object]] = []
+    activations = PlaybookActivation.objects.select_related("case", "playbook").exclude(case__status__in=CLOSED)
+    for activation in activations:
+        content = PlaybookVersion.objects.get(playbook=activation.playbook, number=activation.version).content
+        for index, rule in enumerate(content.get("escalation", [])):
+            if now < activation.activated_at + timedelta(minutes=rule["after_minutes"]):
+                continue
+            with transaction.atomic():
+                case = CrisisCase.objects.select_for_update().get(pk=activation.case_id)
+                already = case.events.filter(kind="escalated", data__activation_id=activation.pk, data__rule=index)
+                if already.exists() or not condition_holds(case, rule["condition"], now):
+                    continue
+                fired.append(_fire(case, activation, index, rule))
+    return fired
+
+
+def _fire(case: CrisisCase, activation: PlaybookActivation, index: int, rule: dict[str, Any]) -> dict[str, object]:
+    from api.webhooks.services import notify
+
+    roles = [str(r) for r in rule.get("notify_roles") or []]
+    people = sorted(case.members.filter(role__in=roles).values_list("user__email", flat=True).distinct())
+    reason = CONDITION_TEXT[str(rule["condition"])]
+    summary = (
+        f"Escalation ({activation.playbook.name}): {reason} {rule['after_minutes']} min after activation; "
+        f"notifying {', '.join(roles) or 'the channels'}"
+    )
+    timeline_add(
+        case,
+        "escalated",
+        SYSTEM,
+        summary,
+        activation_id=activation.pk,
+        rule=index,
+        condition=rule["condition"],
+        notify_roles=roles,
+        notify_people=people,
+    )
+    data: dict[str, object] = {
+        "case_id": case.pk,
+        "title": case.title,
+        "severity": case.severity,
+        "playbook": activation.playbook.name,
+        "condition": rule["condition"],
+        "after_minutes": rule["after_minutes"],
+        "notify_roles": roles,
+        "notify_people": people,
+    }
+    notify(
+        event_type="case.escalated",
+        data=data,
+        title=f"[Severity {case.severity}] Case #{case.pk} {case.title}: escalation, {reason}",
+        text=summary + (f" ({', '.join(people)})" if people else ""),
+    )
+    return data
