@@ -75,6 +75,10 @@ done
 grep '"type": "alert' "$DEMO/webhooks.jsonl" 2>/dev/null | sed 's/^/[demo] webhook received: /' >&2 || \
   log "no alert yet; see $DEMO/logs/worker.log"
 
+log "the response: the case the policy opened, its playbook, the team, the statement's approval and publishing"
+uv run --frozen python scripts/demo_response.py "$DEMO/credentials.json" "http://127.0.0.1:$PORT" \
+  --wait "${VIGIL_DEMO_CASE_WAIT_SECONDS:-90}" | tee "$DEMO/response.txt"
+
 uv run --frozen python - "$DEMO/credentials.json" "$PORT" "$(( $(date +%s) - started ))" <<'PY'
 import json
 import sys
@@ -96,15 +100,9 @@ def call(method, path, body=None):
 
 
 # The agency takes the brand alert on as a crisis case (what a responder would do in their frontend).
-case_line = "no alert to promote yet"
-open_alerts = call("GET", "/api/v1/alerts?status=open")["results"]
-open_alerts.sort(key=lambda a: not a["scope"].startswith("brand:"))  # the own-brand alert first, if any
-if open_alerts:
-    case = call("POST", f"/api/v1/alerts/{open_alerts[0]['id']}/promote",
-                {"title": "Galaxy Note 2 explosion on Weibo", "scenario": "safety_accident"})
-    call("POST", f"/api/v1/cases/{case['id']}/transition", {"transition": "assess", "note": "demo"})
-    case_line = (f"case #{case['id']} (severity {case['severity']}) opened from alert {open_alerts[0]['id']}: "
-                 f"{base}/api/v1/cases/{case['id']}/timeline")
+cases = call("GET", "/api/v1/cases")["results"]
+case_line = (f"case #{cases[-1]['id']}: {base}/api/v1/cases/{cases[-1]['id']}/timeline (also .demo/case.json)"
+             if cases else "none yet")
 print(f"""
 Vigil demo is running ({seconds}s to set up).
 
@@ -122,8 +120,11 @@ Vigil demo is running ({seconds}s to set up).
 
 A real Weibo crisis (a Galaxy Note 2 exploding, CED dataset) is streaming in through the REST API for
 two minutes. The early-warning engine raises an alert on the own brand, escalates it as the story spreads
-and resolves it a few minutes after the stream ends; each step is delivered, signed, to the local webhook
-receiver (log: .demo/webhooks.jsonl). Try:
+and resolves it a few minutes after the stream ends; at yellow the policy opens a crisis case by itself, which
+runs the product-safety playbook (tasks per case role, a holding-statement draft). The team (logins in the
+credentials file) staffed it, approved the statement (legal, then the commander) and published it on Weibo and
+the website (above; .demo/response.txt). Every step is delivered, signed, to the local webhook receiver
+(log: .demo/webhooks.jsonl). Try:
   curl -H 'X-Tenant: {creds['tenant']}' -H 'Authorization: Api-Key {creds['api_key']}' {base}/api/v1/me
   curl -H 'X-Tenant: {creds['tenant']}' -H 'Authorization: Api-Key {creds['api_key']}' \\
        '{base}/api/v1/mentions/search?q=爆炸&aggs=volume,sentiment,terms&interval=1m'

@@ -1,0 +1,127 @@
+"""The demo's crisis response, run through the public REST and GraphQL APIs as the demo team would.
+
+Waits for the case the warning policy opens by itself (promotion at yellow on the own brand), staffs it, lets
+the commander move it to responding, has communications fill in and submit the playbook's holding statement,
+legal then the commander approve it, and communications publish it on Weibo and the website. Prints the case,
+its tasks and its timeline as read through both APIs, and writes them to .demo/case.json.
+
+Usage: python scripts/demo_response.py CREDENTIALS_JSON BASE_URL [--wait SECONDS]
+"""
+
+import argparse
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+
+class Api:
+    def __init__(self, base: str, tenant: str, auth: str) -> None:
+        self.base, self.headers = base, {"X-Tenant": tenant, "Authorization": auth, "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, method=method, headers=self.headers, data=data)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raise SystemExit(f"{method} {path} → {exc.code}: {exc.read().decode()}") from exc
+        return json.loads(raw) if raw else None
+
+    def graphql(self, query: str) -> Any:
+        answer = self.call("POST", "/graphql/", {"query": query})
+        if answer.get("errors"):
+            raise SystemExit(f"GraphQL error: {answer['errors']}")
+        return answer["data"]
+
+
+def person(base: str, tenant: str, member: dict[str, str]) -> Api:
+    login = Api(base, tenant, "").call(
+        "POST", "/api/v1/auth/token", {"email": member["email"], "password": member["password"]}
+    )
+    return Api(base, tenant, f"Bearer {login['access']}")
+
+
+def say(text: str) -> None:
+    print(f"[demo] {text}", file=sys.stderr, flush=True)
+
+
+def wait_for_case(admin: Api, seconds: float) -> dict[str, Any] | None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = admin.call("GET", "/api/v1/cases")["results"]
+        if found:
+            return found[-1]
+        time.sleep(1)
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("credentials")
+    parser.add_argument("base")
+    parser.add_argument("--wait", type=float, default=90)
+    args = parser.parse_args()
+    creds = json.loads(Path(args.credentials).read_text())
+    tenant, team = creds["tenant"], creds["team"]
+    admin = Api(args.base, tenant, f"Api-Key {creds['api_key']}")
+
+    case = wait_for_case(admin, args.wait)
+    if case is None:
+        alerts = admin.call("GET", "/api/v1/alerts?status=open")["results"]
+        if not alerts:
+            say("no alert and no case yet; see .demo/logs/worker.log")
+            return
+        say(f"no case opened by itself yet; promoting alert {alerts[0]['id']} by hand")
+        case = admin.call("POST", f"/api/v1/alerts/{alerts[0]['id']}/promote", {"scenario": "product_quality"})
+    cid = case["id"]
+    origin = f"alert {case['opened_from_alert']}" if case["opened_from_alert"] else "hand"
+    say(f"case #{cid} opened by {case['opened_by']} from {origin} (severity {case['severity']})")
+
+    for role in ("commander", "legal", "communications", "monitoring"):
+        admin.call("POST", f"/api/v1/cases/{cid}/members", {"user_id": int(team[role]["id"]), "role": role})
+    say("team staffed: commander, legal, communications, monitoring")
+    commander, legal, comms = (person(args.base, tenant, team[r]) for r in ("commander", "legal", "communications"))
+
+    commander.call("POST", f"/api/v1/cases/{cid}/transition", {"transition": "assess", "note": "Team convened"})
+    commander.call("POST", f"/api/v1/cases/{cid}/transition", {"transition": "respond", "note": "Holding statement"})
+    statement = comms.call("GET", f"/api/v1/cases/{cid}/statements")[0]
+    sid = statement["id"]
+    body = statement["versions"][-1]["body"] + "如您有相关情况，请拨打客服热线400-810-5858与我们联系。"
+    comms.call("PATCH", f"/api/v1/statements/{sid}", {"body": body})
+    comms.call("POST", f"/api/v1/statements/{sid}/submit")
+    legal.call("POST", f"/api/v1/statements/{sid}/approve", {"comment": "No admission of liability: fine."})
+    commander.call("POST", f"/api/v1/statements/{sid}/approve", {"comment": "Go."})
+    for channel, url in (
+        ("weibo", "https://weibo.com/samsungchina/demo-statement"),
+        ("website", "https://www.samsung.com/cn/news/demo-statement"),
+    ):
+        comms.call("POST", f"/api/v1/statements/{sid}/publish", {"channel": channel, "url": url})
+    say(f"statement #{sid} v2 approved by legal then commander, published on weibo and website")
+
+    rest_timeline = admin.call("GET", f"/api/v1/cases/{cid}/timeline")
+    graphql = admin.graphql(
+        f"{{ case(id: {cid}) {{ status severity tasks {{ title assigneeRole status dueAt }} "
+        f"timeline {{ kind actor summary }} sla {{ kind state dueAt }} }} "
+        f"statementConsistency(caseId: {cid}) {{ consistent }} }}"
+    )
+    Path(args.credentials).with_name("case.json").write_text(
+        json.dumps({"rest_timeline": rest_timeline, "graphql": graphql}, ensure_ascii=False, indent=2)
+    )
+    print(f"\nCase #{cid}: {graphql['case']['status']}, severity {graphql['case']['severity']}")
+    print("Tasks from the playbook:")
+    for task in graphql["case"]["tasks"]:
+        print(f"  - [{task['assigneeRole']}] {task['title']} (due {task['dueAt'][11:16]} UTC)")
+    print(f"Timeline ({len(rest_timeline)} events over REST, {len(graphql['case']['timeline'])} over GraphQL):")
+    for event in rest_timeline:
+        print(f"  {event['at'][11:19]}  {event['actor']:<34.34} {event['summary'][:110]}")
+    print("SLA: " + ", ".join(f"{c['kind']} {c['state']}" for c in graphql["case"]["sla"]))
+    print(f"Statement channels consistent: {graphql['statementConsistency']['consistent']}")
+
+
+if __name__ == "__main__":
+    main()
