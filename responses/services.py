@@ -14,6 +14,7 @@ from config.errors import ConflictError, ErrorList, NotFoundError, ValidationErr
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from monitoring.models import Alert, Brand, Mention
+from monitoring.warning.notifications import LEVEL_NAMES, scope_label
 from responses.models import (
     CaseEvent,
     CaseRole,
@@ -80,6 +81,7 @@ def case_create(
     brand_ids: list[int] | None = None,
     evidence_ids: list[int] | None = None,
     opened_from_alert: Alert | None = None,
+    promotion_reason: str = "",
     activate_playbook: bool = True,
 ) -> CrisisCase:
     """Open a case; unless told not to, the best-matching active playbook for its scenario and severity runs on it
@@ -97,6 +99,17 @@ def case_create(
     timeline_add(
         case, "opened", actor, f"Case opened{drill}: {case.title}", severity=case.severity, scenario=case.scenario
     )
+    if opened_from_alert is not None:
+        alert = opened_from_alert
+        case.alerts.add(alert)
+        timeline_add(
+            case,
+            "alert_linked",
+            actor,
+            f"Opened from alert {alert.pk} ({alert.peak_level}, index {alert.peak_index:.0f})"
+            + (f": {promotion_reason}" if promotion_reason else ""),
+            alert_id=alert.pk,
+        )
     playbook = playbook_match(scenario=case.scenario, severity=case.severity) if activate_playbook else None
     if playbook is not None:
         playbook_activate(actor=SYSTEM, case_id=case.pk, playbook_id=playbook.pk)
@@ -136,25 +149,16 @@ def case_from_alert(
     if earlier is not None:
         raise ConflictError(f"Alert {alert_id} already opened case {earlier.pk}.", field="id", code="already_promoted")
     brand_ids = [int(alert.scope.split(":")[1])] if alert.scope.startswith("brand:") else None
-    case = case_create(
+    return case_create(
         actor=actor,
-        title=title or f"{alert.policy.name}: {alert.scope} at {alert.peak_level}",
+        title=title or f"{LEVEL_NAMES[alert.peak_level]} on {scope_label(alert.scope)} ({alert.policy.name})",
         scenario=scenario,
         severity=SEVERITY_FOR_LEVEL[alert.peak_level],
         is_drill=is_drill,
         brand_ids=brand_ids,
         opened_from_alert=alert,
+        promotion_reason=reason,
     )
-    case.alerts.add(alert)
-    timeline_add(
-        case,
-        "alert_linked",
-        actor,
-        f"Opened from alert {alert.pk} ({alert.peak_level}, index {alert.peak_index:.0f})"
-        + (f": {reason}" if reason else ""),
-        alert_id=alert.pk,
-    )
-    return case
 
 
 @transaction.atomic
