@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql.permissions import actor
+from api.graphql.statements import Statement
 from responses import models, scripts, selectors, services, sla, team
 from responses.sla import case_sla
 
@@ -88,6 +89,15 @@ class SlaTargets:
     is_default: bool
 
 
+@strawberry.type
+class CasePlaybook:
+    playbook_id: int
+    name: str
+    version: int
+    activated_by: str
+    activated_at: datetime
+
+
 @strawberry_django.type(models.CrisisCase)
 class Case:
     id: strawberry.auto
@@ -107,6 +117,24 @@ class Case:
     @strawberry.field
     def members(self) -> list[CaseMember]:
         return cast(list[CaseMember], list(cast(models.CrisisCase, self).members.select_related("user")))
+
+    @strawberry.field(description="Playbooks run on the case, in order.")
+    def playbooks(self) -> list[CasePlaybook]:
+        runs = cast(models.CrisisCase, self).playbook_activations.select_related("playbook").order_by("id")
+        return [
+            CasePlaybook(
+                playbook_id=r.playbook_id,
+                name=r.playbook.name,
+                version=r.version,
+                activated_by=r.activated_by,
+                activated_at=r.activated_at,
+            )
+            for r in runs
+        ]
+
+    @strawberry.field(description="The case's statements, oldest first.")
+    def statements(self) -> list[Statement]:
+        return cast(list[Statement], list(cast(models.CrisisCase, self).statements.order_by("id")))
 
     @strawberry.field(description="SLA clocks: acknowledge, first statement, resolve.")
     def sla(self) -> list[SlaClock]:

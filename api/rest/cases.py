@@ -19,6 +19,7 @@ from responses.models import (
     CaseStatus,
     CaseTask,
     CrisisCase,
+    PlaybookActivation,
     Scenario,
     Severity,
     SlaKind,
@@ -36,6 +37,14 @@ class SlaClockSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["pending", "met", "met_late", "breached", "not_applicable"])
 
 
+class CasePlaybookSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="playbook.name")
+
+    class Meta:
+        model = PlaybookActivation
+        fields = ["playbook", "name", "version", "activated_by", "activated_at"]
+
+
 class CaseSerializer(serializers.ModelSerializer):
     scenario = serializers.ChoiceField(choices=Scenario.choices, required=False)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
@@ -50,6 +59,7 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     brands: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     sla = serializers.SerializerMethodField(help_text="SLA clocks: acknowledge, first statement, resolve")
+    playbooks = CasePlaybookSerializer(source="playbook_activations", many=True, read_only=True)
 
     class Meta:
         model = CrisisCase
@@ -79,6 +89,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "acknowledged_at",
             "first_statement_at",
             "sla",
+            "playbooks",
         ]
         read_only_fields = [
             "id",

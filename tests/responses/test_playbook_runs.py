@@ -135,3 +135,19 @@ def test_escalations_stay_in_their_tenant(alpha, beta):
         assert escalation_check(now=timezone.now() + timedelta(hours=2)) == []
     with in_tenant("alpha"):
         assert len(escalation_check(now=timezone.now() + timedelta(hours=2))) == 1
+
+
+def test_the_case_shows_its_playbooks_and_statements_through_both_faces(alpha):
+    api = admin(alpha)
+    create(api)
+    case = api.post(CASES, {"title": "泄露", "scenario": "data_leak", "severity": "I"}).json()
+
+    graphql = api.graphql(
+        f"{{ case(id: {case['id']}) {{ playbooks {{ name version activatedBy }} statements {{ title status }} }} }}"
+    ).json()["data"]["case"]
+
+    assert [(p["name"], p["version"], p["activated_by"]) for p in case["playbooks"]] == [("Data leak I", 1, "system")]
+    assert graphql == {
+        "playbooks": [{"name": "Data leak I", "version": 1, "activatedBy": "system"}],
+        "statements": [{"title": "First response", "status": "DRAFT"}],
+    }

@@ -135,3 +135,24 @@ def test_promotion_stays_in_the_tenant(alpha, beta, item):
     assert admin(beta).get("/api/v1/cases").json()["results"] == []
     with in_tenant("alpha"):
         assert CrisisCase.objects.count() == 1
+
+
+def test_promotion_settings_through_graphql(alpha):
+    api = admin(alpha)
+
+    created = api.graphql(
+        """mutation { createWarningPolicy(input: {name: "gql", indicators: [{type: "volume", window_minutes: 15}],
+           promoteLevel: "red", promoteOwnBrandsOnly: false, promoteScenario: "data_leak"})
+           { promoteLevel promoteOwnBrandsOnly promoteScenario } }"""
+    ).json()
+    bad = api.graphql(
+        """mutation { createWarningPolicy(input: {name: "gql2", indicators: [{type: "volume", window_minutes: 15}],
+           promoteLevel: "ultraviolet"}) { id } }"""
+    ).json()
+
+    assert created["data"]["createWarningPolicy"] == {
+        "promoteLevel": "red",
+        "promoteOwnBrandsOnly": False,
+        "promoteScenario": "data_leak",
+    }
+    assert bad["errors"][0]["extensions"]["field"] == "promote_level"

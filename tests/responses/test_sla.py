@@ -165,3 +165,15 @@ def test_sla_targets_and_breaches_are_per_tenant(alpha, beta):
         assert sla_check() == []
         assert SlaBreach.objects.count() == 0 and CaseEvent.objects.count() == 0
     assert {p["severity"]: p["acknowledge_minutes"] for p in admin(beta).get(SLA).json()}["I"] == 15
+
+
+def test_the_beat_task_checks_sla_and_escalations_of_the_current_tenant(alpha):
+    from responses.tasks import case_clocks
+
+    open_case(admin(alpha), "I", minutes_ago=61)
+
+    with in_tenant("alpha"):
+        first, second = case_clocks(), case_clocks()
+
+    assert first == {"sla_breaches": 2, "escalations": 0}
+    assert second == {"sla_breaches": 0, "escalations": 0}
