@@ -215,6 +215,22 @@ class CasesMutation:
         data = vars(input) | {"scenario": input.scenario.value, "severity": input.severity.value}
         return cast(Case, services.case_create(actor=actor(info), **data))
 
+    @strawberry.mutation(description="Change a case's title, description, scenario, severity or topics.")
+    def update_case(
+        self,
+        info: Info,
+        id: int,
+        title: str | None = None,
+        description: str | None = None,
+        scenario: models.Scenario | None = None,
+        severity: models.Severity | None = None,
+        topics: list[str] | None = None,
+    ) -> Case:
+        given: dict[str, Any] = {"title": title, "description": description, "topics": topics}
+        given |= {"scenario": scenario.value if scenario else None, "severity": severity.value if severity else None}
+        changes = {k: v for k, v in given.items() if v is not None}
+        return cast(Case, services.case_update(actor=actor(info), case_id=id, **changes))
+
     @strawberry.mutation(description="Move a case: assess, respond, recover, resolve, review, reopen.")
     def transition_case(self, info: Info, id: int, transition: str, note: str = "", override_reason: str = "") -> Case:
         return cast(
@@ -257,6 +273,8 @@ class CasesMutation:
         self,
         info: Info,
         id: int,
+        title: str | None = None,
+        description: str | None = None,
         status: models.TaskStatus | None = None,
         priority: models.TaskPriority | None = None,
         assignee_id: int | None = None,
@@ -269,7 +287,14 @@ class CasesMutation:
             for k, v in (("status", status), ("priority", priority), ("assignee_role", assignee_role))
             if v is not None
         }
-        changes |= {k: v for k, v in (("assignee_id", assignee_id), ("checklist", checklist), ("due_at", due_at)) if v}
+        others = (
+            ("title", title),
+            ("description", description),
+            ("assignee_id", assignee_id),
+            ("checklist", checklist),
+            ("due_at", due_at),
+        )
+        changes |= {k: v for k, v in others if v is not None}
         return cast(Task, services.task_update(actor=actor(info), task_id=id, **changes))
 
     @strawberry.mutation(description="Give a user a case role.")
@@ -366,6 +391,26 @@ class ScriptsMutation:
                 actor=actor(info), name=name, body=body, scenarios=scenarios, tone=tone, language=language
             ),
         )
+
+    @strawberry.mutation(description="Change a script; an edited body goes back to draft.")
+    def update_reply_script(
+        self,
+        info: Info,
+        id: int,
+        name: str | None = None,
+        body: str | None = None,
+        scenarios: list[str] | None = None,
+        tone: str | None = None,
+        language: str | None = None,
+    ) -> ReplyScript:
+        given: dict[str, Any] = {"name": name, "body": body, "scenarios": scenarios, "tone": tone, "language": language}
+        changes = {k: v for k, v in given.items() if v is not None}
+        return cast(ReplyScript, scripts.script_update(actor=actor(info), script_id=id, **changes))
+
+    @strawberry.mutation
+    def delete_reply_script(self, info: Info, id: int) -> bool:
+        scripts.script_delete(actor=actor(info), script_id=id)
+        return True
 
     @strawberry.mutation
     def approve_reply_script(self, info: Info, id: int) -> ReplyScript:

@@ -111,6 +111,13 @@ def _consistency(result: dict[str, Any]) -> StatementConsistency:
 
 
 @strawberry.type
+class StatementDiff:
+    from_version: int
+    to_version: int
+    diff: str
+
+
+@strawberry.type
 class StatementsQuery:
     @strawberry.field(description="A case's statements, oldest first.")
     def statements(self, info: Info, case_id: int) -> list[Statement]:
@@ -119,6 +126,15 @@ class StatementsQuery:
     @strawberry.field
     def statement(self, info: Info, id: int) -> Statement:
         return cast(Statement, selectors.statement_get(actor=actor(info), statement_id=id))
+
+    @strawberry.field(description="Unified diff of the body between two versions (default: the last change).")
+    def statement_diff(
+        self, info: Info, id: int, from_version: int | None = None, to_version: int | None = None
+    ) -> StatementDiff:
+        result = selectors.statement_diff(
+            actor=actor(info), statement_id=id, from_version=from_version, to_version=to_version
+        )
+        return StatementDiff(**result)
 
     @strawberry.field(description="Which statement version each channel carries, with the disagreements flagged.")
     def statement_consistency(self, info: Info, case_id: int) -> StatementConsistency:

@@ -251,3 +251,22 @@ def test_tasks_are_per_tenant(alpha, beta):
     assert admin(beta).post(f"{CASES}/{case['id']}/tasks", {"title": "x"}).status_code == 404
     assert admin(beta).patch(f"/api/v1/tasks/{task['id']}", {"status": "done"}).status_code == 404
     assert admin(alpha).get(f"{CASES}/{case['id']}/tasks").json()[0]["status"] == "open"
+
+
+def test_graphql_updates_cases_and_tasks(alpha):
+    api = admin(alpha)
+    case = open_case(api)
+    task = api.post(f"{CASES}/{case['id']}/tasks", {"title": "Draft"}).json()
+
+    updated = api.graphql(
+        f'mutation {{ updateCase(id: {case["id"]}, severity: I, topics: ["电池"]) {{ severity topics }} }}'
+    ).json()["data"]["updateCase"]
+    renamed = api.graphql(
+        f'mutation {{ updateTask(id: {task["id"]}, title: "Draft the apology", status: IN_PROGRESS) '
+        "{ title status } }"
+    ).json()["data"]["updateTask"]
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+
+    assert updated == {"severity": "I", "topics": ["电池"]}
+    assert renamed == {"title": "Draft the apology", "status": "IN_PROGRESS"}
+    assert timeline[-1]["summary"] == f"Task #{task['id']} Draft the apology: open → in_progress"

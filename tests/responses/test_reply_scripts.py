@@ -103,3 +103,18 @@ def test_one_reply_has_variants_per_language(alpha):
     assert duplicate.status_code == 409 and duplicate.json()["error"]["field"] == "name"
     assert rendered["text"] == "Dear Ms Lee, your order will ship late."
     assert bad_language.status_code == 400 and bad_language.json()["error"]["field"] == "language"
+
+
+def test_graphql_edits_and_deletes_scripts(alpha):
+    api = admin(alpha)
+    script = api.post(SCRIPTS, {"name": "致歉", "body": "{customer_name}您好"}).json()
+    api.post(f"{SCRIPTS}/{script['id']}/approve")
+
+    edited = api.graphql(
+        f'mutation {{ updateReplyScript(id: {script["id"]}, body: "{{customer_name}}，您好") {{ body approval }} }}'
+    ).json()["data"]["updateReplyScript"]
+    deleted = api.graphql(f"mutation {{ deleteReplyScript(id: {script['id']}) }}").json()["data"]
+
+    assert edited == {"body": "{customer_name}，您好", "approval": "draft"}
+    assert deleted == {"deleteReplyScript": True}
+    assert api.get(f"{SCRIPTS}/{script['id']}").status_code == 404

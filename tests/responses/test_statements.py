@@ -431,3 +431,17 @@ def test_statements_are_per_tenant(alpha, beta):
     ] == ("not_found")
     with in_tenant("alpha"):
         assert not StatementApproval.objects.exists()
+
+
+def test_graphql_diff_between_versions(alpha):
+    api = admin(alpha)
+    statement = draft(api, open_case(api))
+    api.patch(f"{STATEMENTS}/{statement['id']}", {"body": V2})
+
+    diff = api.graphql(f"{{ statementDiff(id: {statement['id']}, fromVersion: 1, toVersion: 2) {{ diff }} }}").json()
+    missing = api.graphql(f"{{ statementDiff(id: {statement['id']}, fromVersion: 1, toVersion: 9) {{ diff }} }}").json()
+
+    text = diff["data"]["statementDiff"]["diff"]
+    assert text.startswith("--- v1\n+++ v2\n")
+    assert "\n-相关批次产品已暂停销售。\n+相关批次产品已全部召回。\n" in text
+    assert missing["errors"][0]["extensions"]["field"] == "to"
