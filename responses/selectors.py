@@ -9,7 +9,7 @@ from config.errors import NotFoundError, ValidationError
 from responses.models import CaseEvent, CaseMember, CaseStatus, CaseTask, CrisisCase, Scenario, Severity, TaskStatus
 
 # What a case's REST and GraphQL shapes read besides the row itself.
-CASE_RELATIONS = ("alerts", "brands", "playbook_activations__playbook")
+CASE_RELATIONS = ("alerts", "brands", "evidence", "playbook_activations__playbook")
 
 
 def case_list(

@@ -55,17 +55,50 @@ def _check_fields(errors: ErrorList, values: dict[str, Any]) -> None:
         errors.add("topics", "At most 20 topics of at most 100 characters.")
 
 
-def _link(case: CrisisCase, brand_ids: list[int] | None, evidence_ids: list[int] | None) -> None:
-    if brand_ids:
-        brands = list(Brand.objects.filter(pk__in=brand_ids))
-        if len(brands) != len(set(brand_ids)):
-            raise ValidationError("Unknown brand id.", field="brand_ids")
-        case.brands.add(*brands)
-    if evidence_ids:
-        mentions = list(Mention.objects.filter(pk__in=evidence_ids))
-        if len(mentions) != len(set(evidence_ids)):
-            raise ValidationError("Unknown mention id.", field="evidence_ids")
-        case.evidence.add(*mentions)
+def _rows(model: Any, ids: list[int] | None, field: str, label: str) -> list[Any]:
+    rows = list(model.objects.filter(pk__in=ids or []))
+    missing = sorted(set(ids or []) - {row.pk for row in rows})
+    if missing:
+        raise ValidationError(f"Unknown {label} id {missing[0]}.", field=field)
+    return rows
+
+
+def _link(
+    case: CrisisCase, brand_ids: list[int] | None, evidence_ids: list[int] | None, alert_ids: list[int] | None = None
+) -> dict[str, list[int]]:
+    """Attach brands, evidence mentions and alerts (all checked before any is added); returns the new links."""
+    wanted: list[tuple[str, Any, list[Any]]] = [
+        ("brand_ids", case.brands, _rows(Brand, brand_ids, "brand_ids", "brand")),
+        ("evidence_ids", case.evidence, _rows(Mention, evidence_ids, "evidence_ids", "mention")),
+        ("alert_ids", case.alerts, _rows(Alert, alert_ids, "alert_ids", "alert")),
+    ]
+    added: dict[str, list[int]] = {}
+    for field, related, rows in wanted:
+        present = set(related.values_list("pk", flat=True))
+        new = [row for row in rows if row.pk not in present]
+        related.add(*new)
+        if new:
+            added[field] = [row.pk for row in new]
+    return added
+
+
+@transaction.atomic
+def case_link(
+    *,
+    actor: Principal,
+    case_id: int,
+    alert_ids: list[int] | None = None,
+    brand_ids: list[int] | None = None,
+    evidence_ids: list[int] | None = None,
+) -> CrisisCase:
+    """Attach more alerts, brands or evidence mentions to a case; links already there are left as they are."""
+    case = locked_or_404(CrisisCase, case_id, "case")
+    check_case_permission(actor, case, "cases.work", or_roles=CaseRole.values)
+    added = _link(case, brand_ids, evidence_ids, alert_ids)
+    if added:
+        what = ", ".join(f"{len(ids)} {name.removesuffix('_ids')}" for name, ids in added.items())
+        timeline_add(case, "linked", actor, f"Linked {what}", **added)
+    return case
 
 
 @transaction.atomic
@@ -366,6 +399,7 @@ def task_update(
     _check_task(errors, given)
     errors.raise_if_any()
     before = task.status
+    changed = sorted(k for k, v in given.items() if k not in ("status", "checklist") and getattr(task, k) != v)
     for name, value in given.items():
         setattr(task, name, value)
     if task.status == TaskStatus.DONE and before != TaskStatus.DONE:
@@ -374,5 +408,11 @@ def task_update(
     if task.status != before:
         timeline_add(
             task.case, "task_status", actor, f"Task #{task.pk} {task.title}: {before} → {task.status}", task_id=task.pk
+        )
+    if changed:
+        # Reassignments and new due dates matter in the review, so they are on the timeline too.
+        values = {k: str(getattr(task, k)) if getattr(task, k) is not None else None for k in changed}
+        timeline_add(
+            task.case, "task_updated", actor, f"Task #{task.pk} {task.title}: {', '.join(changed)} changed", **values
         )
     return task

@@ -145,6 +145,14 @@ class Case:
         return [a.pk for a in cast(models.CrisisCase, self).alerts.all()]
 
     @strawberry.field
+    def brand_ids(self) -> list[int]:
+        return [b.pk for b in cast(models.CrisisCase, self).brands.all()]
+
+    @strawberry.field
+    def evidence_ids(self) -> list[int]:
+        return list(cast(models.CrisisCase, self).evidence.values_list("pk", flat=True))
+
+    @strawberry.field
     def opened_from_alert_id(self) -> int | None:
         return cast(models.CrisisCase, self).opened_from_alert_id
 
@@ -230,6 +238,20 @@ class CasesMutation:
         given |= {"scenario": scenario.value if scenario else None, "severity": severity.value if severity else None}
         changes = {k: v for k, v in given.items() if v is not None}
         return cast(Case, services.case_update(actor=actor(info), case_id=id, **changes))
+
+    @strawberry.mutation(description="Attach more alerts, brands or evidence mentions to a case.")
+    def link_to_case(
+        self,
+        info: Info,
+        id: int,
+        alert_ids: list[int] | None = None,
+        brand_ids: list[int] | None = None,
+        evidence_ids: list[int] | None = None,
+    ) -> Case:
+        services.case_link(
+            actor=actor(info), case_id=id, alert_ids=alert_ids, brand_ids=brand_ids, evidence_ids=evidence_ids
+        )
+        return cast(Case, selectors.case_get(actor=actor(info), case_id=id))
 
     @strawberry.mutation(description="Move a case: assess, respond, recover, resolve, review, reopen.")
     def transition_case(self, info: Info, id: int, transition: str, note: str = "", override_reason: str = "") -> Case:

@@ -58,6 +58,9 @@ class CaseSerializer(serializers.ModelSerializer):
         default=True, write_only=True, help_text="Run the best-matching active playbook for scenario and severity."
     )
     brands: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    evidence: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Evidence mention ids"
+    )
     sla = serializers.SerializerMethodField(help_text="SLA clocks: acknowledge, first statement, resolve")
     playbooks = CasePlaybookSerializer(source="playbook_activations", many=True, read_only=True)
 
@@ -76,6 +79,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "alert_ids",
             "brands",
             "brand_ids",
+            "evidence",
             "evidence_ids",
             "activate_playbook",
             "opened_by",
@@ -158,6 +162,14 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "case", "created_at", "completed_at"]
 
 
+class CaseLinkInput(serializers.Serializer):
+    alert_ids = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=500)
+    brand_ids = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=500)
+    evidence_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=500, help_text="Mention ids"
+    )
+
+
 class CaseNoteInput(serializers.Serializer):
     text = serializers.CharField(max_length=10_000)
 
@@ -194,6 +206,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         # Reading is open to all; writes are checked by the services, where a case role can stand in.
         "tasks": "cases.read",
         "members": "cases.read",
+        "links": "cases.read",
         "member": "cases.read",
         # Likewise: drafting a statement is checked by statement_create (cases.work, communications or commander).
         "statements": "cases.read",
@@ -250,6 +263,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         data.is_valid(raise_exception=True)
         case = services.case_transition(actor=self.principal, case_id=int(pk), **data.validated_data)
         return Response(CaseSerializer(case).data)
+
+    @extend_schema(
+        request=CaseLinkInput, responses=CaseSerializer, summary="Attach more alerts, brands or evidence mentions"
+    )
+    @action(detail=True, methods=["post"])
+    def links(self, request: Request, pk: str) -> Response:
+        data = CaseLinkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_link(actor=self.principal, case_id=int(pk), **data.validated_data)
+        return Response(CaseSerializer(selectors.case_get(actor=self.principal, case_id=int(pk))).data)
 
     @extend_schema(request=CaseNoteInput, responses={201: EventSerializer})
     @action(detail=True, methods=["post"])

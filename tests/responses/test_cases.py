@@ -269,4 +269,55 @@ def test_graphql_updates_cases_and_tasks(alpha):
 
     assert updated == {"severity": "I", "topics": ["电池"]}
     assert renamed == {"title": "Draft the apology", "status": "IN_PROGRESS"}
-    assert timeline[-1]["summary"] == f"Task #{task['id']} Draft the apology: open → in_progress"
+    assert [e["summary"] for e in timeline[-2:]] == [
+        f"Task #{task['id']} Draft the apology: open → in_progress",
+        f"Task #{task['id']} Draft the apology: title changed",
+    ]
+
+
+def test_more_alerts_brands_and_evidence_can_be_linked_later(alpha, item):
+    api = admin(alpha)
+    case = open_case(api)
+    brand = api.post("/api/v1/brands", {"name": "星河", "expression": "服务"}).json()
+    api.post("/api/v1/mentions/batch", {"mentions": [item(), item()]})
+    mentions = [m["id"] for m in api.get("/api/v1/mentions").json()["results"]]
+
+    linked = api.post(f"{CASES}/{case['id']}/links", {"brand_ids": [brand["id"]], "evidence_ids": mentions})
+    again = api.graphql(
+        f"mutation {{ linkToCase(id: {case['id']}, evidenceIds: {mentions}) {{ brandIds evidenceIds }} }}"
+    ).json()["data"]["linkToCase"]
+    unknown = api.post(f"{CASES}/{case['id']}/links", {"brand_ids": [brand["id"]], "evidence_ids": [987654]})
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+
+    assert linked.status_code == 200
+    assert linked.json()["brands"] == [brand["id"]] and sorted(linked.json()["evidence"]) == sorted(mentions)
+    assert again["brandIds"] == [brand["id"]] and sorted(again["evidenceIds"]) == sorted(mentions)
+    assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "evidence_ids"
+    assert [e["kind"] for e in timeline].count("linked") == 1
+    assert timeline[-1]["summary"] == "Linked 1 brand, 2 evidence"
+
+
+def test_viewer_cannot_link_and_other_tenants_cannot_see_the_case(alpha, beta, make_key):
+    case = open_case(admin(alpha))
+    _key, raw = make_key("alpha", "viewer")
+
+    viewer = Api("alpha", auth=key_auth(raw)).post(f"{CASES}/{case['id']}/links", {"alert_ids": []})
+    other = admin(beta).post(f"{CASES}/{case['id']}/links", {"alert_ids": []})
+
+    assert viewer.status_code == 403 and other.status_code == 404
+    with in_tenant("alpha"):
+        assert CaseEvent.objects.filter(kind="linked").count() == 0
+
+
+def test_reassigning_a_task_is_on_the_timeline(alpha, make_user):
+    api = admin(alpha)
+    case = open_case(api)
+    user = make_user("alpha", "responder", "re@alpha.example")
+    task = api.post(f"{CASES}/{case['id']}/tasks", {"title": "Call the blogger"}).json()
+
+    api.patch(f"/api/v1/tasks/{task['id']}", {"assignee_id": user.pk, "priority": "high"})
+
+    event = api.get(f"{CASES}/{case['id']}/timeline").json()[-1]
+    assert event["kind"] == "task_updated"
+    assert event["summary"] == f"Task #{task['id']} Call the blogger: assignee_id, priority changed"
+    assert event["data"] == {"assignee_id": str(user.pk), "priority": "high"}
