@@ -29,9 +29,7 @@ def case_list(
         unknown = [v for v in values or [] if v not in allowed]
         if unknown:
             raise ValidationError(f"Unknown {name} '{unknown[0]}'; expected any of {', '.join(allowed)}.", field=name)
-    cases = CrisisCase.objects.prefetch_related("alerts", "brands", "playbook_activations__playbook").order_by(
-        "-created_at", "-id"
-    )
+    cases = CrisisCase.objects.prefetch_related(*CASE_RELATIONS).order_by("-created_at", "-id")
     if status:
         cases = cases.filter(status__in=status)
     if severity:
@@ -45,11 +43,7 @@ def case_list(
 
 def case_get(*, actor: Principal, case_id: int) -> CrisisCase:
     check_permission(actor, "cases.read")
-    case = (
-        CrisisCase.objects.prefetch_related("alerts", "brands", "playbook_activations__playbook")
-        .filter(pk=case_id)
-        .first()
-    )
+    case = CrisisCase.objects.prefetch_related(*CASE_RELATIONS).filter(pk=case_id).first()
     if case is None:
         raise NotFoundError(f"No case {case_id}.", field="id")
     return case

@@ -26,7 +26,7 @@ from responses.models import (
     TaskPriority,
     TaskStatus,
 )
-from responses.sla import case_sla
+from responses.sla import case_sla, targets_by_severity
 from responses.statements import statement_create
 
 
@@ -113,7 +113,10 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SlaClockSerializer(many=True))
     def get_sla(self, case: CrisisCase) -> list[dict[str, Any]]:
-        return case_sla(case)
+        # One read of the targets per response, not per case of a page.
+        if "sla_targets" not in self.context:
+            self.context["sla_targets"] = targets_by_severity()
+        return case_sla(case, self.context["sla_targets"][case.severity])
 
 
 class CaseUpdateSerializer(serializers.Serializer):

@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -321,3 +323,21 @@ def test_reassigning_a_task_is_on_the_timeline(alpha, make_user):
     assert event["kind"] == "task_updated"
     assert event["summary"] == f"Task #{task['id']} Call the blogger: assignee_id, priority changed"
     assert event["data"] == {"assignee_id": str(user.pk), "priority": "high"}
+
+
+def test_listing_cases_costs_the_same_queries_for_a_full_page(alpha, item):
+    api = admin(alpha)
+    api.post("/api/v1/mentions/batch", {"mentions": [item()]})
+    mention = api.get("/api/v1/mentions").json()["results"][0]["id"]
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(CASES).status_code == 200
+        return len(queries)
+
+    open_case(api, evidence_ids=[mention])
+    few = cost()
+    for _ in range(10):
+        open_case(api, evidence_ids=[mention])
+
+    assert cost() == few
