@@ -8,7 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.principals import SYSTEM
-from responses.models import CaseStatus, CaseTask, CrisisCase, PlaybookActivation, PlaybookVersion, TaskStatus
+from responses.models import (
+    CaseEvent,
+    CaseStatus,
+    CaseTask,
+    CrisisCase,
+    PlaybookActivation,
+    PlaybookVersion,
+    TaskStatus,
+)
 from responses.timeline import timeline_add
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
@@ -36,17 +44,34 @@ def escalation_check(*, now: datetime | None = None) -> list[dict[str, object]]:
     """Fire the due rules of every activation on an open case; returns what fired."""
     now = now or timezone.now()
     fired: list[dict[str, object]] = []
-    activations = PlaybookActivation.objects.select_related("case", "playbook").exclude(case__status__in=CLOSED)
+    activations = list(
+        PlaybookActivation.objects.select_related("playbook").exclude(case__status__in=CLOSED).order_by("id")
+    )
+    if not activations:
+        return fired
+    # What already fired, read once: the steady state of the beat is "nothing new" and should cost little.
+    done = {
+        (event["data__activation_id"], event["data__rule"])
+        for event in CaseEvent.objects.filter(kind="escalated", case__in=[a.case_id for a in activations]).values(
+            "data__activation_id", "data__rule"
+        )
+    }
+    contents = {
+        (v.playbook_id, v.number): v.content
+        for v in PlaybookVersion.objects.filter(playbook__in={a.playbook_id for a in activations})
+    }
     for activation in activations:
-        content = PlaybookVersion.objects.get(playbook=activation.playbook, number=activation.version).content
-        for index, rule in enumerate(content.get("escalation", [])):
-            if now < activation.activated_at + timedelta(minutes=rule["after_minutes"]):
+        rules = contents[(activation.playbook_id, activation.version)].get("escalation", [])
+        for index, rule in enumerate(rules):
+            due = activation.activated_at + timedelta(minutes=rule["after_minutes"])
+            if now < due or (activation.pk, index) in done:
                 continue
             with transaction.atomic():
                 case = CrisisCase.objects.select_for_update().get(pk=activation.case_id)
                 already = case.events.filter(kind="escalated", data__activation_id=activation.pk, data__rule=index)
                 if already.exists() or not condition_holds(case, rule["condition"], now):
                     continue
+                activation.case = case
                 fired.append(_fire(case, activation, index, rule))
     return fired
 
