@@ -17,6 +17,10 @@ WebhookFormat = strawberry.enum(models.WebhookFormat, name="WebhookFormat")
 DeliveryStatus = strawberry.enum(models.DeliveryStatus, name="DeliveryStatus")
 
 MAX_PAGE = 200
+ROBOT_SECRET_HELP = (
+    "DINGTALK and FEISHU only: the 加签 secret the robot's settings show (DingTalk's starts with SEC); "
+    "requests are then signed the platform's way. Write-only; an empty string clears it."
+)
 
 
 @strawberry_django.type(models.NotificationChannel)
@@ -35,6 +39,10 @@ class NotificationChannel:
     @strawberry_django.field(description="Masked; shown in full only when created or rotated.")
     def secret(self, root: models.NotificationChannel) -> str | None:
         return secret_mask(root.secret)
+
+    @strawberry_django.field(description="Whether a robot secret is set (the secret itself is never shown).")
+    def robot_signing(self, root: models.NotificationChannel) -> bool:
+        return root.robot_signing
 
 
 @strawberry.type
@@ -100,6 +108,7 @@ class NotificationChannelInput:
     emails: list[str] = strawberry.field(default_factory=list)
     event_types: list[str] = strawberry.field(default_factory=list, description="Empty: every event type.")
     is_active: bool = True
+    robot_secret: str = strawberry.field(default="", description=ROBOT_SECRET_HELP)
 
 
 @strawberry.input
@@ -110,6 +119,7 @@ class NotificationChannelPatch:
     emails: list[str] | None = strawberry.UNSET
     event_types: list[str] | None = strawberry.UNSET
     is_active: bool | None = strawberry.UNSET
+    robot_secret: str | None = strawberry.field(default=strawberry.UNSET, description=ROBOT_SECRET_HELP)
 
 
 def _given(patch: Any) -> dict[str, Any]:
@@ -156,6 +166,7 @@ class NotificationsMutation:
             emails=input.emails,
             event_types=input.event_types,
             is_active=input.is_active,
+            robot_secret=input.robot_secret,
         )
         return NotificationChannelWithSecret(channel=cast(NotificationChannel, channel), secret=channel.secret or None)
 

@@ -10,9 +10,17 @@ from api.webhooks.models import (
 )
 from api.webhooks.signing import secret_mask
 
+ROBOT_SECRET_HELP = (
+    "dingtalk and feishu only: the 加签 secret the robot's settings show (DingTalk's starts with SEC); "
+    "requests are then signed the platform's way. Write-only; an empty string clears it."
+)
+
 
 class ChannelOutput(serializers.ModelSerializer):
     secret = serializers.SerializerMethodField(help_text="Masked; shown in full only when created or rotated.")
+    robot_signing = serializers.BooleanField(
+        read_only=True, help_text="Whether a robot secret is set (the secret itself is never shown)."
+    )
 
     class Meta:
         model = NotificationChannel
@@ -26,6 +34,7 @@ class ChannelOutput(serializers.ModelSerializer):
             "event_types",
             "is_active",
             "secret",
+            "robot_signing",
             "created_at",
             "updated_at",
         ]
@@ -58,6 +67,9 @@ class ChannelCreateInput(serializers.Serializer):
         help_text="Empty: every event type.",
     )
     is_active = serializers.BooleanField(required=False, default=True)
+    robot_secret = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=200, help_text=ROBOT_SECRET_HELP
+    )
 
 
 class ChannelUpdateInput(serializers.Serializer):
@@ -67,6 +79,7 @@ class ChannelUpdateInput(serializers.Serializer):
     emails = serializers.ListField(child=serializers.CharField(max_length=254), required=False)
     event_types = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
     is_active = serializers.BooleanField(required=False)
+    robot_secret = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text=ROBOT_SECRET_HELP)
 
 
 class DeliveryAttemptOutput(serializers.ModelSerializer):

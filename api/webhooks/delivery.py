@@ -19,8 +19,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.webhooks.formats import envelope_ordered, render_body
-from api.webhooks.models import ChannelKind, Delivery, DeliveryAttempt, DeliveryStatus, WebhookFormat
-from api.webhooks.signing import signed_headers
+from api.webhooks.models import (
+    ChannelKind,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    NotificationChannel,
+    WebhookFormat,
+)
+from api.webhooks.signing import dingtalk_signed_url, feishu_signed_body, signed_headers
 
 logger = logging.getLogger(__name__)
 
@@ -101,13 +108,29 @@ def _chat_error(format: str, body: bytes) -> str | None:
     return f"{format} refused the message: code {code}, {data.get('errmsg', data.get('msg', ''))}".rstrip(", ")
 
 
+def _robot_signed(channel: NotificationChannel, body: dict[str, Any], at: datetime) -> tuple[str, dict[str, Any]]:
+    """The URL and body a DingTalk or Feishu robot with 加签 accepts; both as they are for every other channel.
+
+    Both platforms refuse a timestamp more than an hour away from their clock, so each attempt signs anew.
+    """
+    secret = channel.robot_secret
+    if secret and channel.format == WebhookFormat.DINGTALK:
+        return dingtalk_signed_url(channel.url, secret=secret, timestamp_ms=int(at.timestamp() * 1000)), body
+    if secret and channel.format == WebhookFormat.FEISHU:
+        return channel.url, feishu_signed_body(body, secret=secret, timestamp_s=int(at.timestamp()))
+    return channel.url, body
+
+
 def _send_webhook(delivery: Delivery, at: datetime) -> Outcome:
     channel = delivery.channel
     refused = _destination_refused(channel.url)
     if refused:
         return Outcome(ok=False, error=refused)
+    url, message = _robot_signed(
+        channel, render_body(channel.format, payload=delivery.payload, title=delivery.title, text=delivery.text), at
+    )
     body = json.dumps(
-        render_body(channel.format, payload=delivery.payload, title=delivery.title, text=delivery.text),
+        message,
         ensure_ascii=False,
         separators=(",", ":"),
         cls=DjangoJSONEncoder,
@@ -116,7 +139,7 @@ def _send_webhook(delivery: Delivery, at: datetime) -> Outcome:
     try:
         with (
             httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False) as client,
-            client.stream("POST", channel.url, content=body.encode("utf-8"), headers=headers) as response,
+            client.stream("POST", url, content=body.encode("utf-8"), headers=headers) as response,
         ):
             received = b""
             for chunk in response.iter_bytes():

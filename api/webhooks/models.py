@@ -35,6 +35,8 @@ class NotificationChannel(models.Model):
     format = models.CharField(max_length=20, choices=WebhookFormat.choices, blank=True)
     # Kept readable because every request is signed with it; the API shows it in full only once.
     secret = models.CharField(max_length=100, blank=True)
+    # The 加签 secret a DingTalk or Feishu robot shows when it is created; write-only in the API.
+    robot_secret = models.CharField(max_length=200, blank=True)
     emails = ArrayField(models.CharField(max_length=254), default=list, blank=True)
     event_types = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     is_active = models.BooleanField(default=True)
@@ -46,6 +48,10 @@ class NotificationChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
+
+    @property
+    def robot_signing(self) -> bool:
+        return bool(self.robot_secret)
 
 
 class Delivery(models.Model):
