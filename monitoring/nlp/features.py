@@ -17,7 +17,8 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-N_FEATURES = 2**18
+# 2**18 buckets collided enough Chinese char trigrams to cost ~1 point of polarity accuracy on held-out data.
+N_FEATURES = 2**20
 
 _SPACES = re.compile(r"\s+")
 _URL = re.compile(r"https?://\S+")

@@ -70,9 +70,10 @@ only to report the scores below and to rerun the baselines.
 ## Features
 
 Input is the NFC text converted to Simplified Chinese (OpenCC t2s) and lowercased. Hashed ({N_FEATURES:,}
-buckets, no stored vocabulary) char n-grams (1–3 for Chinese; 2–5 for English, with @handles and links
-collapsed) plus the rjieba word unigrams and bigrams, weighted as sublinear TF-IDF with L2 norm, into a
-multinomial logistic regression (class-balanced for `zh_emotion` and `en_polarity`). Coefficients are float32.
+buckets, no stored vocabulary) char n-grams (1–3 for Chinese, 2–5 for English; @handles, repost chains'
+`//@name:` included, and links collapsed) plus the rjieba word unigrams and bigrams, weighted as sublinear
+TF-IDF with L2 norm, into a multinomial logistic regression (class-balanced for `zh_emotion` and
+`en_polarity`). Coefficients are stored as float16 and scored as float32.
 
 ## Scores
 
