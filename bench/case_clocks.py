@@ -11,6 +11,7 @@ subscribed webhook channel), later runs find nothing new (the steady state of a 
 import argparse
 import time
 from datetime import timedelta
+from typing import Any
 
 from _setup import fresh_tenant, percentile, write_result  # type: ignore[import-not-found]
 from django.utils import timezone
@@ -25,7 +26,7 @@ from responses.services import case_create
 from responses.tasks import case_clocks
 from tenants.models import Tenant
 
-CONTENT = {
+CONTENT: dict[str, Any] = {
     "tasks": [
         {"title": f"Task {n}", "role": role, "due_minutes": 15 * (n + 1), "priority": "high"}
         for n, role in enumerate(["commander", "monitoring", "analysis", "communications", "legal", "customer_care"])
