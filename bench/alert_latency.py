@@ -18,9 +18,6 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-# The receiver is on loopback, which webhooks refuse unless told otherwise (set before Django starts).
-os.environ["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] = "true"
-
 from _setup import fresh_tenant, percentile, write_result  # type: ignore[import-not-found]
 from django.conf import settings
 from django_tenants.utils import tenant_context
@@ -91,6 +88,8 @@ def main() -> None:
     with tenant_context(tenant):
         channel.url = receiver.url
         channel.save(update_fields=["url"])
+    # The receiver is on loopback, which webhooks reach only as an allowed target; the worker reads it at start.
+    os.environ["WEBHOOK_ALLOWED_TARGETS"] = f"127.0.0.1:{receiver.server.server_address[1]}"
     port = free_port()
     processes = start_processes(port)
     url = f"http://127.0.0.1:{port}/api/v1/mentions/batch"

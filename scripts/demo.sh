@@ -8,8 +8,8 @@ cd "$ROOT"
 DEMO="$ROOT/.demo"
 PORT="${PORT:-8000}"
 PROCESSES=(replay web worker beat receiver)
-# The demo's webhook receiver listens on loopback, which production refuses as a webhook target.
-export WEBHOOK_ALLOW_PRIVATE_NETWORKS=true
+# The demo's webhook receiver listens on loopback, which webhooks may reach only if allowed exactly.
+export WEBHOOK_ALLOWED_TARGETS="127.0.0.1:${VIGIL_DEMO_RECEIVER_PORT:-8765}"
 
 log() { printf '[demo] %s\n' "$*" >&2; }
 

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,14 @@ class Receiver:
             return 200, self._reply
 
 
+def allow_target(settings: Any, url: str) -> None:
+    """Let webhooks reach the URL's loopback host:port, as WEBHOOK_ALLOWED_TARGETS does for the demo's receiver."""
+    parts = urlsplit(url)
+    settings.WEBHOOK_ALLOWED_TARGETS = [*settings.WEBHOOK_ALLOWED_TARGETS, f"{parts.hostname}:{parts.port}"]
+
+
 @contextmanager
-def running_receiver() -> Iterator[Receiver]:
+def running_receiver(host: str = "127.0.0.1", port: int = 0) -> Iterator[Receiver]:
     receiver = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -60,8 +67,8 @@ def running_receiver() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/vigil"
+    server = ThreadingHTTPServer((host, port), Handler)
+    receiver.url = f"http://{host}:{server.server_address[1]}/hooks/vigil"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

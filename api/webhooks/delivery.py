@@ -1,15 +1,12 @@
 """Sending one delivery: sign and POST a webhook or send an email, log the attempt, schedule the next one."""
 
-import ipaddress
 import json
 import logging
 import random
-import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -27,13 +24,17 @@ from api.webhooks.models import (
     NotificationChannel,
     WebhookFormat,
 )
+from api.webhooks.network import DestinationRefused, destination_pinned
 from api.webhooks.signing import dingtalk_signed_url, feishu_signed_body, signed_headers
 
 logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 10
 RETRY_MAX_SECONDS = 3600
-EXCERPT_CHARS = 500
+# The delivery log shows the tenant this much of what a receiver answered, and no more.
+EXCERPT_BYTES = 1024
+# A robot's own error message, as its platform words it, is kept this long in the attempt's error.
+CHAT_MESSAGE_CHARS = 200
 # Enough of a response body to show the excerpt and read a chat robot's {"errcode": …} verdict.
 RESPONSE_READ_BYTES = 8192
 # A task may arrive a little before its countdown when worker clocks differ.
@@ -57,41 +58,6 @@ def backoff_seconds(attempts_made: int) -> float:
     return min(base * random.uniform(1.0, 1.1), RETRY_MAX_SECONDS)
 
 
-def _address_refused(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return not ip.is_global
-
-
-def literal_address_refused(host: str) -> str | None:
-    """Why a URL whose host is a literal IP may not be used, or None (names are checked when sending)."""
-    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
-        return None
-    try:
-        refused = _address_refused(host)
-    except ValueError:
-        return None
-    return "URL points to a private, loopback or reserved address." if refused else None
-
-
-def _destination_refused(url: str) -> str | None:
-    """Keep tenants from reaching our own network (databases, metadata services) through their webhooks."""
-    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
-        return None
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        infos = socket.getaddrinfo(
-            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
-        )
-    except OSError as exc:
-        return f"Cannot resolve '{host}': {exc}"
-    if any(_address_refused(str(info[4][0])) for info in infos):
-        return f"'{host}' resolves to a private, loopback or reserved address; sending there is not allowed."
-    return None
-
-
 def _chat_error(format: str, body: bytes) -> str | None:
     """Chat robots answer 200 with an error code inside when they refuse a message."""
     if format == WebhookFormat.GENERIC or format == WebhookFormat.SLACK:
@@ -105,7 +71,8 @@ def _chat_error(format: str, body: bytes) -> str | None:
     code = data.get("errcode", data.get("code"))
     if code in (None, 0):
         return None
-    return f"{format} refused the message: code {code}, {data.get('errmsg', data.get('msg', ''))}".rstrip(", ")
+    message = str(data.get("errmsg", data.get("msg", "")))[:CHAT_MESSAGE_CHARS]
+    return f"{format} refused the message: code {code}, {message}".rstrip(", ")
 
 
 def _robot_signed(channel: NotificationChannel, body: dict[str, Any], at: datetime) -> tuple[str, dict[str, Any]]:
@@ -123,12 +90,13 @@ def _robot_signed(channel: NotificationChannel, body: dict[str, Any], at: dateti
 
 def _send_webhook(delivery: Delivery, at: datetime) -> Outcome:
     channel = delivery.channel
-    refused = _destination_refused(channel.url)
-    if refused:
-        return Outcome(ok=False, error=refused)
     url, message = _robot_signed(
         channel, render_body(channel.format, payload=delivery.payload, title=delivery.title, text=delivery.text), at
     )
+    try:
+        destination = destination_pinned(url)
+    except DestinationRefused as exc:
+        return Outcome(ok=False, error=str(exc))
     body = json.dumps(
         message,
         ensure_ascii=False,
@@ -136,10 +104,16 @@ def _send_webhook(delivery: Delivery, at: datetime) -> Outcome:
         cls=DjangoJSONEncoder,
     )
     headers = signed_headers(secret=channel.secret, message_id=delivery.event_id, timestamp=at, body=body)
+    headers["Host"] = destination.host_header
+    # The TLS handshake names (and the certificate must match) the URL's host, not the address connected to.
+    extensions = {"sni_hostname": destination.server_name} if destination.server_name else {}
     try:
+        # trust_env=False: a proxy from the environment would resolve the name again, on its own.
         with (
-            httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False) as client,
-            client.stream("POST", url, content=body.encode("utf-8"), headers=headers) as response,
+            httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False, trust_env=False) as client,
+            client.stream(
+                "POST", destination.url, content=body.encode("utf-8"), headers=headers, extensions=extensions
+            ) as response,
         ):
             received = b""
             for chunk in response.iter_bytes():
@@ -149,7 +123,7 @@ def _send_webhook(delivery: Delivery, at: datetime) -> Outcome:
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
     # PostgreSQL text cannot hold NUL; whatever else a receiver answers is kept, decoded leniently.
-    excerpt = received.decode("utf-8", errors="replace").replace("\x00", "")[:EXCERPT_CHARS]
+    excerpt = received[:EXCERPT_BYTES].decode("utf-8", errors="replace").replace("\x00", "")
     if not response.is_success:
         return Outcome(
             ok=False, status_code=response.status_code, error=f"HTTP {response.status_code}", excerpt=excerpt

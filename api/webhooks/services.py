@@ -14,8 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.principals import Principal, check_permission
-from api.webhooks.delivery import delivery_attempt, literal_address_refused
+from api.webhooks.delivery import delivery_attempt
 from api.webhooks.models import ChannelKind, Delivery, DeliveryStatus, NotificationChannel, WebhookFormat
+from api.webhooks.network import url_refused
 from api.webhooks.signing import secret_generate
 from api.webhooks.tasks import webhooks_deliver
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
@@ -65,7 +66,7 @@ def _check_url(errors: ErrorList, url: str) -> str:
         errors.add("url", "URL must start with http:// or https://.")
     elif not parts.hostname:
         errors.add("url", "URL has no host.")
-    elif refused := literal_address_refused(parts.hostname):
+    elif refused := url_refused(url):
         errors.add("url", refused)
     return url
 

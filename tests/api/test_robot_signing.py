@@ -15,7 +15,7 @@ from standardwebhooks.webhooks import Webhook
 from api.webhooks.models import NotificationChannel
 from api.webhooks.signing import dingtalk_sign, dingtalk_signed_url, feishu_sign, feishu_signed_body
 from tests.api.test_notifications import CHANNELS, admin, alert_opened, attempt, channel_count, in_tenant, reload
-from tests.webhook_receiver import Receiver, running_receiver
+from tests.webhook_receiver import Receiver, allow_target, running_receiver
 
 DINGTALK_SECRET = "SEC5a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789abcd"
 FEISHU_SECRET = "qGx8mT3kZ2pLwR7vYb1sNd"
@@ -25,14 +25,10 @@ FIXED_MS = FIXED_SECONDS * 1000 + 123
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(settings: Any) -> Iterator[Receiver]:
     with running_receiver() as running:
+        allow_target(settings, running.url)
         yield running
-
-
-@pytest.fixture(autouse=True)
-def _local_receivers_allowed(settings: Any) -> None:
-    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
 
 
 def expected_dingtalk(secret: str, timestamp_ms: int | str) -> str:

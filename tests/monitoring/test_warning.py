@@ -289,12 +289,12 @@ def test_alert_changes_are_delivered_as_signed_webhooks(
     from api.webhooks.delivery import delivery_attempt
     from api.webhooks.models import Delivery
     from monitoring.warning.notifications import notify_change
-    from tests.webhook_receiver import running_receiver
+    from tests.webhook_receiver import allow_target, running_receiver
 
-    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     api = admin(alpha)
     now = timezone.now()
     with running_receiver() as receiver:
+        allow_target(settings, receiver.url)
         channel = api.post(
             "/api/v1/notification-channels",
             {
