@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
+from api.audit.services import audit_record
 from api.models import ApiKey, User
 from api.principals import Principal
 from config.errors import AuthenticationFailedError, WrongTenantError
@@ -44,7 +45,9 @@ def _active_user(user_id: object) -> User:
 def tokens_issue(*, email: str, password: str) -> dict[str, str]:
     user = authenticate(username=email.lower(), password=password)
     if not isinstance(user, User) or not user.is_active:
+        audit_record(actor=None, action="auth.login_failed", anonymous_name=email.strip().lower())
         raise AuthenticationFailedError("Email or password is wrong.", field="password")
+    audit_record(actor=Principal.for_user(user, current_tenant_slug()), action="auth.login", target=user)
     refresh = RefreshToken.for_user(user)
     refresh[TENANT_CLAIM] = current_tenant_slug() or PUBLIC_CLAIM_VALUE
     refresh[ROLE_CLAIM] = user.role
@@ -58,6 +61,7 @@ def tokens_refresh(*, refresh: str) -> dict[str, str]:
         raise AuthenticationFailedError("Refresh token is invalid or expired.", field="refresh") from exc
     _check_tenant_claim(token)
     user = _active_user(token.get("user_id"))
+    audit_record(actor=Principal.for_user(user, current_tenant_slug()), action="auth.token_refreshed", target=user)
     access = token.access_token
     access[ROLE_CLAIM] = user.role
     return {"access": str(access)}

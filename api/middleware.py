@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from api.audit.context import request_origin
 from config.errors import PayloadTooLargeError
 
 
@@ -22,3 +23,14 @@ class RequestSizeLimitMiddleware:
             exc = PayloadTooLargeError(f"Request body is {length} bytes; the limit is {limit} bytes.", field="body")
             return JsonResponse({"error": exc.as_dict()}, status=exc.status_code)
         return self.get_response(request)
+
+
+class AuditOriginMiddleware:
+    """Audit entries written while a request is handled record its client address and user agent."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_origin(request):
+            return self.get_response(request)

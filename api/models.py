@@ -58,4 +58,5 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.prefix})"
 
 
-from api.webhooks.models import *  # noqa: F403,E402  (models of the api app live in subpackages too)
+from api.audit.models import *  # noqa: F403,E402  (models of the api app live in subpackages too)
+from api.webhooks.models import *  # noqa: F403,E402

@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # The delivery log shows what receivers answered, so it is not for every role.
     "notifications.read": frozenset({Role.ADMIN, Role.ANALYST}),
     "notifications.manage": frozenset({Role.ADMIN}),
+    "audit.read": frozenset({Role.ADMIN}),
 }
 
 

@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from api.audit.services import audit_record
 from api.authentication import PUBLIC_CLAIM_VALUE, current_tenant_slug, hash_secret
 from api.models import ApiKey, User
 from api.principals import Principal, check_permission
@@ -48,7 +49,9 @@ def user_create(*, actor: Principal, email: str, password: str, role: str, name:
     errors.raise_if_any()
     if User.objects.filter(email=email).exists():
         raise ConflictError(f"A user with email '{email}' already exists.", field="email")
-    return User.objects.create_user(email=email, password=password, role=role, name=name)
+    user = User.objects.create_user(email=email, password=password, role=role, name=name)
+    audit_record(actor=actor, action="user.created", target=user, details={"email": user.email, "role": role})
+    return user
 
 
 @transaction.atomic
@@ -65,11 +68,19 @@ def user_update(
     if actor.user is not None and actor.user.pk == user.pk and (is_active is False or (role and role != user.role)):
         errors.add("role" if role else "is_active", "You cannot demote or deactivate yourself.")
     errors.raise_if_any()
-    if role is not None:
+    if role is not None and role != user.role:
+        audit_record(
+            actor=actor,
+            action="user.role_changed",
+            target=user,
+            details={"email": user.email, "from": user.role, "to": role},
+        )
         user.role = role
     if name is not None:
         user.name = name
-    if is_active is not None:
+    if is_active is not None and is_active != user.is_active:
+        action = "user.reactivated" if is_active else "user.deactivated"
+        audit_record(actor=actor, action=action, target=user, details={"email": user.email})
         user.is_active = is_active
     user.save()
     return user
@@ -99,6 +110,12 @@ def api_key_create(*, actor: Principal, name: str, role: str, expires_at: dateti
         expires_at=expires_at,
         created_by=actor.user,
     )
+    audit_record(
+        actor=actor,
+        action="api_key.created",
+        target=key,
+        details={"name": name, "role": role, "prefix": prefix, "expires_at": expires_at},
+    )
     return key, f"{current_tenant_slug() or PUBLIC_CLAIM_VALUE}.{prefix}.{secret}"
 
 
@@ -109,4 +126,7 @@ def api_key_revoke(*, actor: Principal, key_id: int) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action="api_key.revoked", target=key, details={"name": key.name, "prefix": key.prefix}
+        )
     return key

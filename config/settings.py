@@ -48,6 +48,7 @@ AUTH_USER_MODEL = "api.User"
 MIDDLEWARE = [
     "api.middleware.RequestSizeLimitMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
+    "api.middleware.AuditOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,6 +162,9 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 # Tenants' webhooks never reach private or loopback addresses (our own services) but for these exact
 # host:port pairs, e.g. the demo's receiver on 127.0.0.1:8765.
 WEBHOOK_ALLOWED_TARGETS = env.list("WEBHOOK_ALLOWED_TARGETS", default=[])
+
+# Proxies (addresses or networks) whose X-Forwarded-For is believed when finding a caller's address.
+VIGIL_TRUSTED_PROXIES = env.list("VIGIL_TRUSTED_PROXIES", default=["127.0.0.1"])
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,6 +4,7 @@ import strawberry
 from django.conf import settings
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
+from api.graphql.audit import AuditQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
@@ -23,6 +24,7 @@ class Query(
     ScriptsQuery,
     StatementsQuery,
     PlaybooksQuery,
+    AuditQuery,
 ):
     pass
 

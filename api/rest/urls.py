@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from api.rest import cases, identity, monitoring, notifications, playbooks, scripts, sla, statements, warning
+from api.rest import audit, cases, identity, monitoring, notifications, playbooks, scripts, sla, statements, warning
 
 router = SimpleRouter(trailing_slash=False)
 router.register("users", identity.UserViewSet, basename="user")
@@ -20,6 +20,7 @@ router.register("reply-scripts", scripts.ReplyScriptViewSet, basename="reply-scr
 router.register("playbooks", playbooks.PlaybookViewSet, basename="playbook")
 router.register("notification-channels", notifications.NotificationChannelViewSet, basename="notification-channel")
 router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
+router.register("audit-log", audit.AuditLogViewSet, basename="audit-entry")
 
 auth_urlpatterns = [
     path("auth/token", identity.TokenObtainView.as_view(), name="auth-token"),

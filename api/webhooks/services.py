@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from api.audit.services import audit_record
 from api.principals import Principal, check_permission
 from api.webhooks.delivery import delivery_attempt
 from api.webhooks.models import ChannelKind, Delivery, DeliveryStatus, NotificationChannel, WebhookFormat
@@ -177,7 +178,7 @@ def channel_create(
     cleaned_types = _check_event_types(errors, event_types or [])
     errors.raise_if_any()
     _unique_name(name)
-    return NotificationChannel.objects.create(
+    channel = NotificationChannel.objects.create(
         name=name,
         kind=kind,
         url=url if kind == ChannelKind.WEBHOOK else "",
@@ -188,6 +189,14 @@ def channel_create(
         event_types=cleaned_types,
         is_active=is_active,
     )
+    audit_record(actor=actor, action="channel.created", target=channel, details=_audit_details(channel))
+    return channel
+
+
+def _audit_details(channel: NotificationChannel, **extra: Any) -> dict[str, Any]:
+    """What the audit log says of a channel: its URL's host only, since query strings carry robot tokens."""
+    host = urlsplit(channel.url).hostname if channel.url else None
+    return {"name": channel.name, "kind": channel.kind, "format": channel.format, "host": host, **extra}
 
 
 @transaction.atomic
@@ -205,6 +214,7 @@ def channel_update(
 ) -> NotificationChannel:
     check_permission(actor, "notifications.manage")
     channel = locked_or_404(NotificationChannel, channel_id, "notification channel")
+    robot_secret_before = channel.robot_secret
     errors = ErrorList()
     _check_text(
         errors,
@@ -237,7 +247,17 @@ def channel_update(
         _unique_name(channel.name, exclude=channel.pk)
     if is_active is not UNSET:
         channel.is_active = is_active
+    given = {"name": name, "url": url, "format": format, "emails": emails, "event_types": event_types}
+    changed = sorted(field for field, value in {**given, "is_active": is_active}.items() if value is not UNSET)
     channel.save()
+    audit_record(actor=actor, action="channel.updated", target=channel, details=_audit_details(channel, fields=changed))
+    if channel.robot_secret != robot_secret_before:
+        audit_record(
+            actor=actor,
+            action="channel.robot_secret_changed",
+            target=channel,
+            details=_audit_details(channel, robot_signing=channel.robot_signing),
+        )
     return channel
 
 
@@ -245,7 +265,9 @@ def channel_update(
 def channel_delete(*, actor: Principal, channel_id: int) -> None:
     """Delete a channel with its delivery log; pending deliveries to it are dropped with it."""
     check_permission(actor, "notifications.manage")
-    locked_or_404(NotificationChannel, channel_id, "notification channel").delete()
+    channel = locked_or_404(NotificationChannel, channel_id, "notification channel")
+    audit_record(actor=actor, action="channel.deleted", target=channel, details=_audit_details(channel))
+    channel.delete()
 
 
 @transaction.atomic
@@ -257,6 +279,7 @@ def channel_secret_rotate(*, actor: Principal, channel_id: int) -> NotificationC
         raise ValidationError("Only webhook channels have a signing secret.", field="kind")
     channel.secret = secret_generate()
     channel.save(update_fields=["secret", "updated_at"])
+    audit_record(actor=actor, action="channel.secret_rotated", target=channel, details=_audit_details(channel))
     return channel
 
 

@@ -1,0 +1,25 @@
+"""The security audit log as every layer sees it: one call, `audit(...)`; the api app supplies the recorder.
+
+The domain apps do not import api, so their services (archiving a rule, a playbook…) record through here:
+
+    audit(actor=actor, action="rule.archived", target=rule)
+
+The entry goes to the current tenant's log inside the caller's transaction; see api.audit.services.audit_record
+for the arguments.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+_recorder: Callable[..., Any] | None = None
+
+
+def recorder_register(recorder: Callable[..., Any]) -> None:
+    global _recorder
+    _recorder = recorder
+
+
+def audit(**entry: Any) -> None:
+    if _recorder is None:
+        raise RuntimeError("no audit recorder registered (the api app registers it when Django starts)")
+    _recorder(**entry)
