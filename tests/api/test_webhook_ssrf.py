@@ -2,6 +2,9 @@
 much of a receiver's answer the delivery log keeps."""
 
 import socket
+import ssl
+import subprocess
+import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -266,3 +269,63 @@ def test_only_the_first_kib_of_a_reply_is_kept(alpha, receiver):
     assert logged["status_code"] == 200
     assert logged["response_excerpt"] == '{"index": "mentions", "hits": "' + "x" * (1024 - 31)
     assert len(logged["response_excerpt"].encode()) == 1024
+
+
+def test_https_to_a_pinned_address_names_the_host_in_tls(alpha, dns, settings, tmp_path):
+    """The TLS handshake (SNI, and the certificate check) is for the URL's host, not for the address dialled."""
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=hooks.tls.example",
+            "-keyout",
+            str(tmp_path / "key.pem"),
+            "-out",
+            str(tmp_path / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    names: list[str | None] = []
+
+    def record_name(_sock: ssl.SSLObject | ssl.SSLSocket, name: str | None, _context: ssl.SSLContext) -> None:
+        names.append(name)
+
+    context.sni_callback = record_name
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        try:
+            context.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError):
+            pass  # the client refuses our self-signed certificate, as it should
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    settings.WEBHOOK_ALLOWED_TARGETS = [f"127.0.0.1:{port}"]
+    dns.answers["hooks.tls.example"] = [["127.0.0.1"]]
+    channel = (
+        admin(alpha)
+        .post(CHANNELS, {"name": "tls", "kind": "webhook", "url": f"https://hooks.tls.example:{port}/h"})
+        .json()
+    )
+
+    attempt = ping(channel["id"])
+    thread.join(timeout=5)
+    server.close()
+
+    assert names == ["hooks.tls.example"]
+    assert attempt.status_code is None and "CERTIFICATE_VERIFY_FAILED" in attempt.error
