@@ -24,7 +24,7 @@ from api.webhooks.models import (
     NotificationChannel,
     WebhookFormat,
 )
-from api.webhooks.network import DestinationRefused, destination_pinned
+from api.webhooks.network import DestinationRefused, post_pinned
 from api.webhooks.signing import dingtalk_signed_url, feishu_signed_body, signed_headers
 
 logger = logging.getLogger(__name__)
@@ -93,10 +93,6 @@ def _send_webhook(delivery: Delivery, at: datetime) -> Outcome:
     url, message = _robot_signed(
         channel, render_body(channel.format, payload=delivery.payload, title=delivery.title, text=delivery.text), at
     )
-    try:
-        destination = destination_pinned(url)
-    except DestinationRefused as exc:
-        return Outcome(ok=False, error=str(exc))
     body = json.dumps(
         message,
         ensure_ascii=False,
@@ -104,24 +100,19 @@ def _send_webhook(delivery: Delivery, at: datetime) -> Outcome:
         cls=DjangoJSONEncoder,
     )
     headers = signed_headers(secret=channel.secret, message_id=delivery.event_id, timestamp=at, body=body)
-    headers["Host"] = destination.host_header
-    # The TLS handshake names (and the certificate must match) the URL's host, not the address connected to.
-    extensions = {"sni_hostname": destination.server_name} if destination.server_name else {}
     try:
-        # trust_env=False: a proxy from the environment would resolve the name again, on its own.
-        with (
-            httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False, trust_env=False) as client,
-            client.stream(
-                "POST", destination.url, content=body.encode("utf-8"), headers=headers, extensions=extensions
-            ) as response,
-        ):
-            received = b""
-            for chunk in response.iter_bytes():
-                received += chunk
-                if len(received) >= RESPONSE_READ_BYTES:
-                    break
+        response = post_pinned(
+            url,
+            content=body.encode("utf-8"),
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            read_limit=RESPONSE_READ_BYTES,
+        )
+    except DestinationRefused as exc:
+        return Outcome(ok=False, error=str(exc))
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    received = response.body
     # PostgreSQL text cannot hold NUL; whatever else a receiver answers is kept, decoded leniently.
     excerpt = received[:EXCERPT_BYTES].decode("utf-8", errors="replace").replace("\x00", "")
     if not response.is_success:

@@ -26,6 +26,8 @@ _REFUSED_NETWORKS = (
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # well-known NAT64 prefix (RFC 6052): the last 32 bits are IPv4
 _LOCALHOST_NAMES = ("localhost", "localhost.localdomain")
+# Addresses of one name tried in turn when a connection is refused or unreachable; each may take the timeout.
+MAX_ADDRESSES_TRIED = 3
 
 
 class DestinationRefused(Exception):
@@ -131,8 +133,8 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
 
 
-def destination_pinned(url: str) -> Destination:
-    """Resolve the URL's host once and aim the request at the first address, if every address may be reached.
+def destinations_pinned(url: str) -> list[Destination]:
+    """Resolve the URL's host once and aim the request at each address it has, if every one may be reached.
 
     Raises DestinationRefused if any address the name resolves to is private, loopback, link-local or reserved
     and that address (or the name) with this port is not in WEBHOOK_ALLOWED_TARGETS.
@@ -151,8 +153,58 @@ def destination_pinned(url: str) -> Destination:
         if address_refused(address) and not name_allowed and not _allowed(str(address), port):
             what = f"'{host}' resolves to" if literal is None else f"'{host}' is"
             raise DestinationRefused(f"{what} a private, loopback or reserved address; sending there is not allowed.")
-    return Destination(
-        url=parsed.copy_with(host=str(addresses[0])),
-        host_header=parsed.netloc.decode("ascii"),
-        server_name=host if literal is None else None,
-    )
+    return [
+        Destination(
+            url=parsed.copy_with(host=str(getattr(address, "ipv4_mapped", None) or address)),
+            host_header=parsed.netloc.decode("ascii"),
+            server_name=host if literal is None else None,
+        )
+        for address in addresses[:MAX_ADDRESSES_TRIED]
+    ]
+
+
+@dataclass(frozen=True)
+class Reply:
+    status_code: int
+    body: bytes  # at most `read_limit` bytes of it
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+
+def _post(destination: Destination, *, content: bytes, headers: dict[str, str], timeout: float, limit: int) -> Reply:
+    # The TLS handshake names (and the certificate must match) the URL's host, not the address connected to.
+    extensions = {"sni_hostname": destination.server_name} if destination.server_name else {}
+    # trust_env=False: a proxy from the environment would resolve the name again, on its own.
+    with (
+        httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
+        client.stream(
+            "POST",
+            destination.url,
+            content=content,
+            headers={**headers, "Host": destination.host_header},
+            extensions=extensions,
+        ) as response,
+    ):
+        received = b""
+        for chunk in response.iter_bytes():
+            received += chunk
+            if len(received) >= limit:
+                break
+    return Reply(status_code=response.status_code, body=received[:limit])
+
+
+def post_pinned(url: str, *, content: bytes, headers: dict[str, str], timeout: float, read_limit: int) -> Reply:
+    """POST to the URL over a connection to an address checked by destinations_pinned; redirects are not followed.
+
+    The addresses are tried in the resolver's order until one accepts the connection (an IPv6 address on a host
+    without IPv6, say). Raises DestinationRefused, or httpx.HTTPError when no address answers.
+    """
+    destinations = destinations_pinned(url)
+    for destination in destinations[:-1]:
+        try:
+            return _post(destination, content=content, headers=headers, timeout=timeout, limit=read_limit)
+        except httpx.ConnectError:
+            continue
+    return _post(destinations[-1], content=content, headers=headers, timeout=timeout, limit=read_limit)

@@ -219,6 +219,21 @@ def test_dns_rebinding_cannot_move_the_connection(alpha, dns, receiver):
     assert dns.lookups["hooks.rebind.example"] == 1
 
 
+def test_the_next_checked_address_is_tried_when_one_does_not_answer(alpha, dns, receiver, settings):
+    port = int(urlsplit(receiver.url).port or 0)
+    allow_target(settings, f"http://127.0.0.3:{port}/")
+    dns.answers["hooks.two.example"] = [["127.0.0.3", "127.0.0.1"]]
+    channel = admin(alpha).post(
+        CHANNELS, {"name": "two", "kind": "webhook", "url": f"http://hooks.two.example:{port}/hooks/vigil"}
+    )
+
+    attempt = ping(channel.json()["id"])
+
+    assert (attempt.status_code, attempt.error) == (200, "")
+    assert len(receiver.requests) == 1
+    assert dns.lookups["hooks.two.example"] == 1
+
+
 def test_allowed_targets_match_host_and_port_exactly(alpha, receiver, settings):
     port = int(urlsplit(receiver.url).port or 0)
     api = admin(alpha)
