@@ -31,12 +31,11 @@ logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 10
 RETRY_MAX_SECONDS = 3600
-# The delivery log shows the tenant this much of what a receiver answered, and no more.
-EXCERPT_BYTES = 1024
+# Of a receiver's answer only this much is read, shown in the delivery log and searched for a chat robot's
+# {"errcode": …} verdict (robots answer in well under 100 bytes).
+REPLY_BYTES = 1024
 # A robot's own error message, as its platform words it, is kept this long in the attempt's error.
 CHAT_MESSAGE_CHARS = 200
-# Enough of a response body to show the excerpt and read a chat robot's {"errcode": …} verdict.
-RESPONSE_READ_BYTES = 8192
 # A task may arrive a little before its countdown when worker clocks differ.
 DUE_TOLERANCE = timedelta(seconds=2)
 # The sweep leaves deliveries to their own retry task for this long before deciding that task was lost.
@@ -106,7 +105,7 @@ def _send_webhook(delivery: Delivery, at: datetime) -> Outcome:
             content=body.encode("utf-8"),
             headers=headers,
             timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            read_limit=RESPONSE_READ_BYTES,
+            read_limit=REPLY_BYTES,
         )
     except DestinationRefused as exc:
         return Outcome(ok=False, error=str(exc))
@@ -114,7 +113,7 @@ def _send_webhook(delivery: Delivery, at: datetime) -> Outcome:
         return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
     received = response.body
     # PostgreSQL text cannot hold NUL; whatever else a receiver answers is kept, decoded leniently.
-    excerpt = received[:EXCERPT_BYTES].decode("utf-8", errors="replace").replace("\x00", "")
+    excerpt = received.decode("utf-8", errors="replace").replace("\x00", "")
     if not response.is_success:
         return Outcome(
             ok=False, status_code=response.status_code, error=f"HTTP {response.status_code}", excerpt=excerpt
