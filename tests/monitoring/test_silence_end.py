@@ -83,7 +83,9 @@ def test_a_silence_that_ran_out_cannot_be_ended(alpha):
     api = admin(alpha)
     with in_tenant("alpha"):
         now = timezone.now()
-        old = Silence.objects.create(scope="tenant", starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1))
+        old = Silence.objects.create(
+            scope="tenant", starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1)
+        )
 
     response = api.post(f"/api/v1/silences/{old.pk}/end")
 
