@@ -2,6 +2,7 @@
 them (alerts and their events, case links, mention matches, deliveries) stays, and archived items stop acting."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -171,7 +172,7 @@ def test_a_bad_archived_flag_is_400_naming_it(alpha):
 )
 def test_roles_without_manage_cannot_archive_or_restore_and_nothing_changes(alpha, make_key, path, role):
     api = admin(alpha)
-    bodies = {
+    bodies: dict[str, dict[str, Any]] = {
         "/api/v1/rules": {"name": "r", "expression": "召回"},
         "/api/v1/brands": {"name": "b", "expression": "星河"},
         POLICIES: VOLUME_POLICY,
