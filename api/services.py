@@ -6,6 +6,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from api.audit.services import audit_record
@@ -30,6 +31,36 @@ def _validate_role(errors: ErrorList, role: str) -> None:
     allowed = _allowed_roles()
     if role not in allowed:
         errors.add("role", f"Unknown role '{role}'; expected one of {', '.join(sorted(allowed))}.")
+
+
+def _admin_role() -> str:
+    return Role.BILLING_ADMIN if in_public_schema() else Role.ADMIN
+
+
+def _lock_admin_principals() -> tuple[set[int], set[int]]:
+    """Lock every active admin user and key (users first, by id: one order for everyone, so no deadlock).
+
+    Held until commit, so two admins demoting each other at once cannot both succeed: the second one waits and
+    then counts without the first.
+    """
+    admin = _admin_role()
+    users = User.objects.select_for_update().filter(role=admin, is_active=True).order_by("pk")
+    keys = (
+        ApiKey.objects.select_for_update()
+        .filter(role=admin, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .order_by("pk")
+    )
+    return set(users.values_list("pk", flat=True)), set(keys.values_list("pk", flat=True))
+
+
+def _refuse_last_admin(*, users: set[int], keys: set[int], field: str) -> None:
+    if not users and not keys:
+        raise ConflictError(
+            "This is the tenant's last active admin credential; make another user or API key admin first.",
+            field=field,
+            code="last_admin",
+        )
 
 
 @transaction.atomic
@@ -59,6 +90,7 @@ def user_update(
     *, actor: Principal, user_id: int, role: str | None = None, name: str | None = None, is_active: bool | None = None
 ) -> User:
     check_permission(actor, "users.manage")
+    admin_users, admin_keys = _lock_admin_principals()
     user = locked_or_404(User, user_id, "user")
     errors = ErrorList()
     if role is not None:
@@ -68,6 +100,9 @@ def user_update(
     if actor.user is not None and actor.user.pk == user.pk and (is_active is False or (role and role != user.role)):
         errors.add("role" if role else "is_active", "You cannot demote or deactivate yourself.")
     errors.raise_if_any()
+    demoted = role is not None and role != _admin_role()
+    if user.pk in admin_users and (demoted or is_active is False):
+        _refuse_last_admin(users=admin_users - {user.pk}, keys=admin_keys, field="role" if demoted else "is_active")
     if role is not None and role != user.role:
         audit_record(
             actor=actor,
@@ -75,6 +110,7 @@ def user_update(
             target=user,
             details={"email": user.email, "from": user.role, "to": role},
         )
+    if role is not None:
         user.role = role
     if name is not None:
         user.name = name
@@ -122,7 +158,10 @@ def api_key_create(*, actor: Principal, name: str, role: str, expires_at: dateti
 @transaction.atomic
 def api_key_revoke(*, actor: Principal, key_id: int) -> ApiKey:
     check_permission(actor, "api_keys.manage")
+    admin_users, admin_keys = _lock_admin_principals()
     key = locked_or_404(ApiKey, key_id, "API key")
+    if key.pk in admin_keys:
+        _refuse_last_admin(users=admin_users, keys=admin_keys - {key.pk}, field="id")
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])

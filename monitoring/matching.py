@@ -37,8 +37,11 @@ def tenant_matcher() -> TenantMatcher:
     cached = _cache.get(schema)
     if cached is not None and cached.version == version:
         return cached
-    rules = RuleSet((rule.pk, rule.expression) for rule in MonitoringRule.objects.filter(is_active=True))
-    brand_rows = list(Brand.objects.filter(is_active=True))
+    # Archiving saves the row, so it moves updated_at and with it the version above.
+    rules = RuleSet(
+        (rule.pk, rule.expression) for rule in MonitoringRule.objects.filter(is_active=True, archived_at__isnull=True)
+    )
+    brand_rows = list(Brand.objects.filter(is_active=True, archived_at__isnull=True))
     brands = RuleSet((brand.pk, brand.expression) for brand in brand_rows)
     words = frozenset(word for brand in brand_rows for word in [brand.name, *brand.keywords] if word.strip())
     matcher = TenantMatcher(version=version, rules=rules, brands=brands, user_words=words)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from api.principals import Principal, check_permission
+from config.archive import archived_filter
 from config.errors import ValidationError
 from monitoring.filters import MentionFilter
 from monitoring.models import Brand, Mention, MonitoringRule
@@ -66,14 +67,16 @@ def mentions_search(*, actor: Principal, params: SearchParams) -> dict[str, Any]
     return _search(tenant.slug, params)
 
 
-def rule_list(*, actor: Principal) -> QuerySet[MonitoringRule]:
+def rule_list(*, actor: Principal, archived: bool = False) -> QuerySet[MonitoringRule]:
+    """Live rules; with `archived`, the archived ones too."""
     check_permission(actor, "rules.read")
-    return MonitoringRule.objects.order_by("id")
+    return archived_filter(MonitoringRule.objects.order_by("id"), archived)
 
 
-def brand_list(*, actor: Principal) -> QuerySet[Brand]:
+def brand_list(*, actor: Principal, archived: bool = False) -> QuerySet[Brand]:
+    """Live brands; with `archived`, the archived ones too."""
     check_permission(actor, "rules.read")
-    return Brand.objects.order_by("id")
+    return archived_filter(Brand.objects.order_by("id"), archived)
 
 
 def mention_as_dict(m: Mention) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 from django.db import transaction
 
 from api.principals import Principal, check_permission
-from config.errors import ConflictError, ErrorList, NotFoundError
+from config.archive import archive, refuse_archived, restore
+from config.errors import ConflictError, ErrorList
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from monitoring.models import Brand, BrandKind, MonitoringRule
@@ -24,7 +25,7 @@ def _check_keywords(errors: ErrorList, keywords: list[str]) -> list[str]:
 
 
 def _unique(model: type[MonitoringRule] | type[Brand], name: str, exclude: int | None = None) -> None:
-    others = model.objects.filter(name=name)
+    others = model.objects.filter(name=name, archived_at__isnull=True)
     clash = (others.exclude(pk=exclude) if exclude is not None else others).exists()
     if clash:
         raise ConflictError(f"A {model._meta.verbose_name} named '{name}' already exists.", field="name")
@@ -57,6 +58,7 @@ def rule_update(
 ) -> MonitoringRule:
     check_permission(actor, "rules.manage")
     rule = locked_or_404(MonitoringRule, rule_id, "rule")
+    refuse_archived(rule, "rule")
     errors = ErrorList()
     if name is not UNSET:
         rule.name = required_text(errors, name)
@@ -75,11 +77,16 @@ def rule_update(
 
 
 @transaction.atomic
-def rule_delete(*, actor: Principal, rule_id: int) -> None:
+def rule_archive(*, actor: Principal, rule_id: int) -> MonitoringRule:
+    """What DELETE does: the rule stops matching new mentions; mentions it matched keep its id."""
     check_permission(actor, "rules.manage")
-    deleted, _ = MonitoringRule.objects.filter(pk=rule_id).delete()
-    if not deleted:
-        raise NotFoundError(f"No rule {rule_id}.", field="id")
+    return archive(MonitoringRule, rule_id, "rule", actor=actor)[0]
+
+
+@transaction.atomic
+def rule_restore(*, actor: Principal, rule_id: int) -> MonitoringRule:
+    check_permission(actor, "rules.manage")
+    return restore(MonitoringRule, rule_id, "rule", actor=actor)[0]
 
 
 def _check_kind(errors: ErrorList, kind: str) -> None:
@@ -123,6 +130,7 @@ def brand_update(
 ) -> Brand:
     check_permission(actor, "rules.manage")
     brand = locked_or_404(Brand, brand_id, "brand")
+    refuse_archived(brand, "brand")
     errors = ErrorList()
     if name is not UNSET:
         brand.name = required_text(errors, name)
@@ -144,8 +152,13 @@ def brand_update(
 
 
 @transaction.atomic
-def brand_delete(*, actor: Principal, brand_id: int) -> None:
+def brand_archive(*, actor: Principal, brand_id: int) -> Brand:
+    """What DELETE does: the brand stops matching; cases and mentions linked to it keep it."""
     check_permission(actor, "rules.manage")
-    deleted, _ = Brand.objects.filter(pk=brand_id).delete()
-    if not deleted:
-        raise NotFoundError(f"No brand {brand_id}.", field="id")
+    return archive(Brand, brand_id, "brand", actor=actor)[0]
+
+
+@transaction.atomic
+def brand_restore(*, actor: Principal, brand_id: int) -> Brand:
+    check_permission(actor, "rules.manage")
+    return restore(Brand, brand_id, "brand", actor=actor)[0]

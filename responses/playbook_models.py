@@ -3,14 +3,16 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from config.archive import Archivable, live_name_unique
+
 # responses.models imports this module at its end, after these are defined.
 from responses.models import Scenario, Severity
 
 __all__ = ["Playbook", "PlaybookActivation", "PlaybookVersion"]
 
 
-class Playbook(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+class Playbook(Archivable):
+    name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     scenario = models.CharField(max_length=24, choices=Scenario.choices)
     # Empty means the playbook fits any severity of its scenario.
@@ -24,6 +26,7 @@ class Playbook(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["scenario", "is_active"], name="playbook_scenario_active")]
+        constraints = [live_name_unique("playbook")]
 
     def __str__(self) -> str:
         return self.name
@@ -32,7 +35,7 @@ class Playbook(models.Model):
 class PlaybookVersion(models.Model):
     """One immutable revision of a playbook's content; editing the content adds a new one."""
 
-    playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="versions")
+    playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     content = models.JSONField(default=dict)
     change_note = models.CharField(max_length=500, blank=True)
@@ -49,7 +52,7 @@ class PlaybookVersion(models.Model):
 
 class PlaybookActivation(models.Model):
     case = models.ForeignKey("responses.CrisisCase", on_delete=models.CASCADE, related_name="playbook_activations")
-    # PROTECT: the case's record of what it ran must outlive edits; deleting an activated playbook is refused.
+    # PROTECT: the case's record of what it ran must outlive edits; playbooks are archived, never deleted.
     playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="activations")
     version = models.PositiveIntegerField()
     activated_by = models.CharField(max_length=200, blank=True)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from api.principals import Principal, check_permission
+from config.archive import archive, archived_filter, refuse_archived, restore
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
@@ -64,7 +65,7 @@ def _change_note(errors: ErrorList, change_note: str) -> str:
 
 
 def _check_name_free(name: str, *, exclude: int = 0) -> None:
-    if Playbook.objects.filter(name=name).exclude(pk=exclude).exists():
+    if Playbook.objects.filter(name=name, archived_at__isnull=True).exclude(pk=exclude).exists():
         raise ConflictError(f"A playbook named '{name}' already exists.", field="name")
 
 
@@ -76,8 +77,14 @@ def _version(playbook: Playbook, number: int, *, field: str = "version") -> Play
 
 
 def playbook_list(
-    *, actor: Principal, scenario: str = "", severity: str = "", is_active: bool | None = None
+    *,
+    actor: Principal,
+    scenario: str = "",
+    severity: str = "",
+    is_active: bool | None = None,
+    archived: bool = False,
 ) -> QuerySet[Playbook]:
+    """Live playbooks; with `archived`, the archived ones too."""
     check_permission(actor, "playbooks.read")
     if scenario and scenario not in Scenario.values:
         raise ValidationError(
@@ -85,7 +92,7 @@ def playbook_list(
         )
     if severity and severity not in Severity.values:
         raise ValidationError(f"Unknown severity '{severity}'; expected I, II, III or IV.", field="severity")
-    playbooks = Playbook.objects.order_by("name")
+    playbooks = archived_filter(Playbook.objects.order_by("name"), archived)
     if scenario:
         playbooks = playbooks.filter(scenario=scenario)
     if severity:
@@ -165,6 +172,7 @@ def playbook_update(
     """Change the playbook; new content becomes a new version, content equal to the current one adds none."""
     check_permission(actor, "playbooks.manage")
     playbook = locked_or_404(Playbook, playbook_id, "playbook")
+    refuse_archived(playbook, "playbook")
     given = {
         k: v
         for k, v in {
@@ -200,18 +208,16 @@ def playbook_update(
 
 
 @transaction.atomic
-def playbook_delete(*, actor: Principal, playbook_id: int) -> None:
+def playbook_archive(*, actor: Principal, playbook_id: int) -> Playbook:
+    """What DELETE does: no longer matched or activated; cases that ran it keep their record and its versions."""
     check_permission(actor, "playbooks.manage")
-    playbook = locked_or_404(Playbook, playbook_id, "playbook")
-    used = playbook.activations.count()
-    if used:
-        raise ConflictError(
-            f"Playbook {playbook.pk} was activated on {used} case(s) and stays as their record; "
-            "deactivate it instead (is_active: false).",
-            field="id",
-            code="playbook_in_use",
-        )
-    playbook.delete()
+    return archive(Playbook, playbook_id, "playbook", actor=actor)[0]
+
+
+@transaction.atomic
+def playbook_restore(*, actor: Principal, playbook_id: int) -> Playbook:
+    check_permission(actor, "playbooks.manage")
+    return restore(Playbook, playbook_id, "playbook", actor=actor)[0]
 
 
 @transaction.atomic
@@ -241,7 +247,9 @@ def playbook_diff(*, actor: Principal, playbook_id: int, from_version: int, to_v
 
 def playbook_match(*, scenario: str, severity: str) -> Playbook | None:
     """The active playbook for a case: one listing its severity first, then one for any severity of its scenario."""
-    active = Playbook.objects.filter(is_active=True, scenario=scenario).order_by("-updated_at", "-id")
+    active = Playbook.objects.filter(is_active=True, archived_at__isnull=True, scenario=scenario).order_by(
+        "-updated_at", "-id"
+    )
     return active.filter(severities__contains=[severity]).first() or active.filter(severities=[]).first()
 
 
@@ -262,6 +270,7 @@ def playbook_activate(*, actor: Principal, case_id: int, playbook_id: int, versi
     playbook = Playbook.objects.filter(pk=playbook_id).first()
     if playbook is None:
         raise NotFoundError(f"No playbook {playbook_id}.", field="playbook_id")
+    refuse_archived(playbook, "playbook", field="playbook_id")
     if not playbook.is_active:
         raise ConflictError(f"Playbook {playbook.pk} is inactive.", field="playbook_id", code="playbook_inactive")
     chosen = _version(playbook, version or playbook.current_version)

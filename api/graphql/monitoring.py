@@ -147,6 +147,8 @@ class Rule:
     is_active: strawberry.auto
     created_at: strawberry.auto
     updated_at: strawberry.auto
+    archived_at: datetime | None
+    archived_by: str
 
 
 @strawberry_django.type(models.Brand)
@@ -159,6 +161,8 @@ class Brand:
     is_active: strawberry.auto
     created_at: strawberry.auto
     updated_at: strawberry.auto
+    archived_at: datetime | None
+    archived_by: str
 
 
 @strawberry.input
@@ -258,13 +262,13 @@ class MonitoringQuery:
         )
         return SearchResult(**selectors.mentions_search(actor=actor(info), params=params))
 
-    @strawberry.field
-    def rules(self, info: Info) -> list[Rule]:
-        return cast(list[Rule], list(selectors.rule_list(actor=actor(info))))
+    @strawberry.field(description="Live rules; `archived: true` includes archived (deleted) ones.")
+    def rules(self, info: Info, archived: bool = False) -> list[Rule]:
+        return cast(list[Rule], list(selectors.rule_list(actor=actor(info), archived=archived)))
 
-    @strawberry.field
-    def brands(self, info: Info) -> list[Brand]:
-        return cast(list[Brand], list(selectors.brand_list(actor=actor(info))))
+    @strawberry.field(description="Live brands; `archived: true` includes archived (deleted) ones.")
+    def brands(self, info: Info, archived: bool = False) -> list[Brand]:
+        return cast(list[Brand], list(selectors.brand_list(actor=actor(info), archived=archived)))
 
 
 @strawberry.type
@@ -288,10 +292,14 @@ class MonitoringMutation:
     def update_rule(self, info: Info, id: int, input: RulePatch) -> Rule:
         return cast(Rule, services.rule_update(actor=actor(info), rule_id=id, **_given(input)))
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Archive: stops matching new mentions; what it matched keeps its id.")
     def delete_rule(self, info: Info, id: int) -> bool:
-        services.rule_delete(actor=actor(info), rule_id=id)
+        services.rule_archive(actor=actor(info), rule_id=id)
         return True
+
+    @strawberry.mutation(description="Bring back an archived rule.")
+    def restore_rule(self, info: Info, id: int) -> Rule:
+        return cast(Rule, services.rule_restore(actor=actor(info), rule_id=id))
 
     @strawberry.mutation
     def create_brand(self, info: Info, input: BrandInput) -> Brand:
@@ -302,7 +310,11 @@ class MonitoringMutation:
     def update_brand(self, info: Info, id: int, input: BrandPatch) -> Brand:
         return cast(Brand, services.brand_update(actor=actor(info), brand_id=id, **_given(input)))
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Archive: stops matching; cases and mentions linked to it keep it.")
     def delete_brand(self, info: Info, id: int) -> bool:
-        services.brand_delete(actor=actor(info), brand_id=id)
+        services.brand_archive(actor=actor(info), brand_id=id)
         return True
+
+    @strawberry.mutation(description="Bring back an archived brand.")
+    def restore_brand(self, info: Info, id: int) -> Brand:
+        return cast(Brand, services.brand_restore(actor=actor(info), brand_id=id))

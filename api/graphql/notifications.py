@@ -35,6 +35,8 @@ class NotificationChannel:
     is_active: strawberry.auto
     created_at: strawberry.auto
     updated_at: strawberry.auto
+    archived_at: strawberry.auto
+    archived_by: strawberry.auto
 
     @strawberry_django.field(description="Masked; shown in full only when created or rotated.")
     def secret(self, root: models.NotificationChannel) -> str | None:
@@ -128,9 +130,9 @@ def _given(patch: Any) -> dict[str, Any]:
 
 @strawberry.type
 class NotificationsQuery:
-    @strawberry.field
-    def notification_channels(self, info: Info) -> list[NotificationChannel]:
-        return cast(list[NotificationChannel], list(selectors.channel_list(actor=actor(info))))
+    @strawberry.field(description="Live channels; `archived: true` includes archived (deleted) ones.")
+    def notification_channels(self, info: Info, archived: bool = False) -> list[NotificationChannel]:
+        return cast(list[NotificationChannel], list(selectors.channel_list(actor=actor(info), archived=archived)))
 
     @strawberry.field(description="Deliveries with their attempts, newest first.")
     def deliveries(
@@ -175,10 +177,14 @@ class NotificationsMutation:
         channel = services.channel_update(actor=actor(info), channel_id=id, **_given(input))
         return cast(NotificationChannel, channel)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Archive: no more deliveries (pending ones fail); the delivery log stays.")
     def delete_notification_channel(self, info: Info, id: int) -> bool:
-        services.channel_delete(actor=actor(info), channel_id=id)
+        services.channel_archive(actor=actor(info), channel_id=id)
         return True
+
+    @strawberry.mutation(description="Bring back an archived channel.")
+    def restore_notification_channel(self, info: Info, id: int) -> NotificationChannel:
+        return cast(NotificationChannel, services.channel_restore(actor=actor(info), channel_id=id))
 
     @strawberry.mutation(description="Send a test.ping to the channel now and return the delivery.")
     def test_notification_channel(self, info: Info, id: int) -> Delivery:

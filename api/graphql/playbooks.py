@@ -36,6 +36,8 @@ class Playbook:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None
+    archived_by: str
 
     @strawberry.field(description="The current version's content.")
     def content(self) -> JSON:
@@ -67,12 +69,14 @@ class PlaybooksQuery:
         scenario: models.Scenario | None = None,
         severity: models.Severity | None = None,
         is_active: bool | None = None,
+        archived: bool = False,
     ) -> list[Playbook]:
         found = playbooks.playbook_list(
             actor=actor(info),
             scenario=scenario.value if scenario else "",
             severity=severity.value if severity else "",
             is_active=is_active,
+            archived=archived,
         )
         return cast(list[Playbook], list(found))
 
@@ -150,10 +154,14 @@ class PlaybooksMutation:
     def clone_playbook(self, info: Info, id: int, name: str, version: int | None = None) -> Playbook:
         return cast(Playbook, playbooks.playbook_clone(actor=actor(info), playbook_id=id, name=name, version=version))
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Archive: no longer matched or activated; cases that ran it keep it.")
     def delete_playbook(self, info: Info, id: int) -> bool:
-        playbooks.playbook_delete(actor=actor(info), playbook_id=id)
+        playbooks.playbook_archive(actor=actor(info), playbook_id=id)
         return True
+
+    @strawberry.mutation(description="Bring back an archived playbook.")
+    def restore_playbook(self, info: Info, id: int) -> Playbook:
+        return cast(Playbook, playbooks.playbook_restore(actor=actor(info), playbook_id=id))
 
     @strawberry.mutation(description="Run a playbook on a case: creates its tasks, due relative to now.")
     def activate_playbook(

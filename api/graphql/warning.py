@@ -39,6 +39,8 @@ class WarningPolicy:
     promote_scenario: str
     created_at: strawberry.auto
     updated_at: strawberry.auto
+    archived_at: datetime | None
+    archived_by: str
 
 
 @strawberry_django.type(models.AlertEvent)
@@ -86,6 +88,8 @@ class Silence:
     ends_at: datetime
     reason: str
     created_by: str
+    ended_at: datetime | None
+    ended_by: str
 
 
 @strawberry.type
@@ -125,9 +129,9 @@ def _page(offset: int, limit: int) -> slice:
 
 @strawberry.type
 class WarningQuery:
-    @strawberry.field
-    def warning_policies(self, info: Info) -> list[WarningPolicy]:
-        return cast(list[WarningPolicy], list(selectors.policy_list(actor=actor(info))))
+    @strawberry.field(description="Live policies; `archived: true` includes archived (deleted) ones.")
+    def warning_policies(self, info: Info, archived: bool = False) -> list[WarningPolicy]:
+        return cast(list[WarningPolicy], list(selectors.policy_list(actor=actor(info), archived=archived)))
 
     @strawberry.field(description="Alerts, newest first, filterable by status and level.")
     def alerts(
@@ -195,10 +199,14 @@ class WarningMutation:
     def update_warning_policy(self, info: Info, id: int, input: WarningPolicyInput) -> WarningPolicy:
         return cast(WarningPolicy, services.policy_update(actor=actor(info), policy_id=id, **_given(input)))
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Archive: no longer evaluated; its alerts and their case links stay.")
     def delete_warning_policy(self, info: Info, id: int) -> bool:
-        services.policy_delete(actor=actor(info), policy_id=id)
+        services.policy_archive(actor=actor(info), policy_id=id)
         return True
+
+    @strawberry.mutation(description="Bring back an archived warning policy.")
+    def restore_warning_policy(self, info: Info, id: int) -> WarningPolicy:
+        return cast(WarningPolicy, services.policy_restore(actor=actor(info), policy_id=id))
 
     @strawberry.mutation
     def acknowledge_alert(self, info: Info, id: int, note: str = "") -> Alert:
@@ -222,3 +230,7 @@ class WarningMutation:
             Silence,
             services.scope_silence(actor=actor(info), scope=scope, minutes=minutes, reason=reason, policy_id=policy_id),
         )
+
+    @strawberry.mutation(description="End a silence now, before its planned end.")
+    def end_silence(self, info: Info, id: int, note: str = "") -> Silence:
+        return cast(Silence, services.silence_end(actor=actor(info), silence_id=id, note=note))

@@ -2,11 +2,18 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.principals import Principal
+from config.errors import ValidationError
+
+ARCHIVED_PARAM = OpenApiParameter(
+    "archived", bool, description="Include archived (deleted) items; by default lists show live items only."
+)
 
 
 class TenantViewSet(viewsets.GenericViewSet):
@@ -28,6 +35,15 @@ class TenantViewSet(viewsets.GenericViewSet):
     def select(self) -> QuerySet[Any]:
         raise NotImplementedError
 
+    def include_archived(self) -> bool:
+        """Lists hide archived items unless `?archived=true`; by id (and for actions) they are always found."""
+        if self.action != "list":
+            return True
+        raw = self.request.query_params.get("archived", "false").lower()
+        if raw not in ("true", "false", "1", "0"):
+            raise ValidationError(f"'{raw}' is not true or false.", field="archived")
+        return raw in ("true", "1")
+
 
 class ServiceCrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """List and retrieve through the selector; create, PATCH and DELETE through the named services.
@@ -38,7 +54,7 @@ class ServiceCrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     create_service: Callable[..., Model]
     update_service: Callable[..., Model]
-    delete_service: Callable[..., None]
+    delete_service: Callable[..., object]
     id_keyword: str
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -58,6 +74,26 @@ class ServiceCrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         type(self).delete_service(actor=self.principal, **{self.id_keyword: int(kwargs["pk"])})
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ArchivableCrudViewSet(ServiceCrudViewSet):
+    """DELETE archives (`delete_service` is the model's archive service); POST /{id}/restore brings it back."""
+
+    restore_service: Callable[..., Model]
+
+    @extend_schema(parameters=[ARCHIVED_PARAM])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={204: None}, summary="Archive (kept for history; see restore)")
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().destroy(request, *args, **kwargs)
+
+    @extend_schema(request=None, summary="Restore an archived item")
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str) -> Response:
+        restored = type(self).restore_service(actor=self.principal, **{self.id_keyword: int(pk)})
+        return Response(self.get_serializer(restored).data)
 
 
 def list_param(params: Any, name: str) -> list[str]:

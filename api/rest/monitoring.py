@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest import monitoring_serializers as s
-from api.rest.base import ServiceCrudViewSet, TenantViewSet, list_param
+from api.rest.base import ArchivableCrudViewSet, TenantViewSet, list_param
 from config.errors import NotFoundError, ValidationError
 from monitoring import selectors, services
 from monitoring.filters import MentionFilter
@@ -117,30 +117,33 @@ _RULE_PERMISSIONS = {
     "create": "rules.manage",
     "partial_update": "rules.manage",
     "destroy": "rules.manage",
+    "restore": "rules.manage",
 }
 
 
-class RuleViewSet(ServiceCrudViewSet):
+class RuleViewSet(ArchivableCrudViewSet):
     model = MonitoringRule
     serializer_class = s.RuleSerializer
     required_permissions = _RULE_PERMISSIONS
     create_service = staticmethod(services.rule_create)
     update_service = staticmethod(services.rule_update)
-    delete_service = staticmethod(services.rule_delete)
+    delete_service = staticmethod(services.rule_archive)
+    restore_service = staticmethod(services.rule_restore)
     id_keyword = "rule_id"
 
     def select(self) -> Any:
-        return selectors.rule_list(actor=self.principal)
+        return selectors.rule_list(actor=self.principal, archived=self.include_archived())
 
 
-class BrandViewSet(ServiceCrudViewSet):
+class BrandViewSet(ArchivableCrudViewSet):
     model = Brand
     serializer_class = s.BrandSerializer
     required_permissions = _RULE_PERMISSIONS
     create_service = staticmethod(services.brand_create)
     update_service = staticmethod(services.brand_update)
-    delete_service = staticmethod(services.brand_delete)
+    delete_service = staticmethod(services.brand_archive)
+    restore_service = staticmethod(services.brand_restore)
     id_keyword = "brand_id"
 
     def select(self) -> Any:
-        return selectors.brand_list(actor=self.principal)
+        return selectors.brand_list(actor=self.principal, archived=self.include_archived())

@@ -124,10 +124,21 @@ class SearchOutput(serializers.Serializer):
 class RuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = MonitoringRule
-        fields = ["id", "name", "expression", "description", "is_active", "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "expression",
+            "description",
+            "is_active",
+            "created_at",
+            "updated_at",
+            "archived_at",
+            "archived_by",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at", "archived_at", "archived_by"]
         # Uniqueness and expression syntax are checked by the service, with the same errors as GraphQL.
         extra_kwargs: dict[str, dict[str, object]] = {"name": {"validators": []}}
+        validators: list[object] = []  # no DRF check of the live-name constraint either
 
 
 class BrandSerializer(serializers.ModelSerializer):
@@ -135,6 +146,18 @@ class BrandSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Brand
-        fields = ["id", "name", "kind", "expression", "keywords", "is_active", "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "expression",
+            "keywords",
+            "is_active",
+            "created_at",
+            "updated_at",
+            "archived_at",
+            "archived_by",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at", "archived_at", "archived_by"]
         extra_kwargs: dict[str, dict[str, object]] = {"name": {"validators": []}}
+        validators: list[object] = []  # no DRF check of the live-name constraint either

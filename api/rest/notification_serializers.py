@@ -37,6 +37,8 @@ class ChannelOutput(serializers.ModelSerializer):
             "robot_signing",
             "created_at",
             "updated_at",
+            "archived_at",
+            "archived_by",
         ]
 
     def get_secret(self, channel: NotificationChannel) -> str | None:

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest import notification_serializers as s
-from api.rest.base import TenantViewSet
+from api.rest.base import ARCHIVED_PARAM, TenantViewSet
 from api.webhooks import selectors, services
 from api.webhooks.models import Delivery, NotificationChannel
 
@@ -25,13 +25,18 @@ class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         "create": "notifications.manage",
         "partial_update": "notifications.manage",
         "destroy": "notifications.manage",
+        "restore": "notifications.manage",
         "test": "notifications.manage",
         "rotate_secret": "notifications.manage",
     }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def select(self) -> Any:
-        return selectors.channel_list(actor=self.principal)
+        return selectors.channel_list(actor=self.principal, archived=self.include_archived())
+
+    @extend_schema(parameters=[ARCHIVED_PARAM])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=s.ChannelCreateInput, responses={201: s.ChannelWithSecretOutput})
     def create(self, request: Request) -> Response:
@@ -47,9 +52,20 @@ class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         channel = services.channel_update(actor=self.principal, channel_id=int(pk), **data.validated_data)
         return Response(s.ChannelOutput(channel).data)
 
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Archive: no more deliveries (pending ones fail); the delivery log stays",
+    )
     def destroy(self, request: Request, pk: str) -> Response:
-        services.channel_delete(actor=self.principal, channel_id=int(pk))
+        services.channel_archive(actor=self.principal, channel_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=s.ChannelOutput, summary="Restore an archived channel")
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str) -> Response:
+        channel = services.channel_restore(actor=self.principal, channel_id=int(pk))
+        return Response(s.ChannelOutput(channel).data)
 
     @extend_schema(
         request=None,

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.rest.base import TenantViewSet
+from api.rest.base import ARCHIVED_PARAM, TenantViewSet
 from api.rest.statements import StatementSerializer
 from config.errors import ValidationError
 from responses import playbooks
@@ -39,6 +39,8 @@ class PlaybookSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "updated_at",
+            "archived_at",
+            "archived_by",
         ]
 
 
@@ -128,6 +130,7 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
         "create": "playbooks.manage",
         "partial_update": "playbooks.manage",
         "destroy": "playbooks.manage",
+        "restore": "playbooks.manage",
         "versions": "playbooks.read",
         "clone": "playbooks.manage",
         "diff": "playbooks.read",
@@ -143,6 +146,7 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
             scenario=params.get("scenario", ""),
             severity=params.get("severity", ""),
             is_active=None if active is None else active.lower() in ("1", "true", "yes"),
+            archived=self.include_archived(),
         )
 
     @extend_schema(
@@ -150,6 +154,7 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
             OpenApiParameter("scenario", str, enum=Scenario.values),
             OpenApiParameter("severity", str, enum=Severity.values, description="Also matches 'any severity'."),
             OpenApiParameter("is_active", bool),
+            ARCHIVED_PARAM,
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -176,10 +181,20 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
         playbook = playbooks.playbook_update(actor=self.principal, playbook_id=int(pk), **data.validated_data)
         return Response(PlaybookDetailSerializer(playbook).data)
 
-    @extend_schema(request=None, responses={204: None}, summary="Delete; refused once activated (deactivate instead)")
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Archive: no longer matched or activated; cases that ran it keep it",
+    )
     def destroy(self, request: Request, pk: str) -> Response:
-        playbooks.playbook_delete(actor=self.principal, playbook_id=int(pk))
+        playbooks.playbook_archive(actor=self.principal, playbook_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=PlaybookDetailSerializer, summary="Restore an archived playbook")
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str) -> Response:
+        playbook = playbooks.playbook_restore(actor=self.principal, playbook_id=int(pk))
+        return Response(PlaybookDetailSerializer(playbook).data)
 
     @extend_schema(request=None, responses=PlaybookVersionSerializer(many=True), summary="All versions, oldest first")
     @action(detail=True, methods=["get"])

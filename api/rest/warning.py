@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.rest.base import ServiceCrudViewSet, TenantViewSet, list_param
+from api.rest.base import ArchivableCrudViewSet, TenantViewSet, list_param
 from api.rest.cases import CaseSerializer
 from monitoring.models import Alert, AlertEvent, Level, Silence, WarningPolicy
 from monitoring.models.warning import AlertStatus, ScopeKind
@@ -55,9 +55,12 @@ class PolicySerializer(serializers.ModelSerializer):
             "promote_scenario",
             "created_at",
             "updated_at",
+            "archived_at",
+            "archived_by",
         ]
-        read_only_fields = ["id", "consistency_ratio", "created_at", "updated_at"]
+        read_only_fields = ["id", "consistency_ratio", "created_at", "updated_at", "archived_at", "archived_by"]
         extra_kwargs: dict[str, dict[str, object]] = {"name": {"validators": []}}
+        validators: list[object] = []  # no DRF check of the live-name constraint either
 
 
 class AlertEventSerializer(serializers.ModelSerializer):
@@ -97,7 +100,18 @@ class AlertSerializer(serializers.ModelSerializer):
 class SilenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Silence
-        fields = ["id", "scope", "policy", "starts_at", "ends_at", "reason", "created_by", "created_at"]
+        fields = [
+            "id",
+            "scope",
+            "policy",
+            "starts_at",
+            "ends_at",
+            "reason",
+            "created_by",
+            "created_at",
+            "ended_at",
+            "ended_by",
+        ]
 
 
 class NoteInput(serializers.Serializer):
@@ -135,7 +149,7 @@ class BacktestOutput(serializers.Serializer):
     )
 
 
-class WarningPolicyViewSet(ServiceCrudViewSet):
+class WarningPolicyViewSet(ArchivableCrudViewSet):
     model = WarningPolicy
     serializer_class = PolicySerializer
     required_permissions = {
@@ -144,15 +158,17 @@ class WarningPolicyViewSet(ServiceCrudViewSet):
         "create": "warning.manage",
         "partial_update": "warning.manage",
         "destroy": "warning.manage",
+        "restore": "warning.manage",
         "backtest": "warning.read",
     }
     create_service = staticmethod(services.policy_create)
     update_service = staticmethod(services.policy_update)
-    delete_service = staticmethod(services.policy_delete)
+    delete_service = staticmethod(services.policy_archive)
+    restore_service = staticmethod(services.policy_restore)
     id_keyword = "policy_id"
 
     def select(self) -> Any:
-        return selectors.policy_list(actor=self.principal)
+        return selectors.policy_list(actor=self.principal, archived=self.include_archived())
 
     @extend_schema(
         request=BacktestInput,
@@ -250,7 +266,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
 class SilenceViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Silence
     serializer_class = SilenceSerializer
-    required_permissions = {"list": "warning.read", "create": "alerts.act"}
+    required_permissions = {"list": "warning.read", "create": "alerts.act", "end": "alerts.act"}
 
     def select(self) -> Any:
         return selectors.silence_list(actor=self.principal)
@@ -268,3 +284,15 @@ class SilenceViewSet(mixins.ListModelMixin, TenantViewSet):
             actor=self.principal, scope=v["scope"], minutes=v["minutes"], reason=v["reason"], policy_id=v["policy"]
         )
         return Response(SilenceSerializer(silence).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=NoteInput,
+        responses=SilenceSerializer,
+        summary="End a silence now, before its planned end (a 409 once it has ended)",
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str) -> Response:
+        data = NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        silence = services.silence_end(actor=self.principal, silence_id=int(pk), **data.validated_data)
+        return Response(SilenceSerializer(silence).data)

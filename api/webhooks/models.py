@@ -4,6 +4,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from config.archive import Archivable, live_name_unique
+
 __all__ = ["ChannelKind", "Delivery", "DeliveryAttempt", "DeliveryStatus", "NotificationChannel", "WebhookFormat"]
 
 
@@ -26,10 +28,10 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class NotificationChannel(models.Model):
+class NotificationChannel(Archivable):
     """Where a tenant's events go. Webhooks are signed with `secret` (Standard Webhooks); email has no secret."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=ChannelKind.choices)
     url = models.CharField(max_length=2000, blank=True)
     format = models.CharField(max_length=20, choices=WebhookFormat.choices, blank=True)
@@ -45,6 +47,7 @@ class NotificationChannel(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [live_name_unique("channel")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
@@ -57,7 +60,8 @@ class NotificationChannel(models.Model):
 class Delivery(models.Model):
     """One event for one channel. `payload` is the envelope {id, type, created_at, tenant, data}."""
 
-    channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="deliveries")
+    # PROTECT: the delivery log outlives its channel, which is archived, never deleted.
+    channel = models.ForeignKey(NotificationChannel, on_delete=models.PROTECT, related_name="deliveries")
     event_id = models.CharField(max_length=40, db_index=True)
     event_type = models.CharField(max_length=100)
     title = models.CharField(max_length=500)

@@ -4,12 +4,14 @@ from django.db.models import QuerySet
 
 from api.principals import Principal, check_permission
 from api.webhooks.models import Delivery, DeliveryStatus, NotificationChannel
+from config.archive import archived_filter
 from config.errors import NotFoundError, ValidationError
 
 
-def channel_list(*, actor: Principal) -> QuerySet[NotificationChannel]:
+def channel_list(*, actor: Principal, archived: bool = False) -> QuerySet[NotificationChannel]:
+    """Live channels; with `archived`, the archived ones too."""
     check_permission(actor, "notifications.read")
-    return NotificationChannel.objects.order_by("id")
+    return archived_filter(NotificationChannel.objects.order_by("id"), archived)
 
 
 def channel_get(*, actor: Principal, channel_id: int) -> NotificationChannel:

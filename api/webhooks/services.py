@@ -20,6 +20,7 @@ from api.webhooks.models import ChannelKind, Delivery, DeliveryStatus, Notificat
 from api.webhooks.network import url_refused
 from api.webhooks.signing import secret_generate
 from api.webhooks.tasks import webhooks_deliver
+from config.archive import archive, refuse_archived, restore
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
 from config.unicode import find_broken_text
@@ -132,7 +133,7 @@ def _check_text(errors: ErrorList, values: dict[str, Any]) -> None:
 
 
 def _unique_name(name: str, exclude: int | None = None) -> None:
-    clash = NotificationChannel.objects.filter(name=name)
+    clash = NotificationChannel.objects.filter(name=name, archived_at__isnull=True)
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
@@ -214,6 +215,7 @@ def channel_update(
 ) -> NotificationChannel:
     check_permission(actor, "notifications.manage")
     channel = locked_or_404(NotificationChannel, channel_id, "notification channel")
+    refuse_archived(channel, "notification channel")
     robot_secret_before = channel.robot_secret
     errors = ErrorList()
     _check_text(
@@ -262,12 +264,21 @@ def channel_update(
 
 
 @transaction.atomic
-def channel_delete(*, actor: Principal, channel_id: int) -> None:
-    """Delete a channel with its delivery log; pending deliveries to it are dropped with it."""
+def channel_archive(*, actor: Principal, channel_id: int) -> NotificationChannel:
+    """What DELETE does: the channel gets no more deliveries (pending ones fail now); its delivery log stays."""
     check_permission(actor, "notifications.manage")
-    channel = locked_or_404(NotificationChannel, channel_id, "notification channel")
-    audit_record(actor=actor, action="channel.deleted", target=channel, details=_audit_details(channel))
-    channel.delete()
+    channel, archived = archive(NotificationChannel, channel_id, "notification channel", actor=actor)
+    if archived:
+        Delivery.objects.filter(channel=channel, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.FAILED, next_attempt_at=None, completed_at=timezone.now()
+        )
+    return channel
+
+
+@transaction.atomic
+def channel_restore(*, actor: Principal, channel_id: int) -> NotificationChannel:
+    check_permission(actor, "notifications.manage")
+    return restore(NotificationChannel, channel_id, "notification channel", actor=actor)[0]
 
 
 @transaction.atomic
@@ -275,6 +286,7 @@ def channel_secret_rotate(*, actor: Principal, channel_id: int) -> NotificationC
     """Replace a webhook's signing secret at once; the new one is readable on the returned object this once."""
     check_permission(actor, "notifications.manage")
     channel = locked_or_404(NotificationChannel, channel_id, "notification channel")
+    refuse_archived(channel, "notification channel")
     if channel.kind != ChannelKind.WEBHOOK:
         raise ValidationError("Only webhook channels have a signing secret.", field="kind")
     channel.secret = secret_generate()
@@ -333,7 +345,7 @@ def notify(*, event_type: str, data: dict[str, Any], title: str, text: str) -> l
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}; register it in EVENT_TYPES")
     payload = _envelope(f"evt_{uuid.uuid4().hex}", event_type, data)
-    channels = NotificationChannel.objects.filter(is_active=True).filter(
+    channels = NotificationChannel.objects.filter(is_active=True, archived_at__isnull=True).filter(
         Q(event_types=[]) | Q(event_types__contains=[event_type])
     )
     with transaction.atomic():
@@ -359,6 +371,7 @@ def channel_test(*, actor: Principal, channel_id: int) -> Delivery:
     channel = NotificationChannel.objects.filter(pk=channel_id).first()
     if channel is None:
         raise NotFoundError(f"No notification channel {channel_id}.", field="id")
+    refuse_archived(channel, "notification channel")
     payload = _envelope(
         f"evt_{uuid.uuid4().hex}",
         "test.ping",
@@ -380,6 +393,7 @@ def delivery_redeliver(*, actor: Principal, delivery_id: int) -> Delivery:
     check_permission(actor, "notifications.manage")
     with transaction.atomic():
         delivery = locked_or_404(Delivery, delivery_id, "delivery")
+        refuse_archived(delivery.channel, "notification channel", field="channel")
         if delivery.status != DeliveryStatus.FAILED:
             raise ConflictError(f"Delivery {delivery_id} is {delivery.status}; only failed ones are resent.")
         delivery.status = DeliveryStatus.PENDING

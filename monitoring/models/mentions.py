@@ -4,6 +4,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
+from config.archive import Archivable, live_name_unique
+
 
 class Platform(models.TextChoices):
     WEIBO = "weibo", "Weibo"
@@ -110,8 +112,8 @@ class Mention(models.Model):
         return self.likes + self.reposts + self.comments
 
 
-class MonitoringRule(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+class MonitoringRule(Archivable):
+    name = models.CharField(max_length=200)
     expression = models.TextField()
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
@@ -120,6 +122,7 @@ class MonitoringRule(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [live_name_unique("rule")]
 
     def __str__(self) -> str:
         return self.name
@@ -130,8 +133,8 @@ class BrandKind(models.TextChoices):
     COMPETITOR = "competitor", "Competitor"
 
 
-class Brand(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+class Brand(Archivable):
+    name = models.CharField(max_length=200)
     kind = models.CharField(max_length=12, choices=BrandKind.choices, default=BrandKind.OWN)
     expression = models.TextField(help_text="Monitoring-rule expression that decides which mentions are about it.")
     keywords = ArrayField(
@@ -146,6 +149,7 @@ class Brand(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [live_name_unique("brand")]
 
     def __str__(self) -> str:
         return self.name

@@ -3,6 +3,8 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from config.archive import Archivable, live_name_unique
+
 
 class ScopeKind(models.TextChoices):
     TENANT = "tenant", "Whole tenant"
@@ -47,8 +49,8 @@ class Level(models.TextChoices):
 LEVEL_RANK = {Level.BLUE: 1, Level.YELLOW: 2, Level.ORANGE: 3, Level.RED: 4}
 
 
-class WarningPolicy(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+class WarningPolicy(Archivable):
+    name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     scope_kind = models.CharField(max_length=10, choices=ScopeKind.choices, default=ScopeKind.TENANT)
@@ -82,6 +84,7 @@ class WarningPolicy(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "warning policies"
+        constraints = [live_name_unique("policy")]
 
     def __str__(self) -> str:
         return self.name
@@ -94,7 +97,8 @@ class AlertStatus(models.TextChoices):
 
 
 class Alert(models.Model):
-    policy = models.ForeignKey(WarningPolicy, on_delete=models.CASCADE, related_name="alerts")
+    # PROTECT: an alert (and the cases linked to it) outlives its policy, which is archived, never deleted.
+    policy = models.ForeignKey(WarningPolicy, on_delete=models.PROTECT, related_name="alerts")
     scope = models.CharField(max_length=40)
     status = models.CharField(max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     level = models.CharField(max_length=6, choices=Level.choices)
@@ -129,7 +133,7 @@ class Alert(models.Model):
 
 
 class AlertEvent(models.Model):
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20)
     level = models.CharField(max_length=6, choices=Level.choices, blank=True)
     index_value = models.FloatField(null=True)
@@ -146,12 +150,15 @@ class AlertEvent(models.Model):
 
 class Silence(models.Model):
     scope = models.CharField(max_length=40)
-    policy = models.ForeignKey(WarningPolicy, null=True, blank=True, on_delete=models.CASCADE, related_name="silences")
+    policy = models.ForeignKey(WarningPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="silences")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     reason = models.TextField(blank=True)
     created_by = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when someone ends the silence before `ends_at`, which is kept as it was planned.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-ends_at"]

@@ -70,7 +70,9 @@ def policy_scopes(policy: WarningPolicy) -> list[str]:
     if policy.scope_kind == ScopeKind.TENANT:
         return ["tenant"]
     model = MonitoringRule if policy.scope_kind == ScopeKind.RULE else Brand
-    ids = policy.scope_ids or list(model.objects.filter(is_active=True).values_list("id", flat=True))
+    ids = policy.scope_ids or list(
+        model.objects.filter(is_active=True, archived_at__isnull=True).values_list("id", flat=True)
+    )
     return [f"{policy.scope_kind}:{i}" for i in ids]
 
 
@@ -184,14 +186,14 @@ def evaluate(
 ) -> list[Change]:
     """Evaluate every active policy on its scopes (or only `scopes`); one transaction per policy and scope."""
     now = now or timezone.now()
-    policies = list(WarningPolicy.objects.filter(is_active=True))
+    policies = list(WarningPolicy.objects.filter(is_active=True, archived_at__isnull=True))
     targets = {p.pk: [s for s in policy_scopes(p) if scopes is None or s in scopes] for p in policies}
     wanted = sorted({s for found in targets.values() for s in found})
     if not wanted:
         return []
     source = LiveSource(wanted, now, lookback(policies))
     live = set(Alert.objects.exclude(status=AlertStatus.RESOLVED).values_list("policy_id", "scope"))
-    silences = list(Silence.objects.filter(ends_at__gt=now, starts_at__lte=now))
+    silences = list(Silence.objects.filter(ends_at__gt=now, starts_at__lte=now, ended_at__isnull=True))
     changes: list[Change] = []
     for policy in policies:
         for scope in targets[policy.pk]:

@@ -1,13 +1,15 @@
 from django.db.models import QuerySet
 
 from api.principals import Principal, check_permission
+from config.archive import archived_filter
 from config.errors import NotFoundError, ValidationError
 from monitoring.models import Alert, AlertStatus, Level, Silence, WarningPolicy
 
 
-def policy_list(*, actor: Principal) -> QuerySet[WarningPolicy]:
+def policy_list(*, actor: Principal, archived: bool = False) -> QuerySet[WarningPolicy]:
+    """Live policies; with `archived`, the archived ones too."""
     check_permission(actor, "warning.read")
-    return WarningPolicy.objects.order_by("id")
+    return archived_filter(WarningPolicy.objects.order_by("id"), archived)
 
 
 def policy_get(*, actor: Principal, policy_id: int) -> WarningPolicy:

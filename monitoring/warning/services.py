@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.principals import Principal, check_permission
+from config.archive import archive, refuse_archived, restore
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
 from config.validation import UNSET
@@ -111,7 +112,7 @@ def _validated(data: dict[str, Any], current: WarningPolicy | None = None) -> di
     errors.raise_if_any()
     merged["indicators"], merged["consistency_ratio"] = _weigh(indicators, merged["weighting"], merged["ahp_matrix"])
     merged["thresholds"] = thresholds
-    clash = WarningPolicy.objects.filter(name=merged["name"])
+    clash = WarningPolicy.objects.filter(name=merged["name"], archived_at__isnull=True)
     if current is not None:
         clash = clash.exclude(pk=current.pk)
     if clash.exists():
@@ -129,6 +130,7 @@ def policy_create(*, actor: Principal, **data: Any) -> WarningPolicy:
 def policy_update(*, actor: Principal, policy_id: int, **data: Any) -> WarningPolicy:
     check_permission(actor, "warning.manage")
     policy = locked_or_404(WarningPolicy, policy_id, "warning policy")
+    refuse_archived(policy, "warning policy")
     for name, value in _validated(data, policy).items():
         setattr(policy, name, value)
     policy.save()
@@ -136,10 +138,16 @@ def policy_update(*, actor: Principal, policy_id: int, **data: Any) -> WarningPo
 
 
 @transaction.atomic
-def policy_delete(*, actor: Principal, policy_id: int) -> None:
+def policy_archive(*, actor: Principal, policy_id: int) -> WarningPolicy:
+    """What DELETE does: the policy is no longer evaluated; its alerts, their history and case links stay."""
     check_permission(actor, "warning.manage")
-    if not WarningPolicy.objects.filter(pk=policy_id).delete()[0]:
-        raise NotFoundError(f"No warning policy {policy_id}.", field="id")
+    return archive(WarningPolicy, policy_id, "warning policy", actor=actor)[0]
+
+
+@transaction.atomic
+def policy_restore(*, actor: Principal, policy_id: int) -> WarningPolicy:
+    check_permission(actor, "warning.manage")
+    return restore(WarningPolicy, policy_id, "warning policy", actor=actor)[0]
 
 
 def default_policy_create() -> WarningPolicy:
@@ -263,4 +271,35 @@ def alert_silence(*, actor: Principal, alert_id: int, minutes: int, reason: str 
         note=reason,
         at=silence.starts_at,
     )
+    return silence
+
+
+@transaction.atomic
+def silence_end(*, actor: Principal, silence_id: int, note: str = "") -> Silence:
+    """End a silence now, before its planned end; the alerts it was holding back get an `unsilenced` event."""
+    check_permission(actor, "alerts.act")
+    silence = locked_or_404(Silence, silence_id, "silence")
+    now = timezone.now()
+    if silence.ended_at is not None or silence.ends_at <= now:
+        raise ConflictError(f"Silence {silence_id} has already ended.", field="id", code="invalid_transition")
+    silence.ended_at, silence.ended_by = now, actor.name
+    silence.save(update_fields=["ended_at", "ended_by"])
+    if silence.starts_at <= now:
+        held = Alert.objects.exclude(status=AlertStatus.RESOLVED)
+        if silence.scope != "*":
+            held = held.filter(scope=silence.scope)
+        if silence.policy_id is not None:
+            held = held.filter(policy_id=silence.policy_id)
+        AlertEvent.objects.bulk_create(
+            AlertEvent(
+                alert=alert,
+                kind="unsilenced",
+                level=alert.level,
+                index_value=alert.index_value,
+                actor=actor.name,
+                note=note,
+                at=now,
+            )
+            for alert in held
+        )
     return silence

@@ -180,7 +180,7 @@ def test_channel_changes_are_recorded_without_any_secret(alpha):
         "channel.updated",
         "channel.robot_secret_changed",
         "channel.secret_rotated",
-        "channel.deleted",
+        "channel.archived",
     ]
     assert {e["target_id"] for e in logged} == {str(channel["id"])}
     assert logged[0]["details"] == {"name": "ops", "kind": "webhook", "format": "dingtalk", "host": "oapi.dingtalk.com"}
@@ -189,6 +189,20 @@ def test_channel_changes_are_recorded_without_any_secret(alpha):
     stored = json.dumps(entries(alpha))
     for secret in (channel["secret"], rotated["secret"], robot, "TOKEN-IN-THE-URL"):
         assert secret not in stored
+
+
+def test_archiving_and_restoring_are_recorded(alpha):
+    api = admin(alpha)
+    rule = api.post("/api/v1/rules", {"name": "recall watch", "expression": "召回"}).json()
+    api.delete(f"/api/v1/rules/{rule['id']}")
+    api.delete(f"/api/v1/rules/{rule['id']}")
+    api.post(f"/api/v1/rules/{rule['id']}/restore")
+
+    logged = [e for e in entries(alpha, "target_type=monitoring_rule") if e["target_id"] == str(rule["id"])]
+    assert [(e["action"], e["details"]) for e in reversed(logged)] == [
+        ("rule.archived", {"name": "recall watch"}),
+        ("rule.restored", {"name": "recall watch"}),
+    ]
 
 
 def test_refused_changes_record_nothing(alpha, make_key):

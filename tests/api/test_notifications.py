@@ -614,7 +614,9 @@ def test_graphql_manages_channels_and_reads_deliveries(alpha, receiver):
     ]
     assert json.loads(receiver.requests[0].body)["msgtype"] == "markdown"
     assert deleted == {"deleteNotificationChannel": True}
-    assert channel_count() == 0
+    assert api.graphql("{ notificationChannels { id } }").json()["data"]["notificationChannels"] == []
+    with in_tenant("alpha"):
+        assert NotificationChannel.objects.get(pk=channel_id).archived_at is not None
 
 
 def test_delivery_list_queries_do_not_grow_with_the_page(alpha, settings, django_assert_max_num_queries):
@@ -679,6 +681,7 @@ def committed(django_db_blocker: Any) -> Iterator[None]:
         yield
         for slug in ("alpha", "beta"):
             with in_tenant(slug):
+                Delivery.objects.all().delete()
                 NotificationChannel.objects.all().delete()
 
 

@@ -275,18 +275,27 @@ def test_a_case_commander_activates_though_a_plain_responder_may_not(alpha, make
     assert allowed.status_code == 201 and len(allowed.json()["tasks"]) == 2
 
 
-def test_delete_is_refused_once_activated(alpha):
+def test_deleting_an_activated_playbook_archives_it_and_the_case_keeps_its_record(alpha):
     api = admin(alpha)
     used, unused = create(api), create(api, "Spare")
-    api.post(f"{PLAYBOOKS}/{used['id']}/activate", {"case_id": open_case(api)["id"]})
+    case = open_case(api)
+    api.post(f"{PLAYBOOKS}/{used['id']}/activate", {"case_id": case["id"]})
 
-    refused = api.request("delete", f"{PLAYBOOKS}/{used['id']}")
+    archived = api.request("delete", f"{PLAYBOOKS}/{used['id']}")
     deleted = api.request("delete", f"{PLAYBOOKS}/{unused['id']}")
+    again = api.post(f"{PLAYBOOKS}/{used['id']}/activate", {"case_id": open_case(api)["id"]})
+    edited = api.patch(f"{PLAYBOOKS}/{used['id']}", {"description": "late edit"})
 
-    assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "playbook_in_use" and "deactivate" in refused.json()["error"]["message"]
-    assert deleted.status_code == 204
-    assert [p["name"] for p in api.get(PLAYBOOKS).json()["results"]] == ["Data leak I"]
+    assert archived.status_code == 204 and deleted.status_code == 204
+    assert api.get(PLAYBOOKS).json()["results"] == []
+    assert {p["name"] for p in api.get(f"{PLAYBOOKS}?archived=true").json()["results"]} == {"Data leak I", "Spare"}
+    kept = api.get(f"{PLAYBOOKS}/{used['id']}").json()
+    assert kept["archived_at"] is not None and kept["content"]["tasks"]
+    assert again.status_code == 409 and again.json()["error"]["code"] == "archived"
+    assert edited.status_code == 409 and edited.json()["error"]["code"] == "archived"
+    with tenant_context(Tenant.objects.get(slug="alpha")):
+        assert PlaybookActivation.objects.filter(case_id=case["id"], playbook_id=used["id"]).exists()
+        assert playbook_match(scenario="data_leak", severity="I") is None
 
 
 def test_match_and_filters_prefer_the_severity_specific_playbook(alpha):
