@@ -43,6 +43,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # The delivery log shows what receivers answered, so it is not for every role.
     "notifications.read": frozenset({Role.ADMIN, Role.ANALYST}),
     "notifications.manage": frozenset({Role.ADMIN}),
+    # Dead letters quote the items they set aside (and the errors about them): admins only.
+    "dead_letters.read": frozenset({Role.ADMIN}),
+    "dead_letters.manage": frozenset({Role.ADMIN}),
 }
 
 

@@ -33,14 +33,20 @@ def search_index_ensure() -> str:
 @shared_task(
     name="monitoring.search_outbox_drain",
     acks_late=True,
-    autoretry_for=(TransportError, ApiError),
+    autoretry_for=(TransportError, ApiError, outbox.IndexingDeferred),
     retry_backoff=2,
     retry_backoff_max=60,
     max_retries=8,
 )
-def search_outbox_drain() -> int:
-    """Index the tenant's stale mentions; on Elasticsearch errors the rows stay and the task retries later."""
-    return outbox.drain(_tenant().slug)
+def search_outbox_drain() -> dict[str, int]:
+    """Index the tenant's stale mentions; on Elasticsearch errors the rows stay and the task retries later.
+
+    Mentions that cannot be indexed at all are quarantined as dead letters and counted in the result.
+    """
+    drained = outbox.drain(_tenant().slug)
+    if drained.deferred:
+        raise outbox.IndexingDeferred(f"{drained.deferred} mentions deferred by Elasticsearch")
+    return {"indexed": drained.indexed, "quarantined": drained.quarantined}
 
 
 @shared_task(name="monitoring.warning_evaluate", acks_late=True)

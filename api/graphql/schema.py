@@ -5,6 +5,7 @@ from django.conf import settings
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
+from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
@@ -19,6 +20,7 @@ class Query(
     MonitoringQuery,
     WarningQuery,
     NotificationsQuery,
+    DeadLettersQuery,
     CasesQuery,
     ScriptsQuery,
     StatementsQuery,
@@ -33,6 +35,7 @@ class Mutation(
     MonitoringMutation,
     WarningMutation,
     NotificationsMutation,
+    DeadLettersMutation,
     CasesMutation,
     ScriptsMutation,
     StatementsMutation,

@@ -1,7 +1,18 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from api.rest import cases, identity, monitoring, notifications, playbooks, scripts, sla, statements, warning
+from api.rest import (
+    cases,
+    dead_letters,
+    identity,
+    monitoring,
+    notifications,
+    playbooks,
+    scripts,
+    sla,
+    statements,
+    warning,
+)
 
 router = SimpleRouter(trailing_slash=False)
 router.register("users", identity.UserViewSet, basename="user")
@@ -20,6 +31,7 @@ router.register("reply-scripts", scripts.ReplyScriptViewSet, basename="reply-scr
 router.register("playbooks", playbooks.PlaybookViewSet, basename="playbook")
 router.register("notification-channels", notifications.NotificationChannelViewSet, basename="notification-channel")
 router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
+router.register("dead-letters", dead_letters.DeadLetterViewSet, basename="dead-letter")
 
 auth_urlpatterns = [
     path("auth/token", identity.TokenObtainView.as_view(), name="auth-token"),

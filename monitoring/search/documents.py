@@ -3,6 +3,9 @@
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db import transaction
+
+from monitoring.deadletters.services import TRANSIENT
 from monitoring.models import Mention
 
 _MAX_TERMS = 64
@@ -90,15 +93,47 @@ def documents_for(ids: Iterable[int]) -> list[dict[str, Any]]:
     return [mention_document(m) for m in mentions]
 
 
-def iter_all_documents(batch: int = 2000, *, updated_since: Any = None) -> Iterator[list[dict[str, Any]]]:
-    """Every stored mention as documents, in batches, by primary key (stable under concurrent inserts)."""
-    queryset = Mention.objects.select_related("author").only(*_FIELDS).order_by("pk")
+def documents_build(ids: Iterable[int]) -> tuple[list[dict[str, Any]], dict[int, BaseException]]:
+    """Documents of the mentions that still exist, and what went wrong for each mention that has none.
+
+    A row can be stored yet unreadable (a timestamp before year 1 fails in the driver) or break the builder;
+    one such row must not cost the batch its index, so a failed batch is read again one mention at a time.
+    """
+    wanted = list(ids)
+    try:
+        with transaction.atomic():
+            return documents_for(wanted), {}
+    except TRANSIENT:
+        raise
+    except Exception:
+        return _documents_one_by_one(wanted)
+
+
+def _documents_one_by_one(ids: list[int]) -> tuple[list[dict[str, Any]], dict[int, BaseException]]:
+    documents: list[dict[str, Any]] = []
+    failures: dict[int, BaseException] = {}
+    for mention_id in ids:
+        try:
+            with transaction.atomic():
+                documents += documents_for([mention_id])
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            failures[mention_id] = exc
+    return documents, failures
+
+
+def iter_all_documents(
+    batch: int = 2000, *, updated_since: Any = None
+) -> Iterator[tuple[list[dict[str, Any]], dict[int, BaseException]]]:
+    """Every stored mention as documents (with the failures of `documents_build`), in batches by primary key."""
+    queryset = Mention.objects.order_by("pk")
     if updated_since is not None:
         queryset = queryset.filter(updated_at__gte=updated_since)
     last = 0
     while True:
-        chunk = list(queryset.filter(pk__gt=last)[:batch])
-        if not chunk:
+        ids = list(queryset.filter(pk__gt=last).values_list("pk", flat=True)[:batch])
+        if not ids:
             return
-        last = chunk[-1].pk
-        yield [mention_document(m) for m in chunk]
+        last = ids[-1]
+        yield documents_build(ids)
