@@ -7,3 +7,8 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api.rest import schema  # noqa: F401  (registers the OpenAPI authenticator extensions)
+        from api.webhooks.delivery import delivery_dead_letter_retry
+        from monitoring.deadletters.services import dead_letter_retrier_register
+        from monitoring.models import DeadLetterKind
+
+        dead_letter_retrier_register(DeadLetterKind.WEBHOOK_DELIVERY, delivery_dead_letter_retry)

@@ -3,6 +3,8 @@
 from celery import shared_task
 from elasticsearch import ApiError, TransportError
 
+from monitoring.deadletters.services import Quarantine
+from monitoring.models import DeadLetterKind, WarningPolicy
 from monitoring.search import outbox
 from monitoring.search.index import tenant_index_ensure
 from monitoring.warning.engine import evaluate
@@ -50,8 +52,11 @@ def search_outbox_drain() -> dict[str, int]:
 
 
 @shared_task(name="monitoring.warning_evaluate", acks_late=True)
-def warning_evaluate(scopes: list[str] | None = None) -> int:
+def warning_evaluate(scopes: list[str] | None = None) -> dict[str, int]:
     """Evaluate the tenant's warning policies (on the scopes an ingest batch touched, or all of them on beat)."""
     _tenant()
-    changes = evaluate(scopes=set(scopes) if scopes is not None else None, notifier=notify_change)
-    return len(changes)
+    quarantine = Quarantine(DeadLetterKind.WARNING_SCOPE, WarningPolicy)
+    changes = evaluate(
+        scopes=set(scopes) if scopes is not None else None, notifier=notify_change, quarantine=quarantine
+    )
+    return {"changes": len(changes), "quarantined": quarantine.quarantined}

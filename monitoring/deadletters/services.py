@@ -7,9 +7,10 @@ propagate, so the caller's existing retry and back-off apply and nothing is set 
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from elasticsearch import TransportError
 
@@ -23,7 +24,9 @@ logger = logging.getLogger(__name__)
 REASON_CHARS = 1000
 TRANSIENT: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, TransportError)
 
-Retrier = Callable[[str], None]
+# Re-runs one item from its key: returns None when it went through, or why it still did not (its writes, e.g. a
+# delivery's attempt log, are kept); raises when it fails outright (its writes are rolled back).
+Retrier = Callable[[str], str | None]
 _retriers: dict[str, Retrier] = {}
 
 
@@ -73,11 +76,11 @@ def dead_letters_resolve(*, kind: str, item_keys: list[str]) -> int:
 
 
 class Quarantine:
-    """Runs items one at a time, each in a savepoint; one that raises is recorded and skipped, not re-raised."""
+    """Guards items one at a time: one that raises is recorded as a dead letter and skipped, not re-raised."""
 
-    def __init__(self, kind: str, item_model: str) -> None:
+    def __init__(self, kind: str, model: type[Model]) -> None:
         self.kind = kind
-        self.item_model = item_model
+        self.item_model = model._meta.label
         self.keys: list[str] = []
 
     @property
@@ -86,18 +89,22 @@ class Quarantine:
 
     @contextmanager
     def item(self, key: object) -> Iterator[None]:
+        # Inside a transaction a savepoint keeps a failed item from aborting it; outside, there is nothing to
+        # protect and the item's own transactions (if any) are its unit of work.
         try:
-            with transaction.atomic():
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 yield
         except TRANSIENT:
             raise
         except Exception as exc:
+            if str(key) in self.keys:
+                return  # already set aside in this run (e.g. a case whose SLA and escalation both fail)
             self.keys.append(str(key))
             dead_letter_record(kind=self.kind, item_model=self.item_model, item_key=key, reason=reason_of(exc))
 
 
 def dead_letter_retrier_register(kind: str, retrier: Retrier) -> None:
-    """Each domain says how to re-run its items: the retrier processes the item or raises why it cannot."""
+    """Each domain says how to re-run its items (see `Retrier`)."""
     _retriers[kind] = retrier
 
 
@@ -111,14 +118,16 @@ def dead_letter_retry(*, actor: Principal, dead_letter_id: int) -> DeadLetter:
         now = timezone.now()
         try:
             with transaction.atomic():
-                _retriers[letter.kind](letter.item_key)
+                failure = _retriers[letter.kind](letter.item_key)
         except TRANSIENT as exc:
             raise ServiceUnavailableError("A backing service is unavailable; retry later.") from exc
         except Exception as exc:
-            letter.attempts += 1
-            letter.reason, letter.last_failed_at = reason_of(exc), now
-            logger.warning("retry of dead letter %s failed again: %s", letter.pk, type(exc).__name__)
-        else:
+            failure = reason_of(exc)
+        if failure is None:
             letter.resolved_at = now
+        else:
+            letter.attempts += 1
+            letter.reason, letter.last_failed_at = failure[:REASON_CHARS], now
+            logger.warning("retry of dead letter %s failed again: %s", letter.pk, failure.split(":", 1)[0])
         letter.save(update_fields=["attempts", "reason", "last_failed_at", "resolved_at"])
     return letter

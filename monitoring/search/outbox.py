@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from elasticsearch import helpers
 
 from monitoring.deadletters.services import dead_letter_record, dead_letters_resolve, reason_of
-from monitoring.models import DeadLetterKind
+from monitoring.models import DeadLetterKind, Mention
 from monitoring.search.client import es_client
 from monitoring.search.documents import documents_build
 from monitoring.search.index import alias_name
@@ -23,7 +23,6 @@ from tenants.context import current_tenant
 
 logger = logging.getLogger(__name__)
 
-MENTION_MODEL = "monitoring.Mention"
 _REASON_CHARS = 500
 _CLAIM_SQL = """
 SELECT id, mention_id FROM monitoring_searchoutbox ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
@@ -87,7 +86,7 @@ def quarantine_mentions(failures: dict[int, BaseException], rejected: dict[int, 
     reasons |= {mention_id: reason_of(DocumentRejected(text)) for mention_id, text in rejected.items()}
     for mention_id, reason in sorted(reasons.items()):
         dead_letter_record(
-            kind=DeadLetterKind.SEARCH_INDEX, item_model=MENTION_MODEL, item_key=mention_id, reason=reason
+            kind=DeadLetterKind.SEARCH_INDEX, item_model=Mention._meta.label, item_key=mention_id, reason=reason
         )
     return len(reasons)
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from monitoring.models import Mention, SearchOutbox
@@ -86,3 +87,46 @@ def test_a_document_elasticsearch_refuses_is_quarantined_and_retries_count_up(al
     assert api.post(f"{DEAD_LETTERS}/{letter['id']}/retry").json()["resolved_at"] is not None
     index_now("alpha")
     assert searchable(api) == 2
+
+
+def test_a_policy_that_cannot_be_evaluated_does_not_stop_the_other_policies_alerts(alpha, item):
+    from monitoring.models import Alert, WarningPolicy
+    from monitoring.tasks import warning_evaluate
+    from tests.monitoring.test_warning import POLICIES, VOLUME_POLICY, post
+
+    api = Api("alpha", auth=key_auth(alpha.api_key))
+    with in_tenant("alpha"):
+        WarningPolicy.objects.all().delete()
+    doomed = api.post(POLICIES, {**VOLUME_POLICY, "name": "Doomed watch"}).json()["id"]
+    healthy = api.post(POLICIES, VOLUME_POLICY).json()["id"]
+    # An indicator type no longer known (e.g. retired in an upgrade) makes its policy raise on every scope.
+    with in_tenant("alpha"), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE monitoring_warningpolicy SET indicators = jsonb_set(indicators, '{0,type}', '\"sunspots\"') "
+            "WHERE id = %s",
+            [doomed],
+        )
+    post(api, item, 3, timezone.now())
+
+    with in_tenant("alpha"):
+        result = warning_evaluate()
+        alerting = sorted(Alert.objects.values_list("policy_id", flat=True))
+
+    assert result == {"changes": 1, "quarantined": 1}
+    assert alerting == [healthy]
+    (letter,) = api.get(f"{DEAD_LETTERS}?kind=warning_scope").json()["results"]
+    assert (letter["item_model"], letter["item_key"], letter["reason"]) == (
+        "monitoring.WarningPolicy",
+        f"{doomed}/tenant",
+        "KeyError: 'sunspots'",
+    )
+
+    with in_tenant("alpha"), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE monitoring_warningpolicy SET indicators = jsonb_set(indicators, '{0,type}', '\"volume\"') "
+            "WHERE id = %s",
+            [doomed],
+        )
+    assert api.post(f"{DEAD_LETTERS}/{letter['id']}/retry").json()["resolved_at"] is not None
+    with in_tenant("alpha"):
+        assert sorted(Alert.objects.values_list("policy_id", flat=True)) == sorted([healthy, doomed])
