@@ -3,7 +3,7 @@
 One bad mention never holds up the others: a row that cannot be read or built into a document, and a document
 Elasticsearch refuses, is quarantined as a dead letter and its outbox row goes; the rest of the batch commits.
 Outages are not poison: a connection error rolls the whole batch back, and items Elasticsearch answers with
-429 or 5xx keep their rows; the Celery task retries both with back-off.
+429, 5xx or another cluster-side error keep their rows; the Celery task retries both with back-off.
 """
 
 import logging
@@ -24,13 +24,16 @@ from tenants.context import current_tenant
 logger = logging.getLogger(__name__)
 
 _REASON_CHARS = 500
+# Answers about the document itself (parsing, mapping, size). Anything else (429 and 5xx, a missing index, a
+# read-only block on a full disk) is about the cluster: the row stays and is retried, never quarantined.
+_POISON_STATUSES = frozenset({400, 409, 413})
 _CLAIM_SQL = """
 SELECT id, mention_id FROM monitoring_searchoutbox ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
 """
 
 
 class IndexingDeferred(Exception):
-    """Elasticsearch answered some items with 429 or 5xx: their rows stay, to be retried with back-off."""
+    """Elasticsearch could not take some items for cluster reasons: their rows stay, to be retried with back-off."""
 
 
 class DocumentRejected(Exception):
@@ -74,10 +77,10 @@ def bulk_index(index: str, documents: list[dict[str, Any]], *, refresh: bool = F
         mention_id, status = int(item["_id"]), int(item.get("status", 0))
         if ok:
             result.indexed.append(mention_id)
-        elif status == 429 or status >= 500:
-            result.deferred.append(mention_id)
-        else:
+        elif status in _POISON_STATUSES:
             result.rejected[mention_id] = _item_error(item)
+        else:
+            result.deferred.append(mention_id)
     return result
 
 
@@ -147,7 +150,7 @@ def mention_index_retry(item_key: str) -> None:
     if result.rejected:
         raise DocumentRejected(result.rejected[mention_id])
     if result.deferred:
-        raise IndexingDeferred("Elasticsearch is busy (429/5xx); try again shortly.")
+        raise IndexingDeferred("Elasticsearch could not take the document now; try again shortly.")
 
 
 def outbox_size() -> int:

@@ -130,3 +130,29 @@ def test_a_policy_that_cannot_be_evaluated_does_not_stop_the_other_policies_aler
     assert api.post(f"{DEAD_LETTERS}/{letter['id']}/retry").json()["resolved_at"] is not None
     with in_tenant("alpha"):
         assert sorted(Alert.objects.values_list("policy_id", flat=True)) == sorted([healthy, doomed])
+
+
+def test_a_cluster_side_refusal_is_not_poison_the_rows_wait_for_elasticsearch(alpha, item, fresh_index, index_now):
+    from monitoring.search.client import es_client
+    from monitoring.search.index import alias_indices, alias_name
+    from monitoring.search.outbox import drain
+
+    fresh_index("alpha")
+    api = Api("alpha", auth=key_auth(alpha.api_key))
+    ingest(api, item(external_id="pb1"), item(external_id="pb2"))
+    # A write block is what Elasticsearch puts on indices when its disk fills up: every item comes back refused.
+    (index,) = alias_indices("alpha")
+    es_client().indices.put_settings(index=index, settings={"index.blocks.write": True})
+    try:
+        with in_tenant("alpha"):
+            blocked = drain("alpha")
+            waiting = SearchOutbox.objects.count()
+    finally:
+        es_client().indices.put_settings(index=index, settings={"index.blocks.write": False})
+
+    assert (blocked.indexed, blocked.quarantined, blocked.deferred) == (0, 0, 2)
+    assert waiting == 2
+    assert api.get(f"{DEAD_LETTERS}/counts").json()["open"] == 0
+    assert index_now("alpha") == 2
+    es_client().indices.refresh(index=alias_name("alpha"))
+    assert searchable(api) == 2
