@@ -61,7 +61,5 @@ def _copy(index: str, documents: list[dict[str, Any]], failures: dict[int, BaseE
     """Bulk-index one batch; mentions that cannot be indexed become dead letters instead of failing the rebuild."""
     result = bulk_index(index, documents) if documents else BulkResult()
     if result.deferred:
-        raise IndexingDeferred(
-            f"Elasticsearch could not take {len(result.deferred)} documents now (cluster-side errors)."
-        )
+        raise IndexingDeferred(f"Elasticsearch could not take {len(result.deferred)} documents now.")
     return len(result.indexed), quarantine_mentions(failures, result.rejected)
