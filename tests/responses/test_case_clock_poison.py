@@ -42,3 +42,28 @@ def test_a_case_whose_clock_raises_does_not_stop_the_other_cases(alpha):
     with in_tenant("alpha"):
         assert SlaBreach.objects.filter(case_id=broken).count() == 2
         assert case_clocks()["quarantined"] == 0
+
+
+def test_a_case_whose_escalation_rules_cannot_be_read_does_not_stop_the_others(alpha):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from responses.escalation import escalation_check
+    from responses.models import PlaybookActivation
+    from tests.responses.test_playbooks import create
+
+    api = admin(alpha)
+    create(api)
+    broken, healthy = (
+        api.post("/api/v1/cases", {"title": "泄露", "scenario": "data_leak", "severity": "I"}).json()["id"]
+        for _ in range(2)
+    )
+    # Its activation points at a playbook version that is not stored: its rules cannot be read.
+    with in_tenant("alpha"):
+        PlaybookActivation.objects.filter(case_id=broken).update(version=99)
+        fired = escalation_check(now=timezone.now() + timedelta(hours=2))
+
+    assert [f["case_id"] for f in fired] == [healthy]
+    (letter,) = api.get(f"{DEAD_LETTERS}?kind=case_clock").json()["results"]
+    assert letter["item_key"] == str(broken) and letter["reason"].startswith("KeyError: ")
