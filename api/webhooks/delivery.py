@@ -228,7 +228,10 @@ def delivery_attempt(delivery_id: int, *, quarantine: bool = True) -> Delivery |
         now = timezone.now()
         if outcome.ok:
             delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.SUCCEEDED, None, now
-        elif poison is not None or number >= delivery.max_attempts:
+        elif poison is not None:
+            # Logged where it is quarantined, by error class only: the message may quote the payload.
+            delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.FAILED, None, now
+        elif number >= delivery.max_attempts:
             delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.FAILED, None, now
             logger.warning("delivery %s to channel %s failed for good: %s", delivery.pk, delivery.channel_id, outcome)
         else:
