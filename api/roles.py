@@ -44,6 +44,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "notifications.read": frozenset({Role.ADMIN, Role.ANALYST}),
     "notifications.manage": frozenset({Role.ADMIN}),
     "audit.read": frozenset({Role.ADMIN}),
+    # Dead letters quote the items they set aside (and the errors about them): admins only.
+    "dead_letters.read": frozenset({Role.ADMIN}),
+    "dead_letters.manage": frozenset({Role.ADMIN}),
 }
 
 

@@ -181,7 +181,7 @@ def stages(slug: str, items: list[dict[str, Any]], batch: int) -> dict[str, Any]
         started = time.perf_counter()
         indexed = 0
         while True:
-            done = drain(slug)
+            done = drain(slug).indexed
             if not done:
                 break
             indexed += done

@@ -3,6 +3,8 @@
 from celery import shared_task
 from elasticsearch import ApiError, TransportError
 
+from monitoring.deadletters.services import Quarantine
+from monitoring.models import DeadLetterKind, WarningPolicy
 from monitoring.search import outbox
 from monitoring.search.index import tenant_index_ensure
 from monitoring.warning.engine import evaluate
@@ -33,19 +35,28 @@ def search_index_ensure() -> str:
 @shared_task(
     name="monitoring.search_outbox_drain",
     acks_late=True,
-    autoretry_for=(TransportError, ApiError),
+    autoretry_for=(TransportError, ApiError, outbox.IndexingDeferred),
     retry_backoff=2,
     retry_backoff_max=60,
     max_retries=8,
 )
-def search_outbox_drain() -> int:
-    """Index the tenant's stale mentions; on Elasticsearch errors the rows stay and the task retries later."""
-    return outbox.drain(_tenant().slug)
+def search_outbox_drain() -> dict[str, int]:
+    """Index the tenant's stale mentions; on Elasticsearch errors the rows stay and the task retries later.
+
+    Mentions that cannot be indexed at all are quarantined as dead letters and counted in the result.
+    """
+    drained = outbox.drain(_tenant().slug)
+    if drained.deferred:
+        raise outbox.IndexingDeferred(f"{drained.deferred} mentions deferred by Elasticsearch")
+    return {"indexed": drained.indexed, "quarantined": drained.quarantined}
 
 
 @shared_task(name="monitoring.warning_evaluate", acks_late=True)
-def warning_evaluate(scopes: list[str] | None = None) -> int:
+def warning_evaluate(scopes: list[str] | None = None) -> dict[str, int]:
     """Evaluate the tenant's warning policies (on the scopes an ingest batch touched, or all of them on beat)."""
     _tenant()
-    changes = evaluate(scopes=set(scopes) if scopes is not None else None, notifier=notify_change)
-    return len(changes)
+    quarantine = Quarantine(DeadLetterKind.WARNING_SCOPE, WarningPolicy)
+    changes = evaluate(
+        scopes=set(scopes) if scopes is not None else None, notifier=notify_change, quarantine=quarantine
+    )
+    return {"changes": len(changes), "quarantined": quarantine.quarantined}

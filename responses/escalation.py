@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.principals import SYSTEM
+from monitoring.deadletters.services import Quarantine
+from monitoring.models import DeadLetterKind
 from responses.models import (
     CaseEvent,
     CaseStatus,
@@ -40,15 +42,31 @@ def condition_holds(case: CrisisCase, condition: str, now: datetime) -> bool:
     ).exists()
 
 
-def escalation_check(*, now: datetime | None = None) -> list[dict[str, object]]:
-    """Fire the due rules of every activation on an open case; returns what fired."""
+def escalation_check(*, now: datetime | None = None, quarantine: Quarantine | None = None) -> list[dict[str, object]]:
+    """Fire the due rules of every activation on an open case; returns what fired.
+
+    An activation that raises quarantines its case (dead letter `case_clock`); the other cases go on.
+    """
     now = now or timezone.now()
-    fired: list[dict[str, object]] = []
+    quarantine = quarantine or Quarantine(DeadLetterKind.CASE_CLOCK, CrisisCase)
     activations = list(
         PlaybookActivation.objects.select_related("playbook").exclude(case__status__in=CLOSED).order_by("id")
     )
+    fired: list[dict[str, object]] = []
+    done, contents = _fired_and_contents(activations)
+    for activation in activations:
+        with quarantine.item(activation.case_id):
+            fired += activation_escalate(activation, done, contents, now)
+    return fired
+
+
+Fired = set[tuple[int, int]]
+Contents = dict[tuple[int, int], dict[str, Any]]
+
+
+def _fired_and_contents(activations: list[PlaybookActivation]) -> tuple[Fired, Contents]:
     if not activations:
-        return fired
+        return set(), {}
     # What already fired, read once: the steady state of the beat is "nothing new" and should cost little.
     done = {
         (event["data__activation_id"], event["data__rule"])
@@ -60,20 +78,38 @@ def escalation_check(*, now: datetime | None = None) -> list[dict[str, object]]:
         (v.playbook_id, v.number): v.content
         for v in PlaybookVersion.objects.filter(playbook__in={a.playbook_id for a in activations})
     }
-    for activation in activations:
-        rules = contents[(activation.playbook_id, activation.version)].get("escalation", [])
-        for index, rule in enumerate(rules):
-            due = activation.activated_at + timedelta(minutes=rule["after_minutes"])
-            if now < due or (activation.pk, index) in done:
+    return done, contents
+
+
+def activation_escalate(
+    activation: PlaybookActivation, done: Fired, contents: Contents, now: datetime
+) -> list[dict[str, object]]:
+    fired: list[dict[str, object]] = []
+    rules = contents[(activation.playbook_id, activation.version)].get("escalation", [])
+    for index, rule in enumerate(rules):
+        due = activation.activated_at + timedelta(minutes=rule["after_minutes"])
+        if now < due or (activation.pk, index) in done:
+            continue
+        with transaction.atomic():
+            case = CrisisCase.objects.select_for_update().get(pk=activation.case_id)
+            already = case.events.filter(kind="escalated", data__activation_id=activation.pk, data__rule=index)
+            if already.exists() or not condition_holds(case, rule["condition"], now):
                 continue
-            with transaction.atomic():
-                case = CrisisCase.objects.select_for_update().get(pk=activation.case_id)
-                already = case.events.filter(kind="escalated", data__activation_id=activation.pk, data__rule=index)
-                if already.exists() or not condition_holds(case, rule["condition"], now):
-                    continue
-                activation.case = case
-                fired.append(_fire(case, activation, index, rule))
+            activation.case = case
+            fired.append(_fire(case, activation, index, rule))
     return fired
+
+
+def case_escalations_check(case_id: int, now: datetime) -> list[dict[str, object]]:
+    """The escalation rules of one case, raising whatever goes wrong (the dead-letter retry of a case clock)."""
+    activations = list(
+        PlaybookActivation.objects.select_related("playbook")
+        .filter(case_id=case_id)
+        .exclude(case__status__in=CLOSED)
+        .order_by("id")
+    )
+    done, contents = _fired_and_contents(activations)
+    return [fired for a in activations for fired in activation_escalate(a, done, contents, now)]
 
 
 def _fire(case: CrisisCase, activation: PlaybookActivation, index: int, rule: dict[str, Any]) -> dict[str, object]:

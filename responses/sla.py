@@ -11,6 +11,9 @@ from django.utils import timezone
 from api.principals import SYSTEM, Principal, check_permission
 from config.errors import ErrorList, ValidationError
 from config.validation import UNSET
+from monitoring.deadletters.services import Quarantine
+from monitoring.models import DeadLetterKind
+from responses.escalation import case_escalations_check
 from responses.models import CaseStatus, CrisisCase, Severity, SlaBreach, SlaKind, SlaPolicy
 from responses.timeline import timeline_add
 
@@ -112,23 +115,34 @@ def case_sla(case: CrisisCase, targets: Targets | None = None, now: datetime | N
     return clocks
 
 
-def sla_check(*, now: datetime | None = None) -> list[SlaBreach]:
-    """Record and notify targets that open cases have just missed; each breach once per case and kind."""
+def sla_check(*, now: datetime | None = None, quarantine: Quarantine | None = None) -> list[SlaBreach]:
+    """Record and notify targets that open cases have just missed; each breach once per case and kind.
+
+    A case whose clocks raise is quarantined (dead letter `case_clock`, key: the case id); the others go on.
+    """
     now = now or timezone.now()
+    quarantine = quarantine or Quarantine(DeadLetterKind.CASE_CLOCK, CrisisCase)
     targets = targets_by_severity()
     recorded: list[SlaBreach] = []
     cases = CrisisCase.objects.exclude(status__in=CLOSED).prefetch_related("sla_breaches")
     for case in cases:
-        known = {b.kind for b in case.sla_breaches.all()}
-        for clock in case_sla(case, targets[case.severity], now):
-            if clock["state"] == "breached" and clock["kind"] not in known:
-                with transaction.atomic():
-                    breach, created = SlaBreach.objects.get_or_create(
-                        case=case, kind=clock["kind"], defaults={"due_at": clock["due_at"], "detected_at": now}
-                    )
-                    if created:
-                        _announce(case, breach)
-                        recorded.append(breach)
+        with quarantine.item(case.pk):
+            recorded += case_sla_check(case, targets, now)
+    return recorded
+
+
+def case_sla_check(case: CrisisCase, targets: dict[str, Targets], now: datetime) -> list[SlaBreach]:
+    recorded: list[SlaBreach] = []
+    known = {b.kind for b in case.sla_breaches.all()}
+    for clock in case_sla(case, targets[case.severity], now):
+        if clock["state"] == "breached" and clock["kind"] not in known:
+            with transaction.atomic():
+                breach, created = SlaBreach.objects.get_or_create(
+                    case=case, kind=clock["kind"], defaults={"due_at": clock["due_at"], "detected_at": now}
+                )
+                if created:
+                    _announce(case, breach)
+                    recorded.append(breach)
     return recorded
 
 
@@ -154,3 +168,12 @@ def _announce(case: CrisisCase, breach: SlaBreach) -> None:
         title=f"[Severity {case.severity}] Case #{case.pk} {case.title}: {label} overdue{drill}",
         text=summary,
     )
+
+
+def case_clock_retry(item_key: str) -> None:
+    """Dead-letter retry of a case clock: check the case's SLA and escalation rules now, raising what fails."""
+    now = timezone.now()
+    case = CrisisCase.objects.exclude(status__in=CLOSED).prefetch_related("sla_breaches").filter(pk=int(item_key))
+    for still_open in case:
+        case_sla_check(still_open, targets_by_severity(), now)
+    case_escalations_check(int(item_key), now)

@@ -2,11 +2,20 @@
 
 from celery import shared_task
 
+from monitoring.deadletters.services import Quarantine
+from monitoring.models import DeadLetterKind
 from responses.escalation import escalation_check
+from responses.models import CrisisCase
 from responses.sla import sla_check
 
 
 @shared_task(name="responses.case_clocks", acks_late=True)
 def case_clocks() -> dict[str, int]:
-    """Flag and notify missed SLA targets and due playbook escalation rules on open cases."""
-    return {"sla_breaches": len(sla_check()), "escalations": len(escalation_check())}
+    """Flag and notify missed SLA targets and due playbook escalation rules on open cases.
+
+    A case whose clocks raise is quarantined as a dead letter and counted; the other cases are still checked.
+    """
+    quarantine = Quarantine(DeadLetterKind.CASE_CLOCK, CrisisCase)
+    breaches = sla_check(quarantine=quarantine)
+    escalations = escalation_check(quarantine=quarantine)
+    return {"sla_breaches": len(breaches), "escalations": len(escalations), "quarantined": quarantine.quarantined}

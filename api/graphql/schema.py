@@ -6,6 +6,7 @@ from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
 from api.graphql.audit import AuditQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
+from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
@@ -20,6 +21,7 @@ class Query(
     MonitoringQuery,
     WarningQuery,
     NotificationsQuery,
+    DeadLettersQuery,
     CasesQuery,
     ScriptsQuery,
     StatementsQuery,
@@ -35,6 +37,7 @@ class Mutation(
     MonitoringMutation,
     WarningMutation,
     NotificationsMutation,
+    DeadLettersMutation,
     CasesMutation,
     ScriptsMutation,
     StatementsMutation,

@@ -1,7 +1,19 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from api.rest import audit, cases, identity, monitoring, notifications, playbooks, scripts, sla, statements, warning
+from api.rest import (
+    audit,
+    cases,
+    dead_letters,
+    identity,
+    monitoring,
+    notifications,
+    playbooks,
+    scripts,
+    sla,
+    statements,
+    warning,
+)
 
 router = SimpleRouter(trailing_slash=False)
 router.register("users", identity.UserViewSet, basename="user")
@@ -21,6 +33,7 @@ router.register("playbooks", playbooks.PlaybookViewSet, basename="playbook")
 router.register("notification-channels", notifications.NotificationChannelViewSet, basename="notification-channel")
 router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
 router.register("audit-log", audit.AuditLogViewSet, basename="audit-entry")
+router.register("dead-letters", dead_letters.DeadLetterViewSet, basename="dead-letter")
 
 auth_urlpatterns = [
     path("auth/token", identity.TokenObtainView.as_view(), name="auth-token"),

@@ -26,6 +26,8 @@ from api.webhooks.models import (
 )
 from api.webhooks.network import DestinationRefused, post_pinned
 from api.webhooks.signing import dingtalk_signed_url, feishu_signed_body, signed_headers
+from monitoring.deadletters.services import Quarantine, dead_letter_record, reason_of
+from monitoring.models import DeadLetterKind
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +148,15 @@ def _send(delivery: Delivery, at: datetime) -> Outcome:
     return _send_webhook(delivery, at)
 
 
-def delivery_attempt(delivery_id: int) -> Delivery | None:
+def delivery_attempt(delivery_id: int, *, quarantine: bool = True) -> Delivery | None:
     """Make the next attempt of a due, pending delivery and record it; None if there is nothing to do now.
 
     Safe to call any number of times and from several workers: a delivery that succeeded, failed for good, is not
     due yet, or is being sent by someone else right now (row lock, skip_locked) is left alone.
+
+    A delivery that raises instead of producing an outcome (it cannot even be rendered or signed) is poison:
+    it fails at once, its attempt says why, and it is quarantined as a dead letter (unless `quarantine` is off,
+    for the dead letter's own retry); retrying on schedule would only fail the same way.
     """
     with transaction.atomic():
         delivery = (
@@ -165,7 +171,12 @@ def delivery_attempt(delivery_id: int) -> Delivery | None:
         if delivery.next_attempt_at and delivery.next_attempt_at > started_at + DUE_TOLERANCE:
             return None
         clock = time.monotonic()
-        outcome = _send(delivery, started_at)
+        poison: Exception | None = None
+        try:
+            outcome = _send(delivery, started_at)
+        except Exception as exc:
+            poison = exc
+            outcome = Outcome(ok=False, error=reason_of(exc)[:REPLY_BYTES])
         duration_ms = round((time.monotonic() - clock) * 1000)
         number = delivery.attempt_count + 1
         DeliveryAttempt.objects.create(
@@ -181,12 +192,22 @@ def delivery_attempt(delivery_id: int) -> Delivery | None:
         now = timezone.now()
         if outcome.ok:
             delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.SUCCEEDED, None, now
+        elif poison is not None:
+            # Logged where it is quarantined, by error class only: the message may quote the payload.
+            delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.FAILED, None, now
         elif number >= delivery.max_attempts:
             delivery.status, delivery.next_attempt_at, delivery.completed_at = DeliveryStatus.FAILED, None, now
             logger.warning("delivery %s to channel %s failed for good: %s", delivery.pk, delivery.channel_id, outcome)
         else:
             delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(number))
         delivery.save(update_fields=["status", "attempt_count", "next_attempt_at", "completed_at"])
+    if poison is not None and quarantine:
+        dead_letter_record(
+            kind=DeadLetterKind.WEBHOOK_DELIVERY,
+            item_model=Delivery._meta.label,
+            item_key=delivery.pk,
+            reason=reason_of(poison),
+        )
     return delivery
 
 
@@ -198,7 +219,33 @@ def deliveries_retry_due(limit: int = SWEEP_BATCH) -> int:
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:limit]
     )
-    return sum(1 for delivery_id in due if delivery_attempt(delivery_id) is not None)
+    attempted = 0
+    quarantine = Quarantine(DeadLetterKind.WEBHOOK_DELIVERY, Delivery)
+    for delivery_id in due:
+        with quarantine.item(delivery_id):
+            attempted += delivery_attempt(delivery_id) is not None
+    if quarantine.keys:
+        # Out of the sweep's way: an item that raised before it could be attempted would head every sweep.
+        Delivery.objects.filter(pk__in=quarantine.keys, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.FAILED, next_attempt_at=None, completed_at=timezone.now()
+        )
+    return attempted
+
+
+def delivery_dead_letter_retry(item_key: str) -> str | None:
+    """Dead-letter retry: send the delivery once more, now; None once delivered, else why it was not."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=int(item_key)).first()
+        if delivery is None or delivery.status == DeliveryStatus.SUCCEEDED:
+            return None
+        delivery.status, delivery.max_attempts = DeliveryStatus.PENDING, delivery.attempt_count + 1
+        delivery.next_attempt_at, delivery.completed_at = timezone.now(), None
+        delivery.save(update_fields=["status", "max_attempts", "next_attempt_at", "completed_at"])
+    sent = delivery_attempt(delivery.pk, quarantine=False)
+    if sent is not None and sent.status == DeliveryStatus.SUCCEEDED:
+        return None
+    last = DeliveryAttempt.objects.filter(delivery_id=delivery.pk).order_by("-number").first()
+    return last.error if last and last.error else "The delivery was not sent."
 
 
 def seconds_until(moment: datetime) -> float:

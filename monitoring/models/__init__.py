@@ -1,3 +1,4 @@
+from monitoring.models.deadletters import DeadLetter, DeadLetterKind
 from monitoring.models.mentions import (
     Author,
     Brand,
@@ -28,6 +29,8 @@ __all__ = [
     "Author",
     "Brand",
     "BrandKind",
+    "DeadLetter",
+    "DeadLetterKind",
     "Emotion",
     "Level",
     "Mention",

@@ -3,6 +3,9 @@
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db import transaction
+
+from monitoring.deadletters.services import TRANSIENT
 from monitoring.models import Mention
 
 _MAX_TERMS = 64
@@ -90,15 +93,39 @@ def documents_for(ids: Iterable[int]) -> list[dict[str, Any]]:
     return [mention_document(m) for m in mentions]
 
 
-def iter_all_documents(batch: int = 2000, *, updated_since: Any = None) -> Iterator[list[dict[str, Any]]]:
-    """Every stored mention as documents, in batches, by primary key (stable under concurrent inserts)."""
-    queryset = Mention.objects.select_related("author").only(*_FIELDS).order_by("pk")
+def documents_build(ids: Iterable[int]) -> tuple[list[dict[str, Any]], dict[int, BaseException]]:
+    """Documents of the mentions that still exist, and what went wrong for each mention that has none.
+
+    A row can be stored yet unreadable (a timestamp before year 1 fails in the driver) or break the builder;
+    one such row must not cost the batch its index, so a failing batch is halved until the bad rows are alone
+    (a few dozen reads for a bad row among thousands, instead of one read per mention).
+    """
+    wanted = list(ids)
+    try:
+        with transaction.atomic():
+            return documents_for(wanted), {}
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        if len(wanted) <= 1:
+            return [], {mention_id: exc for mention_id in wanted}
+    half = len(wanted) // 2
+    documents, failures = documents_build(wanted[:half])
+    more, more_failures = documents_build(wanted[half:])
+    return documents + more, failures | more_failures
+
+
+def iter_all_documents(
+    batch: int = 2000, *, updated_since: Any = None
+) -> Iterator[tuple[list[dict[str, Any]], dict[int, BaseException]]]:
+    """Every stored mention as documents (with the failures of `documents_build`), in batches by primary key."""
+    queryset = Mention.objects.order_by("pk")
     if updated_since is not None:
         queryset = queryset.filter(updated_at__gte=updated_since)
     last = 0
     while True:
-        chunk = list(queryset.filter(pk__gt=last)[:batch])
-        if not chunk:
+        ids = list(queryset.filter(pk__gt=last).values_list("pk", flat=True)[:batch])
+        if not ids:
             return
-        last = chunk[-1].pk
-        yield [mention_document(m) for m in chunk]
+        last = ids[-1]
+        yield documents_build(ids)

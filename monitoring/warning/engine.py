@@ -8,7 +8,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from monitoring.models import Alert, AlertEvent, AlertStatus, Brand, Level, MonitoringRule, Silence, WarningPolicy
+from monitoring.deadletters.services import Quarantine
+from monitoring.models import (
+    Alert,
+    AlertEvent,
+    AlertStatus,
+    Brand,
+    DeadLetterKind,
+    Level,
+    MonitoringRule,
+    Silence,
+    WarningPolicy,
+)
 from monitoring.models.warning import LEVEL_RANK, ScopeKind
 from monitoring.warning.indicators import Reading, Source, read
 from monitoring.warning.signals import alert_changed
@@ -182,12 +193,26 @@ Notifier = Callable[[Change], None]
 
 
 def evaluate(
-    *, scopes: set[str] | None = None, now: datetime | None = None, notifier: Notifier | None = None
+    *,
+    scopes: set[str] | None = None,
+    now: datetime | None = None,
+    notifier: Notifier | None = None,
+    quarantine: Quarantine | None = None,
 ) -> list[Change]:
-    """Evaluate every active policy on its scopes (or only `scopes`); one transaction per policy and scope."""
+    """Evaluate every active policy on its scopes (or only `scopes`); one transaction per policy and scope.
+
+    A policy or scope that raises is quarantined (key `<policy id>/<scope>`, or `<policy id>/*` when the policy
+    itself cannot be read) and the others are evaluated as usual.
+    """
     now = now or timezone.now()
-    policies = list(WarningPolicy.objects.filter(is_active=True, archived_at__isnull=True))
-    targets = {p.pk: [s for s in policy_scopes(p) if scopes is None or s in scopes] for p in policies}
+    quarantine = quarantine or Quarantine(DeadLetterKind.WARNING_SCOPE, WarningPolicy)
+    targets: dict[int, list[str]] = {}
+    policies: list[WarningPolicy] = []
+    for policy in WarningPolicy.objects.filter(is_active=True, archived_at__isnull=True):
+        with quarantine.item(f"{policy.pk}/*"):
+            lookback([policy])
+            targets[policy.pk] = [s for s in policy_scopes(policy) if scopes is None or s in scopes]
+            policies.append(policy)
     wanted = sorted({s for found in targets.values() for s in found})
     if not wanted:
         return []
@@ -197,13 +222,43 @@ def evaluate(
     changes: list[Change] = []
     for policy in policies:
         for scope in targets[policy.pk]:
-            assessment = assess(policy, scope, source, now)
-            if assessment.level is None and (policy.pk, scope) not in live:
-                continue  # calm and nothing open: no write, no lock
-            with transaction.atomic():
-                change = apply(policy, assessment, _silenced(silences, policy, scope, now))
-                if change is not None and notifier is not None:
-                    transaction.on_commit(lambda c=change: notifier(c))  # type: ignore[misc]
-            if change is not None:
-                changes.append(change)
+            with quarantine.item(f"{policy.pk}/{scope}"):
+                change = _evaluate_scope(policy, scope, source, now, live, silences, notifier)
+                if change is not None:
+                    changes.append(change)
     return changes
+
+
+def _evaluate_scope(
+    policy: WarningPolicy,
+    scope: str,
+    source: Source,
+    now: datetime,
+    live: set[tuple[int, str]],
+    silences: list[Silence],
+    notifier: Notifier | None,
+) -> Change | None:
+    assessment = assess(policy, scope, source, now)
+    if assessment.level is None and (policy.pk, scope) not in live:
+        return None  # calm and nothing open: no write, no lock
+    with transaction.atomic():
+        change = apply(policy, assessment, _silenced(silences, policy, scope, now))
+        if change is not None and notifier is not None:
+            transaction.on_commit(lambda c=change: notifier(c))  # type: ignore[misc]
+    return change
+
+
+def warning_scope_retry(item_key: str, *, notifier: Notifier | None = None) -> None:
+    """Dead-letter retry: evaluate the one policy (and scope) now, raising whatever still goes wrong."""
+    policy_id, _, scope = item_key.partition("/")
+    policy = WarningPolicy.objects.filter(pk=int(policy_id), is_active=True).first()
+    if policy is None:
+        return  # deleted or switched off since: nothing left to evaluate
+    now = timezone.now()
+    wanted = policy_scopes(policy) if scope == "*" else [scope]
+    source = LiveSource(wanted, now, lookback([policy]))
+    open_alerts = Alert.objects.filter(policy=policy).exclude(status=AlertStatus.RESOLVED)
+    live = set(open_alerts.values_list("policy_id", "scope"))
+    silences = list(Silence.objects.filter(ends_at__gt=now, starts_at__lte=now))
+    for each in wanted:
+        _evaluate_scope(policy, each, source, now, live, silences, notifier)

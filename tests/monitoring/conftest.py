@@ -26,7 +26,7 @@ def index_now() -> Callable[[str], int]:
 
     def run(slug: str) -> int:
         with tenant_context(Tenant.objects.get(slug=slug)):
-            indexed = drain(slug)
+            indexed = drain(slug).indexed
         es_client().indices.refresh(index=alias_name(slug))
         return indexed
 

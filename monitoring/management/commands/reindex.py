@@ -30,6 +30,7 @@ class Command(BaseCommand):
 
                 result = reindex_tenant(tenant.slug, batch=int(str(options["batch"])), progress=progress)
             self.stdout.write(
-                f"{tenant.slug}: {result['documents']} documents into {result['index']}; "
+                f"{tenant.slug}: {result['documents']} documents into {result['index']} "
+                f"({result['quarantined']} quarantined as dead letters); "
                 f"alias {result['alias']} swapped from {', '.join(result['replaced']) or 'nothing'}"  # type: ignore[arg-type]
             )
