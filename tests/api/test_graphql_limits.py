@@ -4,8 +4,11 @@ import json
 import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django_tenants.utils import tenant_context
+from graphql import GraphQLObjectType, get_introspection_query, get_named_type
 
+from api.graphql.schema import schema
 from api.models import User
 from monitoring.models import Mention
 from tenants.models import Tenant
@@ -113,8 +116,28 @@ def test_too_many_aliases_is_a_400(alpha, settings):
     assert "6 aliases found. Allowed: 5" in response.json()["errors"][0]["message"]
 
 
+def deepest_chain(type_: GraphQLObjectType, seen: frozenset[str]) -> int:
+    """Object fields nested below `type_` on the longest path that visits no type twice."""
+    depths = [
+        1 + deepest_chain(named, seen | {named.name})
+        for field in type_.fields.values()
+        if isinstance(named := get_named_type(field.type), GraphQLObjectType) and named.name not in seen
+    ]
+    return max(depths, default=0)
+
+
+def test_the_depth_limit_is_the_schemas_real_depth():
+    graphql_schema = schema._schema
+    roots = [graphql_schema.query_type, graphql_schema.mutation_type]
+
+    deepest = max(deepest_chain(root, frozenset({root.name})) for root in roots if root)
+
+    # A new nested field that goes deeper must raise VIGIL_GRAPHQL_MAX_DEPTH on purpose, not find it by accident.
+    assert deepest - 1 == settings.GRAPHQL_MAX_DEPTH
+
+
 def test_deepest_query_of_the_schema_passes(alpha):
-    # The deepest chains the schema has (no type refers back to itself): mention → author, case → statements.
+    # The deepest chains the schema has: mention → author, case → statement → version.
     response = admin(alpha).graphql(
         "{ mentions { items { author { name } } } cases { statements { versions { body } } } }"
     )
@@ -175,12 +198,20 @@ def test_introspection_works_for_authenticated_callers(alpha):
 
 
 def test_graphiql_introspection_query_passes_the_limits(alpha):
-    from graphql import get_introspection_query
-
     response = admin(alpha).graphql(get_introspection_query(descriptions=True, input_value_deprecation=True))
 
     assert response.status_code == 200
     assert "errors" not in response.json()
+
+
+def test_deep_introspection_is_refused_even_with_credentials(alpha):
+    nested = "fields { type { " * 5 + "name" + " } }" * 5
+
+    response = admin(alpha).graphql("{ __schema { types { " + nested + " } } }")
+
+    assert response.status_code == 400
+    assert first_error(response)["code"] == "graphql_validation"
+    assert "Maximum introspection depth exceeded" in response.json()["errors"][0]["message"]
 
 
 def test_typename_needs_no_credentials(tenants):
@@ -255,6 +286,20 @@ def test_malformed_json_body_is_400_in_the_error_shape(alpha):
     assert response.status_code == 400
     assert first_error(response)["code"] == "malformed_json"
     assert first_error(response)["field"] == "body"
+
+
+def test_mutation_over_get_is_refused_in_the_error_shape(alpha):
+    response = admin(alpha).get("/graphql/?" + urlencode({"query": "mutation { revokeApiKey(id: 1) { id } }"}))
+
+    assert response.status_code == 405
+    assert first_error(response)["code"] == "bad_request"
+
+
+def test_unsupported_content_type_is_refused_in_the_error_shape(alpha):
+    response = admin(alpha).post("/graphql/", raw=b"query=%7B%20me%20%7D", headers={"Content-Type": "text/plain"})
+
+    assert response.status_code == 400
+    assert first_error(response) == {"code": "bad_request", "message": "Unsupported content type", "field": None}
 
 
 def test_deeply_nested_json_body_is_400(alpha):
