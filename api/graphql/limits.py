@@ -7,8 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from graphql import GraphQLError, StringValueNode, ValidationRule, get_named_type, is_introspection_type
-from graphql.language import FieldNode, VisitorAction
+from graphql import (
+    GraphQLError,
+    ValidationRule,
+    get_named_type,
+    is_introspection_type,
+    is_specified_scalar_type,
+)
+from graphql.language import FieldNode, FloatValueNode, IntValueNode, StringValueNode, ValueNode, VisitorAction
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -17,6 +23,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from config import jsonsafe
 from config.errors import NotAuthenticatedError, ValidationError
 from config.unicode import find_broken_text
 
@@ -34,13 +41,35 @@ class IntrospectionNeedsCredentialsRule(ValidationRule):
         return self.SKIP
 
 
-class StorableStringLiteralsRule(ValidationRule):
-    """`"\\u0000"` in a string literal decodes to a NUL that PostgreSQL refuses; the variables get the same check."""
+class StorableLiteralsRule(ValidationRule):
+    """Literals in the document get the checks the variables get in the view.
+
+    `"\\u0000"` decodes to a NUL that PostgreSQL refuses. A number in a JSON argument is not checked by
+    graphql-core (a 5,000-digit one becomes NaN); Int and Float arguments are, so those are left to it.
+    """
 
     def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
         if find_broken_text(node.value):
-            error = ValidationError(BROKEN_TEXT, field="query", code="invalid_encoding")
-            self.report_error(GraphQLError(BROKEN_TEXT, node, original_error=error))
+            self._refuse(node, ValidationError(BROKEN_TEXT, field="query", code="invalid_encoding"))
+
+    def enter_int_value(self, node: IntValueNode, *_args: Any) -> None:
+        self._check_number(node)
+
+    def enter_float_value(self, node: FloatValueNode, *_args: Any) -> None:
+        self._check_number(node)
+
+    def _check_number(self, node: IntValueNode | FloatValueNode) -> None:
+        expected = get_named_type(self.context.get_input_type())
+        if expected is not None and is_specified_scalar_type(expected):
+            return
+        try:
+            # GraphQL's number literals are JSON numbers: the same bounds as the variables.
+            jsonsafe.loads(node.value, field="query")
+        except ValidationError as exc:
+            self._refuse(node, exc)
+
+    def _refuse(self, node: ValueNode, error: ValidationError) -> None:
+        self.report_error(GraphQLError(error.message, node, original_error=error))
 
 
 class IntrospectionForAuthenticatedCallers(SchemaExtension):
@@ -63,5 +92,5 @@ def limit_extensions() -> list[Any]:
         lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
         IntrospectionForAuthenticatedCallers,
-        lambda: AddValidationRules([StorableStringLiteralsRule]),
+        lambda: AddValidationRules([StorableLiteralsRule]),
     ]

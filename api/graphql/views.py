@@ -31,8 +31,9 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     body: dict[str, Any] = {"message": error.message, "path": error.path}
     if isinstance(original, ApplicationError):
         body["extensions"] = original.as_dict()
-    elif original is None:
-        # Parse and validation errors (syntax, unknown field, depth limit) are the caller's to fix.
+    elif original is None or (error.path is None and error.locations):
+        # Parse and validation errors (syntax, unknown field, depth limit) are the caller's to fix, also when a
+        # literal made the parser raise (an Int literal of 5,000 digits is a ValueError in int()).
         body["extensions"] = {"code": "graphql_validation", "message": error.message, "field": None}
         body["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations or []]
     else:
