@@ -225,7 +225,14 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-GRAPHQL_MAX_DEPTH = env.int("VIGIL_GRAPHQL_MAX_DEPTH", default=10)
+# GraphQL limits, all checked before a resolver runs. The deepest query the schema allows is 3 levels below a root
+# field (mentions → items → author → name); no type refers back to itself, so a deeper document is an attack.
+GRAPHQL_MAX_DEPTH = env.int("VIGIL_GRAPHQL_MAX_DEPTH", default=3)
+GRAPHQL_MAX_TOKENS = env.int("VIGIL_GRAPHQL_MAX_TOKENS", default=2000)
+GRAPHQL_MAX_ALIASES = env.int("VIGIL_GRAPHQL_MAX_ALIASES", default=30)
+# The query document; variables may be larger (ingestMentions carries up to VIGIL_INGEST_MAX_BYTES of mentions)
+# but only for authenticated callers: an anonymous caller's whole body is held to this size.
+GRAPHQL_MAX_QUERY_BYTES = env.int("VIGIL_GRAPHQL_MAX_QUERY_BYTES", default=64 * 1024)
 STRAWBERRY_DJANGO = {"MUTATIONS_DEFAULT_HANDLE_ERRORS": False}
 
 # Request size guard for every endpoint (413 above it); feature endpoints apply their own tighter limits.

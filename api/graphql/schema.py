@@ -1,13 +1,12 @@
 """The GraphQL schema, composed from one Query and one Mutation class per area."""
 
 import strawberry
-from django.conf import settings
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
 from api.graphql.audit import AuditQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
 from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery
+from api.graphql.limits import limit_extensions
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
 from api.graphql.playbooks import PlaybooksMutation, PlaybooksQuery
@@ -49,8 +48,5 @@ class Mutation(
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    extensions=[
-        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
-    ],
+    extensions=limit_extensions(),
 )
