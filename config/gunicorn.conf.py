@@ -18,3 +18,15 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = "-"
 # One shared $HOME/.gunicorn/gunicorn.ctl would clash between instances on one machine (demo, tests, benches).
 control_socket_disable = True
+# Django is imported once in the master and forked, so a worker starts (and restarts) in milliseconds.
+preload_app = True
+
+
+def when_ready(server: object) -> None:
+    """Import both URLconfs, and so every view, before forking: Django would otherwise do it on each worker's
+    first request, which then takes seconds on a loaded machine."""
+    from django.conf import settings
+    from django.urls import get_resolver
+
+    for urlconf in (settings.ROOT_URLCONF, settings.PUBLIC_SCHEMA_URLCONF):
+        get_resolver(urlconf).url_patterns  # noqa: B018
