@@ -18,13 +18,12 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = "-"
 # One shared $HOME/.gunicorn/gunicorn.ctl would clash between instances on one machine (demo, tests, benches).
 control_socket_disable = True
-# Django is imported once in the master and forked, so a worker starts (and restarts) in milliseconds.
-preload_app = True
 
 
-def when_ready(server: object) -> None:
-    """Import both URLconfs, and so every view, before forking: Django would otherwise do it on each worker's
-    first request, which then takes seconds on a loaded machine."""
+def post_worker_init(worker: object) -> None:
+    """Import both URLconfs, and so every view, before the worker takes its first request: Django would otherwise
+    do it inside that request, which then takes seconds on a loaded machine. Not in the master (preload_app):
+    workers forked after numpy/scikit-learn started their thread pools hang on exit."""
     from django.conf import settings
     from django.urls import get_resolver
 

@@ -104,7 +104,8 @@ def gunicorn(log_dir: Path, *, workers: int = 2, env: dict[str, str] | None = No
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_answering(port, 90, process)
+            # Generous: importing Django and the NLP stack takes seconds alone, minutes on a crowded machine.
+            wait_until_answering(port, 240, process)
             yield port
         finally:
             process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown; nothing here needs to drain

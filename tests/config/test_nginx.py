@@ -116,6 +116,17 @@ def test_a_body_within_the_limit_reaches_the_app(stack):
     assert json.loads(answer.body)["error"]["code"] == "not_authenticated"
 
 
+def test_the_host_header_reaches_the_app_as_sent_so_tenants_by_host_still_resolve(stack):
+    proxy_port, _ = stack
+
+    tenant_host = request(proxy_port, "GET", "/api/v1/me", headers={"Host": f"alpha.localhost:{proxy_port}"})
+    unknown_host = request(proxy_port, "GET", "/api/v1/me", headers={"Host": f"nobody.localhost:{proxy_port}"})
+
+    assert tenant_host.status == 401  # alpha's API, asking for credentials
+    assert unknown_host.status == 404
+    assert json.loads(unknown_host.body)["error"]["code"] == "tenant_not_found"
+
+
 def test_login_attempts_beyond_the_burst_get_429_in_the_error_shape(stack):
     proxy_port, _ = stack
     headers = {"X-Tenant": "alpha", "Content-Type": "application/json"}
