@@ -3,9 +3,9 @@
 #   scripts/services.sh install          install the packages and build/fetch the binaries
 #   scripts/services.sh up [NAME...]     start postgres redis elasticsearch stripe-mock nginx (default: all)
 #   scripts/services.sh down [NAME...]   stop them
+#   scripts/services.sh status           one line per service
 # nginx listens on 127.0.0.1:$PORT (8000) in front of gunicorn on $VIGIL_APP_UPSTREAM (127.0.0.1:$VIGIL_APP_PORT,
 # 8001), which the caller starts (make demo, or a test); `up nginx` again re-reads its settings.
-#   scripts/services.sh status           one line per service
 # Idempotent: running `up` twice leaves one copy of each service running.
 set -euo pipefail
 
