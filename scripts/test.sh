@@ -12,7 +12,8 @@ results="$ROOT/.services/test-results"
 mkdir -p "$results"
 rm -f "$results"/*.xml
 status=0
-uv run --frozen pytest -n "${VIGIL_TEST_WORKERS:-2}" -m "not disruptive and not processes" --junitxml="$results/parallel.xml" "$@" \
+uv run --frozen pytest -n "${VIGIL_TEST_WORKERS:-2}" -m "not disruptive and not processes" \
+  --junitxml="$results/parallel.xml" "$@" \
   || status=$?
 uv run --frozen pytest -m "disruptive or processes" --junitxml="$results/disruptive.xml" "$@" || status=$?
 uv run --frozen python - "$results" <<'PY'
