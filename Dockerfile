@@ -12,4 +12,5 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY --from=assets /app/node_modules ./node_modules
 COPY . .
+# gunicorn; clients go through the nginx service (docker-compose.yml)
 EXPOSE 8000

@@ -25,6 +25,7 @@ SHARED_APPS = [
     "django.contrib.auth",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -46,6 +47,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 AUTH_USER_MODEL = "api.User"
 
 MIDDLEWARE = [
+    # First: it answers CORS preflights itself, before tenant resolution (a preflight carries no X-Tenant).
+    "corsheaders.middleware.CorsMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
     "api.middleware.AuditOriginMiddleware",
@@ -224,6 +227,12 @@ SPECTACULAR_SETTINGS = {
         }
     },
 }
+
+# Browser frontends on these origins may call the APIs (exact origins, e.g. https://app.example.com).
+# Credentials travel in the Authorization header, never in cookies, so credentialed CORS stays off.
+CORS_ALLOWED_ORIGINS = env.list("VIGIL_CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_HEADERS = ("authorization", "content-type", "x-tenant", "idempotency-key")
+CORS_EXPOSE_HEADERS = ("retry-after",)
 
 # GraphQL limits, all checked before a resolver runs. The deepest query the schema allows is 3 levels below a root
 # field (mentions → items → author → name); no type refers back to itself, so a deeper document is an attack.

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # `make demo`: everything up, the demo tenant created afresh, web + Celery worker + beat started in the
 # background, URLs and credentials printed. `scripts/demo.sh stop` stops web, worker and beat.
+# Clients reach nginx on 127.0.0.1:$PORT (8000); it buffers requests and responses for gunicorn on the private
+# 127.0.0.1:$VIGIL_APP_PORT (8001), so slow clients cannot tie up its workers.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 DEMO="$ROOT/.demo"
 PORT="${PORT:-8000}"
+export VIGIL_APP_PORT="${VIGIL_APP_PORT:-8001}"
 PROCESSES=(replay web worker beat receiver)
 # The demo's webhook receiver listens on loopback, which webhooks may reach only if allowed exactly.
 export WEBHOOK_ALLOWED_TARGETS="127.0.0.1:${VIGIL_DEMO_RECEIVER_PORT:-8765}"
@@ -47,8 +50,9 @@ start() {
 }
 start receiver uv run --frozen python scripts/webhook_receiver.py --port "${VIGIL_DEMO_RECEIVER_PORT:-8765}" \
   --secret-file "$DEMO/credentials.json" --log "$DEMO/webhooks.jsonl"
-start web uv run --frozen gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers 2 --timeout 60 \
-  --access-logfile -
+# Sync workers, 2 × cores + 1 (config/gunicorn.conf.py), bound to VIGIL_APP_PORT; nginx (re)reads its upstream.
+start web uv run --frozen gunicorn -c config/gunicorn.conf.py
+PORT="$PORT" scripts/services.sh up nginx
 start worker uv run --frozen celery -A config worker --loglevel INFO --concurrency 2
 # Ticks every 15 s in the demo so that the alert's recovery shows within minutes of the stream ending.
 start beat env VIGIL_WARNING_TICK_SECONDS="${VIGIL_WARNING_TICK_SECONDS:-15}" uv run --frozen celery -A config beat --loglevel INFO --schedule "$DEMO/celerybeat-schedule"
@@ -59,7 +63,7 @@ for _ in $(seq 1 60); do
   if curl -fsS "http://127.0.0.1:$PORT/readyz" >"$DEMO/readyz.json" 2>/dev/null; then ready=1; break; fi
   sleep 1
 done
-[ -n "$ready" ] || { log "web did not become ready; see $DEMO/logs/web.log"; cat "$DEMO/readyz.json" 2>/dev/null; exit 1; }
+[ -n "$ready" ] || { log "web did not become ready; see $DEMO/logs/web.log and .services/log/nginx-error.log"; cat "$DEMO/readyz.json" 2>/dev/null; exit 1; }
 
 # The crisis stream: a real Weibo cascade (a phone explosion, CED dataset) replayed live through the REST API.
 API_KEY="$(uv run --frozen python -c "import json; print(json.load(open('$DEMO/credentials.json'))['api_key'])")"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs (once) and runs Vigil's backing services on 127.0.0.1, keeping their data in .services/.
 #   scripts/services.sh install          install the packages and build/fetch the binaries
-#   scripts/services.sh up [NAME...]     start postgres redis elasticsearch stripe-mock (default: all four)
+#   scripts/services.sh up [NAME...]     start postgres redis elasticsearch stripe-mock nginx (default: all)
 #   scripts/services.sh down [NAME...]   stop them
 #   scripts/services.sh status           one line per service
+# nginx listens on 127.0.0.1:$PORT (8000) in front of gunicorn on $VIGIL_APP_UPSTREAM (127.0.0.1:$VIGIL_APP_PORT,
+# 8001), which the caller starts (make demo, or a test); `up nginx` again re-reads its settings.
 # Idempotent: running `up` twice leaves one copy of each service running.
 set -euo pipefail
 
@@ -18,7 +20,9 @@ REDIS_PORT="${VIGIL_REDIS_PORT:-63799}"
 ES_PORT="${VIGIL_ES_PORT:-9299}"
 STRIPE_PORT="${VIGIL_STRIPE_PORT:-12111}"
 ES_HEAP="${VIGIL_ES_HEAP:-512m}"
-ALL_SERVICES=(postgres redis elasticsearch stripe-mock)
+NGINX_PORT="${PORT:-8000}"
+APP_UPSTREAM="${VIGIL_APP_UPSTREAM:-127.0.0.1:${VIGIL_APP_PORT:-8001}}"
+ALL_SERVICES=(postgres redis elasticsearch stripe-mock nginx)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -37,6 +41,8 @@ wait_port() {
   done
   die "$name did not open port $port within ${seconds}s (logs in $STATE/log/)"
 }
+
+nginx_bin() { command -v nginx || echo /usr/sbin/nginx; }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
@@ -65,6 +71,7 @@ install_debian_packages() {
   command -v unzip >/dev/null || missing+=(unzip)
   command -v mvn >/dev/null || missing+=(maven)
   command -v go >/dev/null || missing+=(golang-go)
+  [ -x "$(nginx_bin)" ] || missing+=(nginx)
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing packages ${missing[*]}; install them as root"
   log "installing Debian packages: ${missing[*]}"
@@ -113,12 +120,16 @@ install_stripe_mock() {
   GOBIN="$STATE/bin" GOFLAGS=-mod=mod go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
 }
 
+# Installs what the named services need (default: all of them).
 cmd_install() {
+  local services=("$@")
+  [ ${#services[@]} -gt 0 ] || services=("${ALL_SERVICES[@]}")
   install_debian_packages
   ensure_user
   ensure_state_dir
-  install_elasticsearch
-  install_stripe_mock
+  [[ " ${services[*]} " == *" elasticsearch "* ]] && install_elasticsearch
+  [[ " ${services[*]} " == *" stripe-mock "* ]] && install_stripe_mock
+  return 0
 }
 
 start_postgres() {
@@ -182,6 +193,62 @@ start_stripe_mock() {
   wait_port stripe-mock "$STRIPE_PORT" 30
 }
 
+# Fills the ${NAME} placeholders of config/nginx/vigil.conf.template (the nginx image does the same with envsubst).
+render_nginx_conf() {
+  local conf name value
+  conf="$(<"$ROOT/config/nginx/vigil.conf.template")"
+  local -A values=(
+    [VIGIL_NGINX_LISTEN]="127.0.0.1:$NGINX_PORT"
+    [VIGIL_APP_UPSTREAM]="$APP_UPSTREAM"
+    [VIGIL_MAX_REQUEST_BYTES]="${VIGIL_MAX_REQUEST_BYTES:-10485760}"
+    [VIGIL_CLIENT_TIMEOUT]="${VIGIL_CLIENT_TIMEOUT:-10s}"
+    [VIGIL_LOGIN_RATE]="${VIGIL_LOGIN_RATE:-10r/m}"
+    [VIGIL_LOGIN_BURST]="${VIGIL_LOGIN_BURST:-5}"
+  )
+  for name in "${!values[@]}"; do
+    value="${values[$name]}"
+    conf="${conf//"\${$name}"/"$value"}"
+  done
+  printf '%s\n' "$conf"
+}
+
+start_nginx() {
+  local dir="$STATE/nginx" pidfile="$STATE/run/nginx.pid"
+  mkdir -p "$dir"; [ "$(id -u)" = 0 ] && chown "$RUN_USER" "$dir"
+  render_nginx_conf >"$dir/vigil.conf"
+  # Every path nginx writes is under the state dir, so it runs as the service user like the others.
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes auto;
+pid $pidfile;
+error_log $STATE/log/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log $STATE/log/nginx-access.log;
+  client_body_temp_path $dir/client_body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  include $dir/vigil.conf;
+}
+CONF
+  local nginx=("$(nginx_bin)" -p "$dir/" -c "$dir/nginx.conf" -e "$STATE/log/nginx-error.log")
+  as_user "${nginx[@]}" -t -q || die "nginx refused its configuration ($dir/nginx.conf)"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    as_user "${nginx[@]}" -s reload
+    return 0
+  fi
+  if port_open "$NGINX_PORT"; then
+    # Bootstrap (`up` with no names) must not fail over it: the tests bring their own nginx on free ports.
+    [ "$NAMED" = 1 ] && die "port $NGINX_PORT is taken by something other than this nginx"
+    log "warning: nginx not started, port $NGINX_PORT is taken by another process (make demo needs it)"
+    SKIPPED=1
+    return 0
+  fi
+  as_user "${nginx[@]}"
+  wait_port nginx "$NGINX_PORT" 15
+}
+
 stop_pidfile() {
   local name=$1 pidfile=$2 port=$3 pid i
   [ -f "$pidfile" ] || return 0
@@ -205,6 +272,7 @@ stop_service() {
     redis) stop_pidfile redis "$STATE/run/redis.pid" "$REDIS_PORT" ;;
     elasticsearch) stop_pidfile elasticsearch "$STATE/run/elasticsearch.pid" "$ES_PORT" ;;
     stripe-mock) stop_pidfile stripe-mock "$STATE/run/stripe-mock.pid" "$STRIPE_PORT" ;;
+    nginx) stop_pidfile nginx "$STATE/run/nginx.pid" "$NGINX_PORT" ;;
     *) die "unknown service $1 (known: ${ALL_SERVICES[*]})" ;;
   esac
 }
@@ -212,26 +280,28 @@ stop_service() {
 service_port() {
   case "$1" in
     postgres) echo "$PG_PORT" ;; redis) echo "$REDIS_PORT" ;;
-    elasticsearch) echo "$ES_PORT" ;; stripe-mock) echo "$STRIPE_PORT" ;;
+    elasticsearch) echo "$ES_PORT" ;; stripe-mock) echo "$STRIPE_PORT" ;; nginx) echo "$NGINX_PORT" ;;
     *) die "unknown service $1 (known: ${ALL_SERVICES[*]})" ;;
   esac
 }
 
 cmd_up() {
   local services=("$@")
-  [ ${#services[@]} -gt 0 ] || services=("${ALL_SERVICES[@]}")
-  cmd_install
+  NAMED=1
+  [ ${#services[@]} -gt 0 ] || { services=("${ALL_SERVICES[@]}"); NAMED=0; }
+  cmd_install "${services[@]}"
   local name
   for name in "${services[@]}"; do
     service_port "$name" >/dev/null
+    SKIPPED=0
     "start_${name//-/_}"
-    log "$name up on 127.0.0.1:$(service_port "$name")"
+    [ "$SKIPPED" = 1 ] || log "$name up on 127.0.0.1:$(service_port "$name")"
   done
 }
 
 cmd_down() {
   local services=("$@") name
-  [ ${#services[@]} -gt 0 ] || services=(stripe-mock elasticsearch redis postgres)
+  [ ${#services[@]} -gt 0 ] || services=(nginx stripe-mock elasticsearch redis postgres)
   for name in "${services[@]}"; do stop_service "$name"; done
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole suite against the real services: the parallel part first, then the tests that stop and
-# restart a service (they would disturb parallel neighbours), then one summary line over both.
+# restart a service or start and time their own web processes (they would disturb parallel neighbours, or be
+# slowed by them), then one summary line over both.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,9 +12,10 @@ results="$ROOT/.services/test-results"
 mkdir -p "$results"
 rm -f "$results"/*.xml
 status=0
-uv run --frozen pytest -n "${VIGIL_TEST_WORKERS:-2}" -m "not disruptive" --junitxml="$results/parallel.xml" "$@" \
+uv run --frozen pytest -n "${VIGIL_TEST_WORKERS:-2}" -m "not disruptive and not processes" \
+  --junitxml="$results/parallel.xml" "$@" \
   || status=$?
-uv run --frozen pytest -m disruptive --junitxml="$results/disruptive.xml" "$@" || status=$?
+uv run --frozen pytest -m "disruptive or processes" --junitxml="$results/disruptive.xml" "$@" || status=$?
 uv run --frozen python - "$results" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
