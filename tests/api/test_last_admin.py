@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -67,6 +67,19 @@ def two_admin_users(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tu
                 ApiKey.objects.filter(pk__in=keys).update(revoked_at=None)
 
 
+def _wait_until_blocked_on_a_lock(seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the concurrent demotion never waited for the lock")
+
+
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(two_admin_users):
     first, second = two_admin_users
     token = Api("alpha").post("/api/v1/auth/token", {"email": second.email, "password": PASSWORD}).json()["access"]
@@ -83,7 +96,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(two_admin_users)
             user_update(actor=Principal.for_user(first, "alpha"), user_id=second.pk, role="viewer")
             other = threading.Thread(target=second_demotes_first)
             other.start()
-            time.sleep(1)  # the other request runs now, while this demotion is not yet committed
+            _wait_until_blocked_on_a_lock()  # the other request waits for this demotion's row locks
         other.join(timeout=30)
         admins = list(User.objects.filter(role="admin", is_active=True).values_list("email", flat=True))
 
