@@ -11,7 +11,7 @@ from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from api.authentication import principal_from_request
+from api.authentication import request_principal
 from config.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class VigilGraphQLView(GraphQLView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST" or "query" in request.GET:
             try:
-                request.principal = principal_from_request(request)  # type: ignore[attr-defined]
+                request.principal = request_principal(request)  # type: ignore[attr-defined]
             except ApplicationError as exc:
                 body = {"errors": [{"message": exc.message, "extensions": exc.as_dict()}]}
                 return JsonResponse(body, status=exc.status_code)
