@@ -7,12 +7,14 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
+from rest_framework_simplejwt.tokens import Token
 
+from api import ratelimit
 from api.audit.services import audit_record
 from api.models import ApiKey, User
 from api.principals import Principal
-from config.errors import AuthenticationFailedError, WrongTenantError
+from api.tokens import AccessToken, RefreshToken
+from config.errors import ApplicationError, AuthenticationFailedError, WrongTenantError
 from tenants.context import current_tenant
 
 TENANT_CLAIM = "tenant"
@@ -36,17 +38,25 @@ def _check_tenant_claim(token: Token) -> None:
 
 
 def _active_user(user_id: object) -> User:
-    user = User.objects.filter(pk=str(user_id), is_active=True).first()
+    # Only the key holder can mint tokens, but a malformed claim must still be a 401, not a 500.
+    text = str(user_id)
+    if isinstance(user_id, bool) or not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise AuthenticationFailedError("Token is invalid or expired.")
+    user = User.objects.filter(pk=int(text), is_active=True).first()
     if user is None:
         raise AuthenticationFailedError("The user of this token no longer exists or is inactive.")
     return user
 
 
-def tokens_issue(*, email: str, password: str) -> dict[str, str]:
+def tokens_issue(*, email: str, password: str, address: str) -> dict[str, str]:
+    """A token pair for a correct email and password; `address` is the client's, for the failure limits."""
+    ratelimit.login_check(email=email, address=address)
     user = authenticate(username=email.lower(), password=password)
     if not isinstance(user, User) or not user.is_active:
+        ratelimit.login_failed(email=email, address=address)
         audit_record(actor=None, action="auth.login_failed", anonymous_name=email.strip().lower())
         raise AuthenticationFailedError("Email or password is wrong.", field="password")
+    ratelimit.login_succeeded(email=email)
     audit_record(actor=Principal.for_user(user, current_tenant_slug()), action="auth.login", target=user)
     refresh = RefreshToken.for_user(user)
     refresh[TENANT_CLAIM] = current_tenant_slug() or PUBLIC_CLAIM_VALUE
@@ -111,3 +121,21 @@ def principal_from_request(request: HttpRequest) -> Principal | None:
     raise AuthenticationFailedError(
         "Authorization header must be 'Bearer <token>' or 'Api-Key <key>'.", field="Authorization"
     )
+
+
+def request_principal(request: HttpRequest) -> Principal | None:
+    """principal_from_request, looked up once per request: the rate limiter and the API faces share it."""
+    cached = request.__dict__.get("_vigil_principal", _UNRESOLVED)
+    if cached is _UNRESOLVED:
+        try:
+            cached = principal_from_request(request)
+        except ApplicationError as exc:
+            cached = exc
+        request.__dict__["_vigil_principal"] = cached
+    if isinstance(cached, ApplicationError):
+        raise cached
+    assert cached is None or isinstance(cached, Principal)
+    return cached
+
+
+_UNRESOLVED = object()

@@ -98,3 +98,12 @@ class ErrorList:
         if self.items:
             first = self.items[0]
             raise ValidationError(first.message, field=first.field, details=self.items)
+
+
+class TooManyRequestsError(ApplicationError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

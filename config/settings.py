@@ -5,13 +5,18 @@ from pathlib import Path
 
 import environ
 
+from config.keys import checked_secret, parse_jwt_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# No default key: without DEBUG a missing, short or published key stops the process here (config/keys.py).
+SECRET_KEY = checked_secret("DJANGO_SECRET_KEY", env("DJANGO_SECRET_KEY", default=""), debug=DEBUG)
+# JWT signing keys with their key ids, newest first: the first signs, every one verifies (rotation).
+JWT_KEYS = parse_jwt_keys(env("VIGIL_JWT_KEYS", default=""), debug=DEBUG)
 
 # Tenants are reached as <slug>.<BASE_DOMAIN>; the bare BASE_DOMAIN and PUBLIC_HOSTS serve the public schema.
 BASE_DOMAIN = env("VIGIL_BASE_DOMAIN", default="localhost")
@@ -52,9 +57,14 @@ MIDDLEWARE = [
     "api.middleware.RequestSizeLimitMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
     "api.middleware.AuditOriginMiddleware",
+    "api.middleware.RateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # The API authenticates by header, which CSRF cannot forge (its views are exempt); these guard any page that
+    # ever uses cookies, and keep the docs and GraphiQL out of other sites' frames.
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,9 +176,6 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 # host:port pairs, e.g. the demo's receiver on 127.0.0.1:8765.
 WEBHOOK_ALLOWED_TARGETS = env.list("WEBHOOK_ALLOWED_TARGETS", default=[])
 
-# Proxies (addresses or networks) whose X-Forwarded-For is believed when finding a caller's address.
-VIGIL_TRUSTED_PROXIES = env.list("VIGIL_TRUSTED_PROXIES", default=["127.0.0.1"])
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.rest.authentication.JWTAuthentication",
@@ -188,10 +195,47 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
-    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
+    # Tokens are signed and verified by api.tokens with JWT_KEYS; this only keeps simplejwt off SECRET_KEY.
+    "SIGNING_KEY": JWT_KEYS[0][1],
     "USER_ID_CLAIM": "user_id",
     "UPDATE_LAST_LOGIN": False,
 }
+
+# Argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane) costs ~tens of ms; bench/password_hashing.py
+# measures it against PBKDF2's ~1 s of CPU per guess. PBKDF2 stays to verify old hashes (upgraded at next login).
+PASSWORD_HASHERS = [
+    "config.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+ARGON2_TIME_COST = env.int("VIGIL_ARGON2_TIME_COST", default=2)
+ARGON2_MEMORY_COST_KIB = env.int("VIGIL_ARGON2_MEMORY_KIB", default=19 * 1024)
+ARGON2_PARALLELISM = env.int("VIGIL_ARGON2_PARALLELISM", default=1)
+
+# Abuse limits (api/ratelimit.py). Requests per fixed minute per API key or user, and per client address for
+# callers without valid credentials; REST and GraphQL count together.
+RATE_LIMIT_PER_MINUTE = env.int("VIGIL_RATE_LIMIT_PER_MINUTE", default=600)
+RATE_LIMIT_ANONYMOUS_PER_MINUTE = env.int("VIGIL_RATE_LIMIT_ANONYMOUS_PER_MINUTE", default=60)
+# Failed logins per (tenant, email) and per client address within the window, then 429 until the window ends.
+LOGIN_MAX_FAILURES = env.int("VIGIL_LOGIN_MAX_FAILURES", default=5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("VIGIL_LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
+LOGIN_WINDOW_SECONDS = env.int("VIGIL_LOGIN_WINDOW_SECONDS", default=15 * 60)
+# X-Forwarded-For names the client only when the direct peer is one of these proxies (addresses or networks, e.g.
+# nginx on loopback); otherwise REMOTE_ADDR does. Used by the rate limits and the audit log alike.
+TRUSTED_PROXIES = env.list("VIGIL_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+
+# HTTPS behind nginx: it terminates TLS and sets X-Forwarded-Proto. Production defaults; `manage.py check --deploy`
+# passes with them and DJANGO_SECURE_SSL_REDIRECT=true (off by default so plain-HTTP local runs keep working).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=True) else None
+)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vigil API",

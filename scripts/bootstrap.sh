@@ -32,6 +32,21 @@ fi
 
 scripts/services.sh up
 
+# Signing keys: there is no default, so generate strong ones once into the git-ignored .env and keep them
+# (regenerating would log everyone out). Production sets its own (README, "Secrets and key rotation").
+new_secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(48))'; }
+ensure_key() {
+  local name=$1 value=$2
+  grep -q "^$name=" .env 2>/dev/null && return 0
+  [ -f .env ] || (umask 077 && : >.env)
+  # keep an existing last line intact when it lacks its newline
+  [ -s .env ] && [ -n "$(tail -c1 .env)" ] && echo >>.env
+  printf '%s=%s\n' "$name" "$value" >>.env
+  log "generated $name into .env"
+}
+ensure_key DJANGO_SECRET_KEY "$(new_secret)"
+ensure_key VIGIL_JWT_KEYS "k$(date -u +%Y%m%d):$(new_secret)"
+
 # shellcheck source=/dev/null
 [ -f .env ] && set -a && source .env && set +a
 PG_PORT="${VIGIL_PG_PORT:-54329}"

@@ -72,8 +72,10 @@ def tenant_obj(slug: str) -> Tenant:
 class Api:
     """A test client for one tenant, reached by header (default) or by host."""
 
-    def __init__(self, slug: str | None, *, by_host: bool = False, auth: str | None = None) -> None:
-        self.client = Client()
+    def __init__(
+        self, slug: str | None, *, by_host: bool = False, auth: str | None = None, address: str = "127.0.0.1"
+    ) -> None:
+        self.client = Client(REMOTE_ADDR=address)
         self.slug = slug
         self.by_host = by_host
         self.auth = auth

@@ -46,7 +46,7 @@ def client_ip(request: HttpRequest) -> str | None:
     Each trusted proxy appends the address it was reached from, so the first address from the right that is not a
     trusted proxy is the client; whatever the client wrote further left is its own claim and is ignored.
     """
-    trusted = _trusted(tuple(settings.VIGIL_TRUSTED_PROXIES))
+    trusted = _trusted(tuple(settings.TRUSTED_PROXIES))
     peer = _address(request.META.get("REMOTE_ADDR", ""))
     if peer is None:
         return None

@@ -17,7 +17,7 @@ from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from api.authentication import principal_from_request
+from api.authentication import request_principal
 from api.graphql.limits import BROKEN_TEXT
 from config import jsonsafe
 from config.errors import ApplicationError, PayloadTooLargeError, ValidationError
@@ -78,7 +78,7 @@ class VigilGraphQLView(GraphQLView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST" or "query" in request.GET:
             try:
-                request.principal = principal_from_request(request)  # type: ignore[attr-defined]
+                request.principal = request_principal(request)  # type: ignore[attr-defined]
             except ApplicationError as exc:
                 return _error_response(exc)
         try:

@@ -1,8 +1,14 @@
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from api.authentication import principal_from_api_key, principal_from_bearer
+from api.authentication import request_principal
 from api.principals import Principal
+
+
+def _principal(request: Request) -> Principal:
+    principal = request_principal(request._request)
+    assert principal is not None  # the scheme matched, so credentials were sent
+    return principal
 
 
 class _SchemeAuthentication(BaseAuthentication):
@@ -23,7 +29,7 @@ class JWTAuthentication(_SchemeAuthentication):
 
     def authenticate(self, request: Request) -> tuple[Principal, str] | None:
         raw = self._credential(request)
-        return None if raw is None else (principal_from_bearer(raw), raw)
+        return None if raw is None else (_principal(request), raw)
 
 
 class ApiKeyAuthentication(_SchemeAuthentication):
@@ -31,4 +37,4 @@ class ApiKeyAuthentication(_SchemeAuthentication):
 
     def authenticate(self, request: Request) -> tuple[Principal, str] | None:
         raw = self._credential(request)
-        return None if raw is None else (principal_from_api_key(raw), raw)
+        return None if raw is None else (_principal(request), raw)

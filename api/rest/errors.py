@@ -6,7 +6,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from config.errors import ApplicationError
+from config.errors import ApplicationError, TooManyRequestsError
 
 
 def _first_field_error(detail: Any, path: str = "") -> tuple[str, str]:
@@ -55,6 +55,8 @@ def error_response(
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        if isinstance(exc, TooManyRequestsError):
+            headers = {"Retry-After": str(exc.retry_after)}
         return Response({"error": exc.as_dict()}, status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):
         return error_response("not_found", "Not found.", status.HTTP_404_NOT_FOUND)

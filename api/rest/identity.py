@@ -13,6 +13,7 @@ from api import selectors, services
 from api.authentication import tokens_issue, tokens_refresh
 from api.models import ApiKey, User
 from api.principals import Principal
+from api.ratelimit import client_address
 from api.rest import serializers as s
 from api.rest.base import TenantViewSet
 
@@ -30,7 +31,7 @@ class TokenObtainView(APIView):
     def post(self, request: Request) -> Response:
         data = s.TokenObtainInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(tokens_issue(**data.validated_data))
+        return Response(tokens_issue(**data.validated_data, address=client_address(request)))
 
 
 class TokenRefreshView(APIView):

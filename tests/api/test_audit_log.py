@@ -116,7 +116,7 @@ def test_refreshing_a_token_is_recorded(alpha):
     ],
 )
 def test_client_address_honours_forwarded_for_only_from_trusted_proxies(settings, remote, forwarded, trusted, expected):
-    settings.VIGIL_TRUSTED_PROXIES = trusted
+    settings.TRUSTED_PROXIES = trusted
     extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
 
     assert client_ip(RequestFactory().get("/", REMOTE_ADDR=remote, **extra)) == expected
