@@ -1,6 +1,6 @@
 """Settings, all read from the environment (see .env.example for the full list)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import environ
@@ -46,7 +46,9 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 AUTH_USER_MODEL = "api.User"
 
 MIDDLEWARE = [
+    "api.middleware.ErrorShapeMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",
+    "api.middleware.QueryStringMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -140,6 +142,12 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_123")
 # Ingest limits per request (413 above them).
 INGEST_MAX_ITEMS = env.int("VIGIL_INGEST_MAX_ITEMS", default=5000)
 INGEST_MAX_BYTES = env.int("VIGIL_INGEST_MAX_BYTES", default=8 * 1024 * 1024)
+# Mentions published before this date or more than this many seconds ahead of the server's clock are refused,
+# per item (sender bugs: year 1, clocks set wrong).
+INGEST_EARLIEST_PUBLISHED_AT = datetime.fromisoformat(env("VIGIL_INGEST_EARLIEST_DATE", default="2000-01-01")).replace(
+    tzinfo=UTC
+)
+INGEST_FUTURE_TOLERANCE_SECONDS = env.int("VIGIL_INGEST_FUTURE_SECONDS", default=300)
 # Authors with at least this many followers count as influential in the warning buckets.
 WARNING_INFLUENTIAL_FOLLOWERS = env.int("VIGIL_INFLUENTIAL_FOLLOWERS", default=100_000)
 SEARCH_OUTBOX_BATCH = env.int("VIGIL_OUTBOX_BATCH", default=2000)
@@ -173,6 +181,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.rest.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.rest.errors.exception_handler",
+    # OPTIONS is not an API method (CORS preflights are answered by middleware before any view): 405, not metadata.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }

@@ -197,7 +197,6 @@ class EventSerializer(serializers.ModelSerializer):
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = CrisisCase
     serializer_class = CaseSerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     required_permissions = {
         "list": "cases.read",
         "retrieve": "cases.read",
@@ -364,7 +363,7 @@ class TaskViewSet(mixins.ListModelMixin, TenantViewSet):
 
     model = CaseTask
     serializer_class = TaskSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "head"]
     # task_update checks cases.work, or a case role on the task's case.
     required_permissions = {"list": "cases.read", "partial_update": "cases.read"}
 

@@ -59,7 +59,8 @@ def test_malformed_json_is_400(alpha):
     response = admin(alpha).post("/api/v1/api-keys", raw=b'{"name": "x", ')
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "parse_error"
+    assert response.json()["error"]["code"] == "malformed_json"
+    assert response.json()["error"]["field"] == "body"
     assert "line 1" in response.json()["error"]["message"]
 
 
