@@ -289,7 +289,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         responses=EventSerializer(many=True),
         summary="The case timeline, oldest first (JSON or CSV)",
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, pk: str) -> Any:
         events = selectors.case_timeline(actor=self.principal, case_id=int(pk))
         # `export`, not `format`: DRF keeps `format` for its own content negotiation.
@@ -301,7 +301,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 
     @extend_schema(methods=["GET"], responses=TaskSerializer(many=True), summary="The case's tasks")
     @extend_schema(methods=["POST"], request=TaskSerializer, responses={201: TaskSerializer}, summary="Add a task")
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def tasks(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
             return Response(TaskSerializer(selectors.case_tasks(actor=self.principal, case_id=int(pk)), many=True).data)
@@ -318,7 +318,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         responses={201: CaseMemberSerializer},
         summary="Give a user a case role (commander, monitoring, analysis, communications, resources, legal, …)",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def members(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
             members = team.case_members(actor=self.principal, case_id=int(pk))
@@ -341,7 +341,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         responses={201: StatementSerializer},
         summary="Draft a statement",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def statements(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
             found = statement_selectors.statement_list(actor=self.principal, case_id=int(pk))

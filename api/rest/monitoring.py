@@ -25,6 +25,8 @@ class MentionViewSet(TenantViewSet):
     serializer_class = s.MentionOutput
     # Documents the list filters in OpenAPI; the selector applies the same FilterSet.
     filterset_class = MentionFilter
+    # Keyset-paged by the selector (next_cursor), not by DRF's paginator.
+    pagination_class = None
     required_permissions = {
         "list": "mentions.read",
         "retrieve": "mentions.read",

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from config.jsonsafe import INT_MAX
@@ -46,6 +47,8 @@ class MentionOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+# The list action answers one page object, not an array of them.
+@extend_schema_serializer(many=False)
 class MentionPage(serializers.Serializer):
     results = MentionOutput(many=True)
     next_cursor = serializers.CharField(allow_null=True)

@@ -181,7 +181,7 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses=PlaybookVersionSerializer(many=True), summary="All versions, oldest first")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str) -> Response:
         found = playbooks.playbook_versions(actor=self.principal, playbook_id=int(pk))
         return Response(PlaybookVersionSerializer(found, many=True).data)

@@ -224,7 +224,7 @@ class StatementViewSet(TenantViewSet):
         )
 
     @extend_schema(responses=StatementVersionSerializer(many=True), summary="All versions, oldest first")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str) -> Response:
         found = selectors.statement_versions(actor=self.principal, statement_id=int(pk))
         return Response(StatementVersionSerializer(found, many=True).data)
