@@ -128,7 +128,8 @@ def framework_error(request: HttpRequest, response: HttpResponse) -> HttpRespons
     if response.get("Content-Type", "").startswith("text/plain") and 0 < len(text) <= 300:
         message = text  # a framework's own one-line reason says more than ours
     shaped = _json_error(code, message, response.status_code)
-    for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-        if header in response:
-            shaped[header] = response[header]
+    # Allow, Retry-After, CORS and the like still apply; only the body and its description change.
+    for header, value in response.items():
+        if header.lower() not in ("content-type", "content-length"):
+            shaped[header] = value
     return shaped
