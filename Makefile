@@ -1,4 +1,4 @@
-.PHONY: setup demo stop test lint services-up services-down services-status
+.PHONY: setup demo stop test fuzz lint services-up services-down services-status
 
 setup:  ## install and start everything, migrate; no demo data
 	scripts/bootstrap.sh
@@ -12,6 +12,9 @@ stop:  ## stop the demo's web, worker and beat (services keep running: see servi
 
 test:  ## set up what the tests need and run the whole suite
 	scripts/test.sh
+
+fuzz:  ## schemathesis over the whole REST API against a real server (services must be up: make setup or make test)
+	scripts/schemathesis.sh
 
 lint:
 	uv run --frozen ruff check .

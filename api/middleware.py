@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -6,7 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from api.audit.context import request_origin
 from api.authentication import request_principal
 from api.ratelimit import api_request_hit, client_address
-from config.errors import ApplicationError, PayloadTooLargeError, TooManyRequestsError
+from api.rest.errors import framework_error
+from config.errors import ApplicationError, PayloadTooLargeError, TooManyRequestsError, ValidationError
 
 
 class RequestSizeLimitMiddleware:
@@ -24,6 +26,53 @@ class RequestSizeLimitMiddleware:
         if length > limit:
             exc = PayloadTooLargeError(f"Request body is {length} bytes; the limit is {limit} bytes.", field="body")
             return JsonResponse({"error": exc.as_dict()}, status=exc.status_code)
+        return self.get_response(request)
+
+
+class ErrorShapeMiddleware:
+    """Outermost: a framework's own error page (Django's 405 or 400, a bare 406) leaves in the one JSON error shape."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return framework_error(request, self.get_response(request))
+
+
+def _query_problem(query_string: bytes) -> ValidationError | None:
+    """The first query parameter that is not valid UTF-8 or holds a NUL, as the error that names it."""
+    for pair in query_string.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        raw_name, raw_value = (unquote_to_bytes(part.replace(b"+", b" ")) for part in (name, value))
+        try:
+            field = raw_name.decode("utf-8")
+            text = raw_value.decode("utf-8")
+        except UnicodeDecodeError:
+            # Django would decode it with replacement characters, and `?q=%ff` would quietly search for nothing.
+            field = raw_name.decode("utf-8", "replace")
+            return ValidationError(
+                f"Query parameter '{field[:100]}' is not valid UTF-8.", field=field[:100], code="invalid_encoding"
+            )
+        if "\x00" in field or "\x00" in text:
+            return ValidationError(
+                f"Query parameter '{field[:100]}' contains a NUL character.",
+                field=field.replace("\x00", "")[:100],
+                code="invalid_encoding",
+            )
+    return None
+
+
+class QueryStringMiddleware:
+    """Refuse a query string no filter could use (bad UTF-8, NUL) before any view parses it, naming the parameter."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # WSGI hands the query string over as latin-1 text; its bytes are what the client sent.
+        problem = _query_problem(request.META.get("QUERY_STRING", "").encode("iso-8859-1", "replace"))
+        if problem is not None:
+            return JsonResponse({"error": problem.as_dict()}, status=problem.status_code)
         return self.get_response(request)
 
 

@@ -1,6 +1,6 @@
 """Settings, all read from the environment (see .env.example for the full list)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import environ
@@ -52,9 +52,11 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 AUTH_USER_MODEL = "api.User"
 
 MIDDLEWARE = [
-    # First: it answers CORS preflights itself, before tenant resolution (a preflight carries no X-Tenant).
+    "api.middleware.ErrorShapeMiddleware",
+    # Before tenant resolution: it answers CORS preflights itself (a preflight carries no X-Tenant).
     "corsheaders.middleware.CorsMiddleware",
     "api.middleware.RequestSizeLimitMiddleware",
+    "api.middleware.QueryStringMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
     "api.middleware.AuditOriginMiddleware",
     "api.middleware.RateLimitMiddleware",
@@ -154,6 +156,12 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_123")
 # Ingest limits per request (413 above them).
 INGEST_MAX_ITEMS = env.int("VIGIL_INGEST_MAX_ITEMS", default=5000)
 INGEST_MAX_BYTES = env.int("VIGIL_INGEST_MAX_BYTES", default=8 * 1024 * 1024)
+# Mentions published before this date or more than this many seconds ahead of the server's clock are refused,
+# per item (sender bugs: year 1, clocks set wrong).
+INGEST_EARLIEST_PUBLISHED_AT = datetime.fromisoformat(env("VIGIL_INGEST_EARLIEST_DATE", default="2000-01-01")).replace(
+    tzinfo=UTC
+)
+INGEST_FUTURE_TOLERANCE_SECONDS = env.int("VIGIL_INGEST_FUTURE_SECONDS", default=300)
 # Authors with at least this many followers count as influential in the warning buckets.
 WARNING_INFLUENTIAL_FOLLOWERS = env.int("VIGIL_INFLUENTIAL_FOLLOWERS", default=100_000)
 SEARCH_OUTBOX_BATCH = env.int("VIGIL_OUTBOX_BATCH", default=2000)
@@ -188,6 +196,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.rest.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.rest.errors.exception_handler",
+    # OPTIONS is not an API method (CORS preflights are answered by middleware before any view): 405, not metadata.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
@@ -276,7 +286,7 @@ SPECTACULAR_SETTINGS = {
 # Credentials travel in the Authorization header, never in cookies, so credentialed CORS stays off.
 CORS_ALLOWED_ORIGINS = env.list("VIGIL_CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_HEADERS = ("authorization", "content-type", "x-tenant", "idempotency-key")
-CORS_EXPOSE_HEADERS = ("retry-after",)
+CORS_EXPOSE_HEADERS = ("retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
 
 # GraphQL limits, all checked before a resolver runs. The deepest query the schema allows is 3 levels below a root
 # field (mentions → items → author → name); no type refers back to itself, so a deeper document is an attack.

@@ -10,5 +10,7 @@ urlpatterns = [
     path("api/v1/", include(public_urlpatterns)),
 ]
 
+handler400 = "api.rest.errors.bad_request_view"
+handler403 = "api.rest.errors.permission_denied_view"
 handler404 = "api.rest.errors.not_found_view"
 handler500 = "api.rest.errors.server_error_view"

@@ -7,18 +7,32 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api.principals import Principal
 from config.errors import ValidationError
+from config.jsonsafe import INT_MAX, INT_MIN
+from config.validation import bounded_int
 
 ARCHIVED_PARAM = OpenApiParameter(
     "archived", bool, description="Include archived (deleted) items; by default lists show live items only."
 )
 
+# What a view may answer; a view serves those of them it has a handler for. No OPTIONS (CORS preflights are
+# middleware's), PUT (updates are PATCH) or TRACE: they are 405s with an Allow header that lists what is served.
+SERVED_METHODS = ["get", "post", "patch", "delete", "head"]
+# Version numbers live in PositiveIntegerField columns (32-bit).
+VERSION_MAX = 2**31 - 1
+
+
+class ApiView(APIView):
+    http_method_names = SERVED_METHODS
+
 
 class TenantViewSet(viewsets.GenericViewSet):
     """Lists come from a selector that checks the caller's permission; views never build querysets themselves."""
 
+    http_method_names = SERVED_METHODS
     model: type[Model]
     lookup_value_regex = r"[0-9]+"
 
@@ -51,7 +65,6 @@ class ServiceCrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
     `serializer_class` validates input and renders output; services get the caller and the validated fields.
     """
 
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     create_service: Callable[..., Model]
     update_service: Callable[..., Model]
     delete_service: Callable[..., object]
@@ -94,6 +107,14 @@ class ArchivableCrudViewSet(ServiceCrudViewSet):
     def restore(self, request: Request, pk: str) -> Response:
         restored = type(self).restore_service(actor=self.principal, **{self.id_keyword: int(pk)})
         return Response(self.get_serializer(restored).data)
+
+
+def int_param(params: Any, name: str, *, minimum: int = INT_MIN, maximum: int = INT_MAX) -> int | None:
+    """A whole-number query parameter (None when absent or empty); a 400 naming it when it is not one in range."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    return bounded_int(raw, field=name, minimum=minimum, maximum=maximum)
 
 
 def list_param(params: Any, name: str) -> list[str]:

@@ -197,7 +197,6 @@ class EventSerializer(serializers.ModelSerializer):
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = CrisisCase
     serializer_class = CaseSerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     required_permissions = {
         "list": "cases.read",
         "retrieve": "cases.read",
@@ -290,7 +289,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         responses=EventSerializer(many=True),
         summary="The case timeline, oldest first (JSON or CSV)",
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, pk: str) -> Any:
         events = selectors.case_timeline(actor=self.principal, case_id=int(pk))
         # `export`, not `format`: DRF keeps `format` for its own content negotiation.
@@ -302,7 +301,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 
     @extend_schema(methods=["GET"], responses=TaskSerializer(many=True), summary="The case's tasks")
     @extend_schema(methods=["POST"], request=TaskSerializer, responses={201: TaskSerializer}, summary="Add a task")
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def tasks(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
             return Response(TaskSerializer(selectors.case_tasks(actor=self.principal, case_id=int(pk)), many=True).data)
@@ -319,7 +318,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         responses={201: CaseMemberSerializer},
         summary="Give a user a case role (commander, monitoring, analysis, communications, resources, legal, …)",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def members(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
             members = team.case_members(actor=self.principal, case_id=int(pk))
@@ -342,7 +341,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         responses={201: StatementSerializer},
         summary="Draft a statement",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def statements(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
             found = statement_selectors.statement_list(actor=self.principal, case_id=int(pk))
@@ -364,7 +363,7 @@ class TaskViewSet(mixins.ListModelMixin, TenantViewSet):
 
     model = CaseTask
     serializer_class = TaskSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "head"]
     # task_update checks cases.work, or a case role on the task's case.
     required_permissions = {"list": "cases.read", "partial_update": "cases.read"}
 

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.http import Http404, JsonResponse
+from django.core.exceptions import DisallowedHost
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -76,11 +77,61 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return None
 
 
-def not_found_view(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(
-        {"error": {"code": "not_found", "message": f"No route for {request.path}.", "field": None}}, status=404
+def _json_error(code: str, message: str, status_code: int, field: str | None = None) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "field": field}}, status=status_code)
+
+
+def bad_request_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's 400s (an unknown Host, too many fields, a BadRequest) in the error shape."""
+    if isinstance(exception, DisallowedHost):
+        # The request's Host header is exactly what failed: read it raw, never through get_host().
+        host = request.META.get("HTTP_HOST", "")[:100]
+        return _json_error("bad_host", f"Host '{host}' is not served here.", 400, "Host")
+    return _json_error("bad_request", "The request could not be understood.", 400)
+
+
+def permission_denied_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_error("permission_denied", "You may not do this.", 403)
+
+
+def not_found_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_error("not_found", f"No route for {request.path}.", 404)
+
+
+def server_error_view(request: HttpRequest) -> JsonResponse:
+    return _json_error("internal_error", "Internal error.", 500)
+
+
+# What a framework error without a body of ours says (Django's own 405 from a plain view, a 406, a proxy's 502).
+_STATUS_CODES = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("permission_denied", "You may not do this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "Method {method} is not allowed here."),
+    406: ("not_acceptable", "No acceptable response format; this API answers application/json."),
+    413: ("payload_too_large", "Request body is too large."),
+    415: ("unsupported_media_type", "Unsupported content type."),
+}
+
+
+def framework_error(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The response in the error shape when it is an error whose body is not JSON; anything else unchanged."""
+    if (
+        response.status_code < 400
+        or response.streaming
+        or response.get("Content-Type", "").startswith("application/json")
+    ):
+        return response
+    code, message = _STATUS_CODES.get(
+        response.status_code, ("internal_error", "Internal error.") if response.status_code >= 500 else ("error", "")
     )
-
-
-def server_error_view(request: Any) -> JsonResponse:
-    return JsonResponse({"error": {"code": "internal_error", "message": "Internal error.", "field": None}}, status=500)
+    message = message.format(method=request.method) or response.reason_phrase
+    text = response.content.decode("utf-8", "replace").strip()
+    if response.get("Content-Type", "").startswith("text/plain") and 0 < len(text) <= 300:
+        message = text  # a framework's own one-line reason says more than ours
+    shaped = _json_error(code, message, response.status_code)
+    # Allow, Retry-After, CORS and the like still apply; only the body and its description change.
+    for header, value in response.items():
+        if header.lower() not in ("content-type", "content-length"):
+            shaped[header] = value
+    return shaped

@@ -3,13 +3,13 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.health import readiness
+from api.rest.base import ApiView
 from api.rest.serializers import ReadinessOutput
 
 
-class HealthzView(APIView):
+class HealthzView(ApiView):
     authentication_classes: list[Any] = []
     required_permissions = {"get": None}
 
@@ -18,7 +18,7 @@ class HealthzView(APIView):
         return Response({"status": "ok"})
 
 
-class ReadyzView(APIView):
+class ReadyzView(ApiView):
     authentication_classes: list[Any] = []
     required_permissions = {"get": None}
 

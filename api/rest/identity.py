@@ -7,7 +7,6 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api import selectors, services
 from api.authentication import tokens_issue, tokens_refresh
@@ -15,7 +14,7 @@ from api.models import ApiKey, User
 from api.principals import Principal
 from api.ratelimit import client_address
 from api.rest import serializers as s
-from api.rest.base import TenantViewSet
+from api.rest.base import ApiView, TenantViewSet
 
 
 def principal(request: Request) -> Principal:
@@ -23,7 +22,7 @@ def principal(request: Request) -> Principal:
     return request.user
 
 
-class TokenObtainView(APIView):
+class TokenObtainView(ApiView):
     authentication_classes: list[Any] = []
     required_permissions = {"post": None}
 
@@ -34,7 +33,7 @@ class TokenObtainView(APIView):
         return Response(tokens_issue(**data.validated_data, address=client_address(request)))
 
 
-class TokenRefreshView(APIView):
+class TokenRefreshView(ApiView):
     authentication_classes: list[Any] = []
     required_permissions = {"post": None}
 
@@ -45,7 +44,7 @@ class TokenRefreshView(APIView):
         return Response(tokens_refresh(**data.validated_data))
 
 
-class MeView(APIView):
+class MeView(ApiView):
     required_permissions = {"get": "tenant.read"}
 
     @extend_schema(responses=s.MeOutput, summary="The caller, its role and its tenant")

@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest import monitoring_serializers as s
-from api.rest.base import ArchivableCrudViewSet, TenantViewSet, list_param
-from config.errors import NotFoundError, ValidationError
+from api.rest.base import ArchivableCrudViewSet, TenantViewSet, int_param, list_param
+from config.errors import NotFoundError
 from monitoring import selectors, services
 from monitoring.filters import MentionFilter
 from monitoring.ingest.payload import parse_body
@@ -25,6 +25,8 @@ class MentionViewSet(TenantViewSet):
     serializer_class = s.MentionOutput
     # Documents the list filters in OpenAPI; the selector applies the same FilterSet.
     filterset_class = MentionFilter
+    # Keyset-paged by the selector (next_cursor), not by DRF's paginator.
+    pagination_class = None
     required_permissions = {
         "list": "mentions.read",
         "retrieve": "mentions.read",
@@ -41,7 +43,7 @@ class MentionViewSet(TenantViewSet):
         items, cursor = selectors.mention_page(
             actor=self.principal,
             filters=request.query_params,
-            first=_int(request.query_params.get("page_size"), 50),
+            first=int_param(request.query_params, "page_size", minimum=1, maximum=200) or 50,
             after=request.query_params.get("cursor", ""),
         )
         return Response({"results": [selectors.mention_as_dict(m) for m in items], "next_cursor": cursor})
@@ -95,15 +97,6 @@ class MentionViewSet(TenantViewSet):
             interval=v["interval"],
         )
         return Response(selectors.mentions_search(actor=self.principal, params=params))
-
-
-def _int(value: str | None, default: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise ValidationError(f"'{value}' is not a whole number.", field="page_size") from None
 
 
 def _listy(params: Any, names: tuple[str, ...]) -> dict[str, Any]:

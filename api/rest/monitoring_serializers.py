@@ -1,5 +1,7 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from config.jsonsafe import INT_MAX
 from monitoring.models import Brand, BrandKind, Emotion, MonitoringRule, Platform, Relation, Sentiment
 
 
@@ -45,6 +47,8 @@ class MentionOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+# The list action answers one page object, not an array of them.
+@extend_schema_serializer(many=False)
 class MentionPage(serializers.Serializer):
     results = MentionOutput(many=True)
     next_cursor = serializers.CharField(allow_null=True)
@@ -95,12 +99,14 @@ class SearchInput(serializers.Serializer):
     sentiment = serializers.ListField(child=serializers.ChoiceField(choices=Sentiment.choices), required=False)
     emotion = serializers.ListField(child=serializers.ChoiceField(choices=Emotion.choices), required=False)
     language = serializers.ListField(child=serializers.CharField(max_length=8), required=False)
-    rule = serializers.ListField(child=serializers.IntegerField(), required=False)
-    brand = serializers.ListField(child=serializers.IntegerField(), required=False)
+    rule = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=INT_MAX), required=False)
+    brand = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=INT_MAX), required=False)
     author = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
     since = serializers.DateTimeField(required=False, allow_null=True, default=None)
     until = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    min_engagement = serializers.IntegerField(required=False, min_value=0, allow_null=True, default=None)
+    min_engagement = serializers.IntegerField(
+        required=False, min_value=0, max_value=INT_MAX, allow_null=True, default=None
+    )
     sort = serializers.ChoiceField(choices=["relevance", "time", "engagement"], required=False, default="")
     page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
     cursor = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)

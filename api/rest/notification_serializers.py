@@ -9,6 +9,7 @@ from api.webhooks.models import (
     WebhookFormat,
 )
 from api.webhooks.signing import secret_mask
+from config.jsonsafe import INT_MAX
 
 ROBOT_SECRET_HELP = (
     "dingtalk and feishu only: the 加签 secret the robot's settings show (DingTalk's starts with SEC); "
@@ -115,6 +116,6 @@ class DeliveryOutput(serializers.ModelSerializer):
 
 
 class DeliveryFilterInput(serializers.Serializer):
-    channel = serializers.IntegerField(required=False, min_value=1)
+    channel = serializers.IntegerField(required=False, min_value=1, max_value=INT_MAX)
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
     event_type = serializers.CharField(required=False, max_length=100)

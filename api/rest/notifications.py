@@ -29,7 +29,6 @@ class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         "test": "notifications.manage",
         "rotate_secret": "notifications.manage",
     }
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def select(self) -> Any:
         return selectors.channel_list(actor=self.principal, archived=self.include_archived())

@@ -1,12 +1,11 @@
 """JSON parsing that refuses broken Unicode up front, naming where it is, so nothing half-valid is ever stored."""
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from config import jsonsafe
 from config.errors import ValidationError
 from config.unicode import find_broken_text
 
@@ -20,10 +19,7 @@ class StrictJSONParser(JSONParser):
             raise ValidationError(
                 f"Request body is not valid UTF-8 (byte {exc.start}).", field="body", code="invalid_encoding"
             ) from exc
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"Malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}.") from exc
+        data = jsonsafe.loads(text, field="body")
         broken = find_broken_text(data)
         if broken:
             raise ValidationError(

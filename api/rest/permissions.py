@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -14,6 +15,9 @@ class HasPermission(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         required: dict[str, str | None] = getattr(view, "required_permissions", {})
         method = (request.method or "get").lower()
+        # DRF checks permissions before it looks for a handler: a method the view does not serve is its 405 to give.
+        if method == "options" or method not in view.http_method_names or not hasattr(view, method):
+            raise MethodNotAllowed(request.method or "")
         key = getattr(view, "action", None) or method
         if key not in required:
             key = method

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.rest.base import ARCHIVED_PARAM, TenantViewSet
+from api.rest.base import ARCHIVED_PARAM, VERSION_MAX, TenantViewSet, int_param
 from api.rest.statements import StatementSerializer
 from config.errors import ValidationError
 from responses import playbooks
@@ -114,16 +114,15 @@ class PlaybookActivationOutput(serializers.Serializer):
 
 
 def _version_param(request: Request, name: str) -> int:
-    raw = request.query_params.get(name, "")
-    if not raw.isdigit() or int(raw) < 1:
+    version = int_param(request.query_params, name, minimum=1, maximum=VERSION_MAX)
+    if version is None:
         raise ValidationError(f"'{name}' must be a version number.", field=name)
-    return int(raw)
+    return version
 
 
 class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Playbook
     serializer_class = PlaybookSerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     required_permissions = {
         "list": "playbooks.read",
         "retrieve": "playbooks.read",
@@ -197,7 +196,7 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
         return Response(PlaybookDetailSerializer(playbook).data)
 
     @extend_schema(request=None, responses=PlaybookVersionSerializer(many=True), summary="All versions, oldest first")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str) -> Response:
         found = playbooks.playbook_versions(actor=self.principal, playbook_id=int(pk))
         return Response(PlaybookVersionSerializer(found, many=True).data)

@@ -25,7 +25,9 @@ class SlaPolicyViewSet(TenantViewSet):
     serializer_class = SlaTargetsSerializer
     lookup_field = "severity"
     lookup_value_regex = "I|II|III|IV"
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "head"]
+    # Four severities, one answer: not a paged list.
+    pagination_class = None
     required_permissions = {"list": "cases.read", "retrieve": "cases.read", "partial_update": "sla.manage"}
 
     @extend_schema(responses=SlaTargetsSerializer(many=True), summary="SLA targets of every severity")

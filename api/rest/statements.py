@@ -8,8 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.rest.base import TenantViewSet
-from config.errors import ValidationError
+from api.rest.base import VERSION_MAX, TenantViewSet, int_param
 from responses import statement_selectors as selectors
 from responses import statements
 from responses.models import (
@@ -141,22 +140,12 @@ class StatementConsistencySerializer(serializers.Serializer):
     channels = ChannelStateSerializer(many=True)
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationError(f"'{raw}' is not a version number.", field=name) from None
-
-
 class StatementViewSet(TenantViewSet):
     """One statement and its workflow; the case's list lives at `/cases/{id}/statements`."""
 
     model = Statement
     serializer_class = StatementDetailSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head"]
     # Writes accept a case role in place of the tenant permission, so the services make the real check.
     required_permissions = {
         "retrieve": "cases.read",
@@ -235,7 +224,7 @@ class StatementViewSet(TenantViewSet):
         )
 
     @extend_schema(responses=StatementVersionSerializer(many=True), summary="All versions, oldest first")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str) -> Response:
         found = selectors.statement_versions(actor=self.principal, statement_id=int(pk))
         return Response(StatementVersionSerializer(found, many=True).data)
@@ -250,7 +239,7 @@ class StatementViewSet(TenantViewSet):
         result = selectors.statement_diff(
             actor=self.principal,
             statement_id=int(pk),
-            from_version=_int_param(request, "from"),
-            to_version=_int_param(request, "to"),
+            from_version=int_param(request.query_params, "from", minimum=1, maximum=VERSION_MAX),
+            to_version=int_param(request.query_params, "to", minimum=1, maximum=VERSION_MAX),
         )
         return Response(StatementDiffSerializer(result).data)

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.rest.base import ArchivableCrudViewSet, TenantViewSet, list_param
+from api.rest.base import ArchivableCrudViewSet, TenantViewSet, int_param, list_param
 from api.rest.cases import CaseSerializer
 from monitoring.models import Alert, AlertEvent, Level, Silence, WarningPolicy
 from monitoring.models.warning import AlertStatus, ScopeKind
@@ -203,13 +203,12 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
 
     def select(self) -> Any:
         params = self.request.query_params
-        policy = params.get("policy")
         return selectors.alert_list(
             actor=self.principal,
             status=list_param(params, "status"),
             level=list_param(params, "level"),
             scope=params.get("scope", ""),
-            policy=int(policy) if policy and policy.isdigit() else None,
+            policy=int_param(params, "policy"),
         )
 
     @extend_schema(

@@ -1,13 +1,13 @@
 """Feeding long streams (files, datasets) through mentions_ingest in batches, as the API would receive them."""
 
 import csv
-import json
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from api.principals import SYSTEM
+from config import jsonsafe
 from config.errors import ValidationError
 from monitoring.ingest.payload import ItemError, ParsedPayload, Unparseable
 from monitoring.ingest.service import IngestResult, mentions_ingest
@@ -51,11 +51,11 @@ def read_ndjson(path: Path) -> Iterator[Any]:
             if not line.strip():
                 continue
             try:
-                yield json.loads(line)
+                yield jsonsafe.loads(line.decode("utf-8"), field="")
             except UnicodeDecodeError as exc:
                 yield Unparseable(number, f"Line {number} is not valid UTF-8 (byte {exc.start}).")
-            except json.JSONDecodeError as exc:
-                yield Unparseable(number, f"Line {number} is not valid JSON: {exc.msg} at column {exc.colno}.")
+            except ValidationError as exc:
+                yield Unparseable(number, f"Line {number}: {exc.message}")
 
 
 _INT_COLUMNS = ("likes", "reposts", "comments", "views")

@@ -1,11 +1,11 @@
 """Turns a request body (JSON `{"mentions": [...]}` or NDJSON) into items, with limits and per-line errors."""
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 
+from config import jsonsafe
 from config.errors import PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/json-lines")
@@ -50,16 +50,12 @@ def _check_limits(size: int, count: int) -> None:
 def parse_json(body: bytes) -> ParsedPayload:
     _check_limits(len(body), 0)
     try:
-        data = json.loads(body.decode("utf-8"))
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(
             f"Body is not valid UTF-8 (byte {exc.start}).", field="body", code="invalid_encoding"
         ) from exc
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            f"Malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}.", field="body", code="parse_error"
-        ) from exc
-    return from_object(data)
+    return from_object(jsonsafe.loads(text, field="body"))
 
 
 def from_object(data: Any) -> ParsedPayload:
@@ -77,11 +73,11 @@ def parse_ndjson(body: bytes) -> ParsedPayload:
     parsed = ParsedPayload()
     for index, line in enumerate(lines):
         try:
-            parsed.items.append((index, json.loads(line.decode("utf-8"))))
+            parsed.items.append((index, jsonsafe.loads(line.decode("utf-8"), field="")))
         except UnicodeDecodeError as exc:
             parsed.errors.append(ItemError(index, "", f"Line is not valid UTF-8 (byte {exc.start})."))
-        except json.JSONDecodeError as exc:
-            parsed.errors.append(ItemError(index, "", f"Malformed JSON at column {exc.colno}: {exc.msg}."))
+        except ValidationError as exc:
+            parsed.errors.append(ItemError(index, "", exc.message))
     return parsed
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -18,8 +19,9 @@ MAX_TITLE_CHARS = 500
 MAX_ID_CHARS = 128
 MAX_URL_CHARS = 2000
 MAX_NAME_CHARS = 200
-# Clocks of platforms and crawlers drift; beyond this a "future" date is a bug in the sender.
-FUTURE_TOLERANCE = timedelta(minutes=5)
+# Real time zones run from UTC-12:00 to UTC+14:00; anything past that is a sender's bug (and PostgreSQL refuses
+# offsets past ±15:59 for the whole batch).
+MIN_OFFSET, MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
 PLATFORMS = frozenset(Platform.values)
 RELATIONS = frozenset(Relation.values)
 METRICS = ("likes", "reposts", "comments", "views")
@@ -126,7 +128,19 @@ def _published_at(item: dict[str, Any], now: datetime) -> datetime:
         raise _Invalid("published_at", f"'{value[:40]}' is not an ISO 8601 date-time.")
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=UTC)
-    if parsed > now + FUTURE_TOLERANCE:
+    offset = parsed.utcoffset()
+    if offset is not None and not MIN_OFFSET <= offset <= MAX_OFFSET:
+        raise _Invalid("published_at", f"'{value[:40]}' has a UTC offset outside -12:00 to +14:00.")
+    earliest = settings.INGEST_EARLIEST_PUBLISHED_AT
+    too_early = _Invalid("published_at", f"'{value[:40]}' is before {earliest.date().isoformat()}.")
+    try:
+        # Stored and compared in UTC: year 1 at +14:00 is 1 BC there, which no reader can load back.
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:
+        raise too_early from None
+    if parsed < earliest:
+        raise too_early
+    if parsed > now + timedelta(seconds=settings.INGEST_FUTURE_TOLERANCE_SECONDS):
         raise _Invalid("published_at", f"{parsed.isoformat()} is in the future.")
     return parsed
 
@@ -161,7 +175,7 @@ def _validate(index: int, item: Any, now: datetime) -> MentionInput:
     if not isinstance(platform, str) or platform.lower() not in PLATFORMS:
         raise _Invalid("platform", f"Unknown platform {platform!r}; expected one of {', '.join(sorted(PLATFORMS))}.")
     relation = item.get("relation") or ""
-    if relation and relation not in RELATIONS:
+    if relation and (not isinstance(relation, str) or relation not in RELATIONS):
         raise _Invalid("relation", f"Unknown relation {relation!r}; expected repost, reply or quote.")
     parent = _text(item, "parent_external_id", MAX_ID_CHARS)
     if relation and not parent:

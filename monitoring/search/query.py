@@ -2,6 +2,7 @@
 
 import base64
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,7 +11,9 @@ from typing import Any
 import opencc
 from elasticsearch import ApiError, TransportError
 
+from config import jsonsafe
 from config.errors import ServiceUnavailableError, ValidationError
+from config.jsonsafe import INT_MAX, INT_MIN
 from monitoring.matching import tenant_matcher
 from monitoring.nlp import get_analyzer
 from monitoring.search.client import es_client
@@ -52,13 +55,27 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> list[Any]:
+def _sort_value_ok(value: Any, *, score: bool) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        return score and math.isfinite(value)
+    return isinstance(value, int) and INT_MIN <= value <= INT_MAX
+
+
+def decode_cursor(cursor: str, sort: str) -> list[Any]:
+    """The search_after values of a cursor made for `sort`: one number per sort key (a score, then whole numbers)."""
+    refused = ValidationError("Cursor is not one this API returned for this sort.", field="cursor")
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError("Cursor is not one this API returned.", field="cursor") from exc
-    if not isinstance(values, list) or not values:
-        raise ValidationError("Cursor is not one this API returned.", field="cursor")
+        values = jsonsafe.loads(base64.urlsafe_b64decode(cursor.encode()), field="cursor")
+    except (ValueError, ValidationError) as exc:
+        raise refused from exc
+    keys = SORTS[sort]
+    if not isinstance(values, list) or len(values) != len(keys):
+        raise refused
+    # Elasticsearch answers a null or a string where it expects a number with a 500 of its own.
+    if not all(_sort_value_ok(v, score="_score" in key) for v, key in zip(values, keys, strict=True)):
+        raise refused
     return values
 
 
@@ -216,9 +233,22 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _refusal(exc: ApiError) -> ValidationError:
+    """Elasticsearch's 400 as ours, naming the parameter that caused it."""
+    if "too_many_buckets" in json.dumps(exc.body, default=str):
+        return ValidationError(
+            "The interval makes too many buckets for this period; choose a longer interval or set since and until.",
+            field="interval",
+        )
+    return ValidationError("The search could not run with these parameters.", field="q")
+
+
 def mentions_search(slug: str, params: SearchParams) -> dict[str, Any]:
     sort = _validate(params)
     must, highlight = _text_clauses(params.q)
+    if params.q.strip() and not must:
+        # Matching everything would look like an answer to a query that asked for nothing searchable.
+        raise ValidationError("The query has no searchable words.", field="q")
     body: dict[str, Any] = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": _filters(params)}},
         "sort": SORTS[sort],
@@ -227,7 +257,7 @@ def mentions_search(slug: str, params: SearchParams) -> dict[str, Any]:
         "_source": {"excludes": ["tokens", "terms", "text_simplified"]},
     }
     if params.cursor:
-        body["search_after"] = decode_cursor(params.cursor)
+        body["search_after"] = decode_cursor(params.cursor, sort)
     if highlight:
         body["highlight"] = {
             "fields": {
@@ -246,7 +276,7 @@ def mentions_search(slug: str, params: SearchParams) -> dict[str, Any]:
         response = es_client().search(index=alias_name(slug), **body)
     except ApiError as exc:
         if exc.status_code == 400:
-            raise ValidationError("The search could not run with these parameters.", field="q") from exc
+            raise _refusal(exc) from exc
         raise ServiceUnavailableError("Search is unavailable right now; stored mentions are safe.") from exc
     except TransportError as exc:
         raise ServiceUnavailableError("Search is unavailable right now; stored mentions are safe.") from exc

@@ -59,8 +59,27 @@ def test_malformed_json_is_400(alpha):
     response = admin(alpha).post("/api/v1/api-keys", raw=b'{"name": "x", ')
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "parse_error"
+    assert response.json()["error"]["code"] == "malformed_json"
+    assert response.json()["error"]["field"] == "body"
     assert "line 1" in response.json()["error"]["message"]
+
+
+def test_json_nested_too_deep_is_400(alpha):
+    response = admin(alpha).post("/api/v1/api-keys", raw=b'{"name": ' + b"[" * 1000 + b"]" * 1000 + b"}")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "too_deep",
+        "message": "JSON is nested more than 64 levels deep.",
+        "field": "body",
+    }
+
+
+def test_integer_of_thousands_of_digits_is_400(alpha):
+    response = admin(alpha).post("/api/v1/silences", raw=b'{"scope": "tenant", "minutes": ' + b"9" * 4301 + b"}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "number_out_of_range"
 
 
 def test_invalid_utf8_body_is_400(alpha):

@@ -65,3 +65,29 @@ def test_openapi_schema_generates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
 
     assert "/api/v1/api-keys/{id}/revoke" in (tmp_path / "schema.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cases/{id}/members",
+        "/api/v1/cases/{id}/statements",
+        "/api/v1/cases/{id}/tasks",
+        "/api/v1/cases/{id}/timeline",
+        "/api/v1/playbooks/{id}/versions",
+        "/api/v1/statements/{id}/versions",
+        "/api/v1/sla-policies",
+    ],
+)
+def test_openapi_describes_unpaged_lists_as_the_arrays_they_are(tenants, path):
+    schema = Api(None).get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}).json()
+
+    answer = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer["type"] == "array"
+
+
+def test_openapi_describes_the_mention_list_as_one_page(tenants):
+    schema = Api(None).get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}).json()
+
+    answer = schema["paths"]["/api/v1/mentions"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/MentionPage"}

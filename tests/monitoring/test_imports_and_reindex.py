@@ -34,7 +34,7 @@ def test_import_mentions_from_ndjson_and_csv(alpha, item, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "batch.ndjson: 3 new, 0 updated, 0 unchanged, 1 rejected" in out
     assert "batch.csv: 1 new, 0 updated, 0 unchanged, 1 rejected" in out
-    assert "item 3: Line 4 is not valid JSON: Expecting property name enclosed in double quotes at column 2." in out
+    assert "item 3: Line 4: Malformed JSON at line 1 column 2: Expecting property name enclosed in double quotes" in out
     assert "item 1: text: This field is required." in out
     stored = {m.external_id: m for m in mentions("alpha")}
     assert set(stored) == {"n0", "n1", "n2", "c1"}

@@ -1,6 +1,8 @@
 """Search on the real Elasticsearch: Simplified/Traditional queries, phrases, filters, highlights, paging,
 aggregations, tenant isolation."""
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -152,3 +154,47 @@ def test_brand_names_are_searched_as_the_documents_were_segmented(alpha, item, f
     index_now("alpha")
 
     assert ids(api.get(f"{SEARCH}?q=蔚来ES8")) == ["b1"]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[None, None, None], ["x", 1, 2], [1.5, 2**63, 1], [1.0, 2], [True, 1, 2], {"a": 1}],
+)
+def test_a_forged_cursor_is_400_naming_cursor(corpus, values):
+    cursor = base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+    response = corpus.get(f"{SEARCH}?q=手机&cursor={cursor}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "cursor"
+
+
+def test_a_cursor_from_another_sort_is_400(corpus):
+    cursor = corpus.get(f"{SEARCH}?sort=time&page_size=1").json()["next_cursor"]
+
+    response = corpus.get(f"{SEARCH}?q=手机&sort=relevance&cursor={cursor}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "cursor"
+
+
+def test_too_many_buckets_names_the_interval(corpus, alpha, item, index_now):
+    old = item(published_at="2001-01-01T00:00:00Z")
+    admin(alpha).post("/api/v1/mentions/batch", {"mentions": [old]})
+    index_now("alpha")
+
+    response = corpus.get(f"{SEARCH}?aggs=volume&interval=1m")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "interval"
+
+
+def test_a_query_with_nothing_searchable_is_400_not_everything(corpus):
+    response = corpus.get(f"{SEARCH}?q=%EF%BF%BD")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": "The query has no searchable words.",
+        "field": "q",
+    }
