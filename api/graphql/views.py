@@ -87,6 +87,10 @@ class VigilGraphQLView(GraphQLView):
             return _error_response(exc)
         except HTTPException as exc:
             # strawberry's own refusals (wrong method or content type, a mutation over GET) in our shape too.
+            if exc.status_code == 405:
+                response = _error_response(ApplicationError(exc.reason, code="method_not_allowed"), 405)
+                response["Allow"] = "GET, POST"
+                return response
             return _error_response(ApplicationError(exc.reason, code="bad_request"), exc.status_code)
 
     def parse_http_body(self, request: SyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:

@@ -51,7 +51,8 @@ def test_django_view_405_is_json(alpha):
     response = admin(alpha).request("put", "/graphql/", {"query": "{ me { role } }"})
 
     assert response.status_code == 405
-    assert response.json()["error"] == {
+    assert response["Allow"] == "GET, POST"
+    assert response.json()["errors"][0]["extensions"] == {
         "code": "method_not_allowed",
         "message": "GraphQL only supports GET and POST requests.",
         "field": None,
