@@ -1,6 +1,5 @@
 """A tenant keeps at least one active admin principal (user or API key): the last one cannot be demoted,
-deactivated or revoked, also when two admins try it at the same time."""
-
+deactivated or revoked."""
 
 from django_tenants.utils import tenant_context
 
