@@ -8,10 +8,7 @@ Starts its own gunicorn (2 sync workers, as `make demo` does) per scenario, in a
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -22,10 +19,10 @@ from typing import Any
 from _setup import ROOT, fresh_tenant, percentile, write_result  # type: ignore[import-not-found]
 from django.contrib.auth.hashers import make_password
 from django_tenants.utils import tenant_context
-from ingest_throughput import free_port  # type: ignore[import-not-found]
 
 from api.models import User
 from tenants.models import Tenant
+from tests.web_stack import gunicorn
 
 SLUG = "bench-login"
 UNLIMITED = "1000000000"
@@ -58,32 +55,6 @@ def request(url: str, headers: dict[str, str], body: dict[str, Any] | None = Non
     return status, (time.perf_counter() - started) * 1000
 
 
-def start_web(port: int, extra_env: dict[str, str]) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", **extra_env}
-    log = (ROOT / "bench" / "results" / "bench-login-web.log").open("ab")
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--timeout",
-        "120",
-    ]
-    web = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(360):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return web
-        except OSError:
-            time.sleep(0.5)
-    web.terminate()
-    raise RuntimeError("web server did not start")
-
-
 def me_latencies(base: str, api_key: str, stop: threading.Event, out: list[float]) -> None:
     headers = {"X-Tenant": SLUG, "Authorization": f"Api-Key {api_key}"}
     while not stop.is_set():
@@ -104,10 +75,8 @@ def summary(values: list[float]) -> dict[str, float]:
 def run(name: str, scenario: dict[str, Any], email: str, api_key: str, seconds: int, attackers: int) -> dict[str, Any]:
     with tenant_context(Tenant.objects.get(slug=SLUG)):
         User.objects.filter(email=email).update(password=make_password("the-right-password", hasher=scenario["hasher"]))
-    port = free_port()
-    web = start_web(port, scenario["env"])
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with gunicorn(ROOT / "bench" / "results", workers=2, env=scenario["env"]) as port:
+        base = f"http://127.0.0.1:{port}"
         request(f"{base}/api/v1/me", {"X-Tenant": SLUG, "Authorization": f"Api-Key {api_key}"})  # warm both workers
         idle: list[float] = []
         stop = threading.Event()
@@ -136,9 +105,6 @@ def run(name: str, scenario: dict[str, Any], email: str, api_key: str, seconds: 
         stop.set()
         for thread in [*threads, watcher]:
             thread.join()
-    finally:
-        web.terminate()
-        web.wait(30)
     statuses = Counter(status for status, _ in logins)
     return {
         "hasher": scenario["hasher"],

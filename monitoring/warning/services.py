@@ -169,6 +169,13 @@ def default_policy_create() -> WarningPolicy:
 
 
 @transaction.atomic
+def _actor_event(alert: Alert, kind: str, *, actor: Principal, note: str, at: datetime) -> AlertEvent:
+    """An unsaved event on the alert's history for something a person did, at the alert's current level."""
+    return AlertEvent(
+        alert=alert, kind=kind, level=alert.level, index_value=alert.index_value, actor=actor.name, note=note, at=at
+    )
+
+
 def alert_acknowledge(*, actor: Principal, alert_id: int, note: str = "") -> Alert:
     check_permission(actor, "alerts.act")
     alert = locked_or_404(Alert, alert_id, "alert")
@@ -181,15 +188,7 @@ def alert_acknowledge(*, actor: Principal, alert_id: int, note: str = "") -> Ale
     now = timezone.now()
     alert.status, alert.acknowledged_at, alert.acknowledged_by = AlertStatus.ACKNOWLEDGED, now, actor.name
     alert.save()
-    AlertEvent.objects.create(
-        alert=alert,
-        kind="acknowledged",
-        level=alert.level,
-        index_value=alert.index_value,
-        actor=actor.name,
-        note=note,
-        at=now,
-    )
+    _actor_event(alert, "acknowledged", actor=actor, note=note, at=now).save()
     return alert
 
 
@@ -207,15 +206,7 @@ def alert_resolve(*, actor: Principal, alert_id: int, note: str = "") -> Alert:
         actor.name,
     )
     alert.save()
-    AlertEvent.objects.create(
-        alert=alert,
-        kind="resolved",
-        level=alert.level,
-        index_value=alert.index_value,
-        actor=actor.name,
-        note=note,
-        at=now,
-    )
+    _actor_event(alert, "resolved", actor=actor, note=note, at=now).save()
     return alert
 
 
@@ -262,15 +253,7 @@ def alert_silence(*, actor: Principal, alert_id: int, minutes: int, reason: str 
     if alert is None:
         raise NotFoundError(f"No alert {alert_id}.", field="id")
     silence = scope_silence(actor=actor, scope=alert.scope, minutes=minutes, reason=reason, policy_id=alert.policy_id)
-    AlertEvent.objects.create(
-        alert=alert,
-        kind="silenced",
-        level=alert.level,
-        index_value=alert.index_value,
-        actor=actor.name,
-        note=reason,
-        at=silence.starts_at,
-    )
+    _actor_event(alert, "silenced", actor=actor, note=reason, at=silence.starts_at).save()
     return silence
 
 
@@ -291,15 +274,6 @@ def silence_end(*, actor: Principal, silence_id: int, note: str = "") -> Silence
         if silence.policy_id is not None:
             held = held.filter(policy_id=silence.policy_id)
         AlertEvent.objects.bulk_create(
-            AlertEvent(
-                alert=alert,
-                kind="unsilenced",
-                level=alert.level,
-                index_value=alert.index_value,
-                actor=actor.name,
-                note=note,
-                at=now,
-            )
-            for alert in held
+            _actor_event(alert, "unsilenced", actor=actor, note=note, at=now) for alert in held
         )
     return silence
