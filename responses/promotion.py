@@ -3,6 +3,8 @@
 
 from typing import Any
 
+from django.db import transaction
+
 from api.principals import SYSTEM
 from monitoring.models import Alert, Brand, BrandKind, Level
 from monitoring.models.warning import LEVEL_RANK
@@ -53,6 +55,7 @@ def promote_if_due(alert: Alert) -> CrisisCase | None:
     )
 
 
+@transaction.atomic
 def on_alert_changed(sender: Any, alert: Alert, kind: str, **_: Any) -> None:
     if kind in ("opened", "escalated"):
         promote_if_due(alert)

@@ -176,6 +176,7 @@ def _actor_event(alert: Alert, kind: str, *, actor: Principal, note: str, at: da
     )
 
 
+@transaction.atomic
 def alert_acknowledge(*, actor: Principal, alert_id: int, note: str = "") -> Alert:
     check_permission(actor, "alerts.act")
     alert = locked_or_404(Alert, alert_id, "alert")
