@@ -36,11 +36,13 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "strawberry_django",
+    "tenants.identity",
     "api",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "tenants.identity",
     "api",
     "monitoring",
     "responses",
@@ -49,7 +51,7 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
-AUTH_USER_MODEL = "api.User"
+AUTH_USER_MODEL = "identity.User"
 
 MIDDLEWARE = [
     "api.middleware.ErrorShapeMiddleware",
@@ -205,7 +207,7 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
-    # Tokens are signed and verified by api.tokens with JWT_KEYS; this only keeps simplejwt off SECRET_KEY.
+    # Tokens are signed and verified by tenants.identity.tokens with JWT_KEYS; this keeps simplejwt off SECRET_KEY.
     "SIGNING_KEY": JWT_KEYS[0][1],
     "USER_ID_CLAIM": "user_id",
     "UPDATE_LAST_LOGIN": False,
@@ -225,7 +227,8 @@ ARGON2_PARALLELISM = env.int("VIGIL_ARGON2_PARALLELISM", default=1)
 # callers without valid credentials; REST and GraphQL count together.
 RATE_LIMIT_PER_MINUTE = env.int("VIGIL_RATE_LIMIT_PER_MINUTE", default=600)
 RATE_LIMIT_ANONYMOUS_PER_MINUTE = env.int("VIGIL_RATE_LIMIT_ANONYMOUS_PER_MINUTE", default=60)
-# Failed logins per (tenant, email) and per client address within the window, then 429 until the window ends.
+# Failed logins per (tenant, email) and per client address within the window, then 429 until the window ends
+# (tenants/identity/login_limits.py).
 LOGIN_MAX_FAILURES = env.int("VIGIL_LOGIN_MAX_FAILURES", default=5)
 LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("VIGIL_LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
 LOGIN_WINDOW_SECONDS = env.int("VIGIL_LOGIN_WINDOW_SECONDS", default=15 * 60)
@@ -271,7 +274,7 @@ SPECTACULAR_SETTINGS = {
         "ScenarioEnum": "responses.models.Scenario",
         "StatementChannelEnum": "responses.statement_models.Channel",
         "CaseRoleEnum": "responses.models.CaseRole",
-        "RoleEnum": "api.roles.Role",
+        "RoleEnum": "tenants.identity.roles.Role",
         "SeverityEnum": "responses.models.Severity",
         "TaskStatusEnum": "responses.models.TaskStatus",
     },

@@ -7,7 +7,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from api.principals import SYSTEM
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
 from responses.models import (
@@ -20,6 +19,7 @@ from responses.models import (
     TaskStatus,
 )
 from responses.timeline import timeline_add
+from tenants.identity.principals import SYSTEM
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
 CONDITION_TEXT = {

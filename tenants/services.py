@@ -12,12 +12,12 @@ from django.db import transaction
 from django_tenants.utils import tenant_context
 from elasticsearch import ApiError, TransportError
 
-from api.principals import SYSTEM
-from api.roles import Role
-from api.services import api_key_create, user_create
 from config.errors import ConflictError, ErrorList, NotFoundError
 from monitoring.search.index import tenant_index_delete, tenant_index_ensure
 from monitoring.warning.services import default_policy_create
+from tenants.identity.principals import SYSTEM
+from tenants.identity.roles import Role
+from tenants.identity.services import api_key_create, user_create
 from tenants.models import SLUG_PATTERN, Domain, Tenant
 
 logger = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from api.audit.models import AuditEntry
-from api.principals import Principal, check_permission
 from config.errors import ValidationError
+from tenants.identity.principals import Principal, check_permission
 
 
 def _actor_q(actor: str) -> Q:

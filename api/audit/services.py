@@ -7,7 +7,7 @@ from django.db import models
 
 from api.audit.context import current_origin
 from api.audit.models import ActorType, AuditEntry
-from api.principals import Principal
+from tenants.identity.principals import Principal
 
 ACTOR_NAME_CHARS = 254
 # Keys that would put a credential into the log; recording one is a programming error, not a user's.

@@ -2,10 +2,10 @@
 
 from django.db.models import QuerySet
 
-from api.principals import Principal, check_permission
 from api.webhooks.models import Delivery, DeliveryStatus, NotificationChannel
 from config.archive import archived_filter
 from config.errors import NotFoundError, ValidationError
+from tenants.identity.principals import Principal, check_permission
 
 
 def channel_list(*, actor: Principal, archived: bool = False) -> QuerySet[NotificationChannel]:

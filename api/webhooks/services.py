@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.audit.services import audit_record
-from api.principals import Principal, check_permission
 from api.webhooks.delivery import delivery_attempt
 from api.webhooks.models import ChannelKind, Delivery, DeliveryStatus, NotificationChannel, WebhookFormat
 from api.webhooks.network import url_refused
@@ -26,6 +25,7 @@ from config.lookups import locked_or_404
 from config.unicode import find_broken_text
 from config.validation import UNSET, required_text
 from tenants.context import current_schema, current_tenant
+from tenants.identity.principals import Principal, check_permission
 
 logger = logging.getLogger(__name__)
 

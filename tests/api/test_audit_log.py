@@ -14,8 +14,8 @@ from django_tenants.utils import tenant_context
 from api.audit.context import client_ip
 from api.audit.models import AuditEntry
 from api.audit.services import audit_record
-from api.principals import SYSTEM
 from config.audit import audit
+from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, Api, key_auth
 

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from api.principals import SYSTEM
 from api.webhooks.delivery import delivery_attempt
 from api.webhooks.models import Delivery, NotificationChannel
 from api.webhooks.services import channel_create, notify
 from api.webhooks.tasks import webhooks_deliver, webhooks_retry_due
 from config.celery import app as celery_app
+from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
 from tests.conftest import Api, key_auth
 from tests.webhook_receiver import Receiver, allow_target, running_receiver

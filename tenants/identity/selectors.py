@@ -1,8 +1,8 @@
 from django.db.models import QuerySet
 
-from api.models import ApiKey, User
-from api.principals import Principal, check_permission
 from tenants.context import current_tenant
+from tenants.identity.models import ApiKey, User
+from tenants.identity.principals import Principal, check_permission
 
 
 def user_list(*, actor: Principal) -> QuerySet[User]:

@@ -1,5 +1,7 @@
-"""Writes on identities: users and API keys of the current tenant."""
+"""Writes on identities (users and API keys of the current tenant), and checking an API key."""
 
+import hashlib
+import hmac
 import secrets
 from datetime import datetime
 
@@ -10,15 +12,19 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.audit.services import audit_record
-from api.authentication import PUBLIC_CLAIM_VALUE, current_tenant_slug, hash_secret
-from api.models import ApiKey, User
-from api.principals import Principal, check_permission
-from api.roles import TENANT_ROLES, Role
-from config.errors import ConflictError, ErrorList
+from config.errors import AuthenticationFailedError, ConflictError, ErrorList, WrongTenantError
 from config.lookups import locked_or_404
 from tenants.context import in_public_schema
+from tenants.identity.models import ApiKey, User
+from tenants.identity.principals import Principal, check_permission
+from tenants.identity.roles import TENANT_ROLES, Role
+from tenants.identity.tokens import PUBLIC_CLAIM_VALUE, current_tenant_slug
 
 MIN_PASSWORD_LENGTH = 10
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _allowed_roles() -> frozenset[str]:
@@ -169,3 +175,24 @@ def api_key_revoke(*, actor: Principal, key_id: int) -> ApiKey:
             actor=actor, action="api_key.revoked", target=key, details={"name": key.name, "prefix": key.prefix}
         )
     return key
+
+
+def principal_from_api_key(raw: str) -> Principal:
+    parts = raw.rsplit(".", 2)
+    if len(parts) != 3:
+        raise AuthenticationFailedError("API key is malformed.")
+    slug, prefix, secret = parts
+    if slug != (current_tenant_slug() or PUBLIC_CLAIM_VALUE):
+        raise WrongTenantError("This API key belongs to another tenant.")
+    key = ApiKey.objects.filter(prefix=prefix).first()
+    if key is None or not hmac.compare_digest(key.hashed_secret, hash_secret(secret)):
+        raise AuthenticationFailedError("API key is not valid.")
+    now = timezone.now()
+    if key.revoked_at is not None:
+        raise AuthenticationFailedError("API key has been revoked.")
+    if key.expires_at is not None and key.expires_at <= now:
+        raise AuthenticationFailedError("API key has expired.")
+    # Touch last use at most once a minute so a busy integrator does not write on every request.
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return Principal.for_api_key(key, current_tenant_slug())

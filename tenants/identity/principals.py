@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from typing import Literal
 
-from api.models import ApiKey, User
-from api.roles import role_has_permission
 from config.errors import NotAuthenticatedError, PermissionDeniedError
+from tenants.identity.models import ApiKey, User
+from tenants.identity.roles import role_has_permission
 
 
 @dataclass(frozen=True)
