@@ -1,2 +1,1 @@
 from api.audit.models import *  # noqa: F403  (models of the api app live in subpackages)
-from api.webhooks.models import *  # noqa: F403

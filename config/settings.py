@@ -44,6 +44,7 @@ TENANT_APPS = [
     "django.contrib.auth",
     "tenants.identity",
     "api",
+    "tenants.notifications",
     "monitoring",
     "responses",
 ]
@@ -140,7 +141,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env.int("VIGIL_SLA_CHECK_SECONDS", default=60)),
     },
     "webhooks-retry-due": {
-        "task": "api.webhooks_retry_due",
+        "task": "notifications.webhooks_retry_due",
         "schedule": timedelta(seconds=env.int("WEBHOOK_RETRY_SWEEP_SECONDS", default=60)),
     },
 }
@@ -267,9 +268,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `kind`, `format` or `status`; name each choice set after what it is.
     "ENUM_NAME_OVERRIDES": {
-        "NotificationChannelKindEnum": "api.webhooks.models.ChannelKind",
-        "WebhookFormatEnum": "api.webhooks.models.WebhookFormat",
-        "DeliveryStatusEnum": "api.webhooks.models.DeliveryStatus",
+        "NotificationChannelKindEnum": "tenants.notifications.models.ChannelKind",
+        "WebhookFormatEnum": "tenants.notifications.models.WebhookFormat",
+        "DeliveryStatusEnum": "tenants.notifications.models.DeliveryStatus",
         "AlertLevelEnum": "monitoring.models.warning.Level",
         "ScenarioEnum": "responses.models.Scenario",
         "StatementChannelEnum": "responses.statement_models.Channel",

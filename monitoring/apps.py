@@ -8,13 +8,25 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from monitoring.deadletters.services import dead_letter_retrier_register
+        from monitoring.deadletters.services import Quarantine, dead_letter_record, dead_letter_retrier_register
         from monitoring.models import DeadLetterKind
         from monitoring.search.outbox import mention_index_retry
         from monitoring.warning.engine import warning_scope_retry
         from monitoring.warning.notifications import notify_change
+        from tenants.notifications.dead_letters import DeadLetters, dead_letters_register
+        from tenants.notifications.delivery import delivery_dead_letter_retry
+        from tenants.notifications.models import Delivery
 
         dead_letter_retrier_register(DeadLetterKind.SEARCH_INDEX, mention_index_retry)
         dead_letter_retrier_register(
             DeadLetterKind.WARNING_SCOPE, functools.partial(warning_scope_retry, notifier=notify_change)
         )
+        # Notifications cannot import the dead-letter store, so it is handed to them here.
+        kind = DeadLetterKind.WEBHOOK_DELIVERY
+        dead_letters_register(
+            DeadLetters(
+                record=functools.partial(dead_letter_record, kind=kind, item_model=Delivery._meta.label),
+                guard=functools.partial(Quarantine, kind, Delivery),
+            )
+        )
+        dead_letter_retrier_register(kind, delivery_dead_letter_retry)

@@ -20,6 +20,7 @@ from responses.models import (
 )
 from responses.timeline import timeline_add
 from tenants.identity.principals import SYSTEM
+from tenants.notifications.services import notify
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
 CONDITION_TEXT = {
@@ -113,8 +114,6 @@ def case_escalations_check(case_id: int, now: datetime) -> list[dict[str, object
 
 
 def _fire(case: CrisisCase, activation: PlaybookActivation, index: int, rule: dict[str, Any]) -> dict[str, object]:
-    from api.webhooks.services import notify
-
     roles = [str(r) for r in rule.get("notify_roles") or []]
     people = sorted(case.members.filter(role__in=roles).values_list("user__email", flat=True).distinct())
     reason = CONDITION_TEXT[str(rule["condition"])]

@@ -15,7 +15,7 @@ from monitoring.models.warning import ScopeKind
 from monitoring.warning.ahp import ahp_weights
 from monitoring.warning.indicators import validate_indicators
 from responses.models import Scenario
-from tenants.identity.principals import Principal, check_permission
+from tenants.identity.principals import SYSTEM, Principal, check_permission
 
 DEFAULT_THRESHOLDS = {"blue": 25.0, "yellow": 45.0, "orange": 65.0, "red": 80.0}
 MAX_SILENCE = timedelta(days=30)
@@ -152,8 +152,6 @@ def policy_restore(*, actor: Principal, policy_id: int) -> WarningPolicy:
 
 def default_policy_create() -> WarningPolicy:
     """Every tenant starts with this: explainable, moderately sensitive, tenant-wide."""
-    from tenants.identity.principals import SYSTEM
-
     return policy_create(
         actor=SYSTEM,
         name="Default early warning",

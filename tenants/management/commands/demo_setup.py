@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django_tenants.utils import tenant_context
 
-from api.webhooks.services import channel_create
 from monitoring.models import BrandKind
 from monitoring.services import brand_create, rule_create
 from monitoring.warning.services import policy_create
@@ -15,6 +14,7 @@ from responses.playbooks import playbook_create
 from tenants.identity.principals import SYSTEM
 from tenants.identity.services import user_create
 from tenants.models import Tenant
+from tenants.notifications.services import channel_create
 from tenants.services import tenant_create, tenant_delete
 
 

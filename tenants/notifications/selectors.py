@@ -2,10 +2,10 @@
 
 from django.db.models import QuerySet
 
-from api.webhooks.models import Delivery, DeliveryStatus, NotificationChannel
 from config.archive import archived_filter
 from config.errors import NotFoundError, ValidationError
 from tenants.identity.principals import Principal, check_permission
+from tenants.notifications.models import Delivery, DeliveryStatus, NotificationChannel
 
 
 def channel_list(*, actor: Principal, archived: bool = False) -> QuerySet[NotificationChannel]:

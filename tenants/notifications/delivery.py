@@ -15,8 +15,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from api.webhooks.formats import envelope_ordered, render_body
-from api.webhooks.models import (
+from tenants.notifications.dead_letters import dead_letters
+from tenants.notifications.formats import envelope_ordered, render_body
+from tenants.notifications.models import (
     ChannelKind,
     Delivery,
     DeliveryAttempt,
@@ -24,10 +25,8 @@ from api.webhooks.models import (
     NotificationChannel,
     WebhookFormat,
 )
-from api.webhooks.network import DestinationRefused, post_pinned
-from api.webhooks.signing import dingtalk_signed_url, feishu_signed_body, signed_headers
-from monitoring.deadletters.services import Quarantine, dead_letter_record, reason_of
-from monitoring.models import DeadLetterKind
+from tenants.notifications.network import DestinationRefused, post_pinned
+from tenants.notifications.signing import dingtalk_signed_url, feishu_signed_body, signed_headers
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +56,11 @@ def backoff_seconds(attempts_made: int) -> float:
     """10 s, 20 s, 40 s … up to an hour, spread by up to 10% so one outage's retries do not arrive together."""
     base = RETRY_BASE_SECONDS * 2 ** (attempts_made - 1)
     return min(base * random.uniform(1.0, 1.1), RETRY_MAX_SECONDS)
+
+
+def _error_text(exc: BaseException) -> str:
+    message = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def _chat_error(format: str, body: bytes) -> str | None:
@@ -176,7 +180,7 @@ def delivery_attempt(delivery_id: int, *, quarantine: bool = True) -> Delivery |
             outcome = _send(delivery, started_at)
         except Exception as exc:
             poison = exc
-            outcome = Outcome(ok=False, error=reason_of(exc)[:REPLY_BYTES])
+            outcome = Outcome(ok=False, error=_error_text(exc)[:REPLY_BYTES])
         duration_ms = round((time.monotonic() - clock) * 1000)
         number = delivery.attempt_count + 1
         DeliveryAttempt.objects.create(
@@ -202,12 +206,7 @@ def delivery_attempt(delivery_id: int, *, quarantine: bool = True) -> Delivery |
             delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(number))
         delivery.save(update_fields=["status", "attempt_count", "next_attempt_at", "completed_at"])
     if poison is not None and quarantine:
-        dead_letter_record(
-            kind=DeadLetterKind.WEBHOOK_DELIVERY,
-            item_model=Delivery._meta.label,
-            item_key=delivery.pk,
-            reason=reason_of(poison),
-        )
+        dead_letters().record(item_key=delivery.pk, reason=_error_text(poison))
     return delivery
 
 
@@ -220,7 +219,7 @@ def deliveries_retry_due(limit: int = SWEEP_BATCH) -> int:
         .values_list("id", flat=True)[:limit]
     )
     attempted = 0
-    quarantine = Quarantine(DeadLetterKind.WEBHOOK_DELIVERY, Delivery)
+    quarantine = dead_letters().guard()
     for delivery_id in due:
         with quarantine.item(delivery_id):
             attempted += delivery_attempt(delivery_id) is not None

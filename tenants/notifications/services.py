@@ -14,11 +14,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.audit.services import audit_record
-from api.webhooks.delivery import delivery_attempt
-from api.webhooks.models import ChannelKind, Delivery, DeliveryStatus, NotificationChannel, WebhookFormat
-from api.webhooks.network import url_refused
-from api.webhooks.signing import secret_generate
-from api.webhooks.tasks import webhooks_deliver
 from config.archive import archive, refuse_archived, restore
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
@@ -26,6 +21,11 @@ from config.unicode import find_broken_text
 from config.validation import UNSET, required_text
 from tenants.context import current_schema, current_tenant
 from tenants.identity.principals import Principal, check_permission
+from tenants.notifications.delivery import delivery_attempt
+from tenants.notifications.models import ChannelKind, Delivery, DeliveryStatus, NotificationChannel, WebhookFormat
+from tenants.notifications.network import url_refused
+from tenants.notifications.signing import secret_generate
+from tenants.notifications.tasks import webhooks_deliver
 
 logger = logging.getLogger(__name__)
 

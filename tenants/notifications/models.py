@@ -90,7 +90,7 @@ class DeliveryAttempt(models.Model):
     duration_ms = models.PositiveIntegerField()
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
-    # The first KiB of the receiver's answer (api.webhooks.delivery.REPLY_BYTES).
+    # The first KiB of the receiver's answer (tenants.notifications.delivery.REPLY_BYTES).
     response_excerpt = models.CharField(max_length=1024, blank=True)
 
     class Meta:

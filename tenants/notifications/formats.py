@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from api.webhooks.models import WebhookFormat
+from tenants.notifications.models import WebhookFormat
 
 # Platform limits: longer messages are refused outright, so an alert would never arrive.
 SLACK_SECTION_MAX_CHARS = 3000

@@ -4,12 +4,12 @@ from typing import Any
 
 from celery import shared_task
 
-from api.webhooks.delivery import deliveries_retry_due, delivery_attempt, seconds_until
-from api.webhooks.models import DeliveryStatus
 from tenants.context import current_tenant
+from tenants.notifications.delivery import deliveries_retry_due, delivery_attempt, seconds_until
+from tenants.notifications.models import DeliveryStatus
 
 
-@shared_task(bind=True, name="api.webhooks_deliver", acks_late=True, max_retries=None)
+@shared_task(bind=True, name="notifications.webhooks_deliver", acks_late=True, max_retries=None)
 def webhooks_deliver(self: Any, delivery_id: int) -> str | None:
     """Attempt one delivery; while it is still pending, come back when its next attempt is due."""
     delivery = delivery_attempt(delivery_id)
@@ -20,7 +20,7 @@ def webhooks_deliver(self: Any, delivery_id: int) -> str | None:
     return delivery.status
 
 
-@shared_task(name="api.webhooks_retry_due", acks_late=True)
+@shared_task(name="notifications.webhooks_retry_due", acks_late=True)
 def webhooks_retry_due() -> int:
     """Beat, once per tenant: send what is overdue, which is how deliveries whose task was lost still go out."""
     if current_tenant() is None:
