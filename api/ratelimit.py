@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from api.audit.context import client_ip
+from api.origin import client_ip
 from config import ratelimit
 from config.ratelimit import Window
 from tenants.identity.principals import Principal

@@ -37,13 +37,15 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "strawberry_django",
     "tenants.identity",
+    "tenants.audit",
+    # No models: installed for its templates (GraphiQL) and its OpenAPI extensions (ApiConfig.ready).
     "api",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "tenants.identity",
-    "api",
+    "tenants.audit",
     "tenants.notifications",
     "monitoring",
     "responses",

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from api.audit.services import audit_record
 from config.errors import AuthenticationFailedError, ConflictError, ErrorList, WrongTenantError
 from config.lookups import locked_or_404
+from tenants.audit.services import audit_record
 from tenants.context import in_public_schema
 from tenants.identity.models import ApiKey, User
 from tenants.identity.principals import Principal, check_permission

@@ -17,8 +17,8 @@ from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenBackendExpiredToken, TokenError
 from rest_framework_simplejwt.tokens import Token
 
-from api.audit.services import audit_record
 from config.errors import AuthenticationFailedError, WrongTenantError
+from tenants.audit.services import audit_record
 from tenants.context import current_tenant
 from tenants.identity import login_limits
 from tenants.identity.models import User

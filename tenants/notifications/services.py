@@ -13,12 +13,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from api.audit.services import audit_record
 from config.archive import archive, refuse_archived, restore
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
 from config.unicode import find_broken_text
 from config.validation import UNSET, required_text
+from tenants.audit.services import audit_record
 from tenants.context import current_schema, current_tenant
 from tenants.identity.principals import Principal, check_permission
 from tenants.notifications.delivery import delivery_attempt

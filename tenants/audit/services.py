@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db import models
 
-from api.audit.context import current_origin
-from api.audit.models import ActorType, AuditEntry
+from tenants.audit.context import current_origin
+from tenants.audit.models import ActorType, AuditEntry
 from tenants.identity.principals import Principal
 
 ACTOR_NAME_CHARS = 254

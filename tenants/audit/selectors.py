@@ -4,8 +4,8 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from api.audit.models import AuditEntry
 from config.errors import ValidationError
+from tenants.audit.models import AuditEntry
 from tenants.identity.principals import Principal, check_permission
 
 

@@ -1,26 +1,15 @@
-"""Where the current request comes from, for the audit entries written while it is handled."""
+"""Where a request comes from: its client address (X-Forwarded-For only from trusted proxies) and user agent."""
 
 import ipaddress
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
+from tenants.audit.context import RequestOrigin
+
 USER_AGENT_CHARS = 300
-
-
-@dataclass(frozen=True)
-class RequestOrigin:
-    ip: str | None
-    user_agent: str
-
-
-_origin: ContextVar[RequestOrigin | None] = ContextVar("audit_request_origin", default=None)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -62,17 +51,3 @@ def client_ip(request: HttpRequest) -> str | None:
 def origin_of(request: HttpRequest) -> RequestOrigin:
     agent = "".join(c for c in request.headers.get("User-Agent", "") if c.isprintable())
     return RequestOrigin(ip=client_ip(request), user_agent=agent[:USER_AGENT_CHARS])
-
-
-@contextmanager
-def request_origin(request: HttpRequest) -> Iterator[None]:
-    token = _origin.set(origin_of(request))
-    try:
-        yield
-    finally:
-        _origin.reset(token)
-
-
-def current_origin() -> RequestOrigin:
-    """The request being handled; none (no address) in Celery tasks and management commands."""
-    return _origin.get() or RequestOrigin(ip=None, user_agent="")
