@@ -10,13 +10,19 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from monitoring.deadletters.services import Quarantine, dead_letter_record, dead_letter_retrier_register
         from monitoring.models import DeadLetterKind
+        from monitoring.search.index import tenant_index_delete, tenant_index_ensure_or_later
         from monitoring.search.outbox import mention_index_retry
         from monitoring.warning.engine import warning_scope_retry
         from monitoring.warning.notifications import notify_change
+        from monitoring.warning.services import default_policy_create
+        from tenants import hooks
         from tenants.notifications.dead_letters import DeadLetters, dead_letters_register
         from tenants.notifications.delivery import delivery_dead_letter_retry
         from tenants.notifications.models import Delivery
 
+        # Every tenant starts with the default policy and its own search index.
+        hooks.schema_setup_register(default_policy_create)
+        hooks.search_index_register(hooks.SearchIndex(ensure=tenant_index_ensure_or_later, delete=tenant_index_delete))
         dead_letter_retrier_register(DeadLetterKind.SEARCH_INDEX, mention_index_retry)
         dead_letter_retrier_register(
             DeadLetterKind.WARNING_SCOPE, functools.partial(warning_scope_retry, notifier=notify_change)
