@@ -20,6 +20,7 @@ lint:
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
 	uv run --frozen mypy .
+	uv run --frozen lint-imports
 
 services-up:
 	scripts/services.sh up

@@ -1,110 +1,11 @@
-"""Turns request credentials into a Principal. Shared by the DRF authentication classes and the GraphQL view."""
+"""Reads the credentials a request carries and has identity verify them. Shared by DRF and the GraphQL view."""
 
-import hashlib
-import hmac
-
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from django.utils import timezone
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import Token
 
-from api import ratelimit
-from api.audit.services import audit_record
-from api.models import ApiKey, User
-from api.principals import Principal
-from api.tokens import AccessToken, RefreshToken
-from config.errors import ApplicationError, AuthenticationFailedError, WrongTenantError
-from tenants.context import current_tenant
-
-TENANT_CLAIM = "tenant"
-ROLE_CLAIM = "role"
-PUBLIC_CLAIM_VALUE = "public"
-
-
-def current_tenant_slug() -> str | None:
-    tenant = current_tenant()
-    return tenant.slug if tenant else None
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _check_tenant_claim(token: Token) -> None:
-    expected = current_tenant_slug() or PUBLIC_CLAIM_VALUE
-    if token.get(TENANT_CLAIM) != expected:
-        raise WrongTenantError("This token was issued for another tenant.")
-
-
-def _active_user(user_id: object) -> User:
-    # Only the key holder can mint tokens, but a malformed claim must still be a 401, not a 500.
-    text = str(user_id)
-    if isinstance(user_id, bool) or not text.isascii() or not text.isdigit() or len(text) > 18:
-        raise AuthenticationFailedError("Token is invalid or expired.")
-    user = User.objects.filter(pk=int(text), is_active=True).first()
-    if user is None:
-        raise AuthenticationFailedError("The user of this token no longer exists or is inactive.")
-    return user
-
-
-def tokens_issue(*, email: str, password: str, address: str) -> dict[str, str]:
-    """A token pair for a correct email and password; `address` is the client's, for the failure limits."""
-    ratelimit.login_check(email=email, address=address)
-    user = authenticate(username=email.lower(), password=password)
-    if not isinstance(user, User) or not user.is_active:
-        ratelimit.login_failed(email=email, address=address)
-        audit_record(actor=None, action="auth.login_failed", anonymous_name=email.strip().lower())
-        raise AuthenticationFailedError("Email or password is wrong.", field="password")
-    ratelimit.login_succeeded(email=email)
-    audit_record(actor=Principal.for_user(user, current_tenant_slug()), action="auth.login", target=user)
-    refresh = RefreshToken.for_user(user)
-    refresh[TENANT_CLAIM] = current_tenant_slug() or PUBLIC_CLAIM_VALUE
-    refresh[ROLE_CLAIM] = user.role
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
-
-
-def tokens_refresh(*, refresh: str) -> dict[str, str]:
-    try:
-        token = RefreshToken(refresh)  # type: ignore[arg-type]
-    except TokenError as exc:
-        raise AuthenticationFailedError("Refresh token is invalid or expired.", field="refresh") from exc
-    _check_tenant_claim(token)
-    user = _active_user(token.get("user_id"))
-    audit_record(actor=Principal.for_user(user, current_tenant_slug()), action="auth.token_refreshed", target=user)
-    access = token.access_token
-    access[ROLE_CLAIM] = user.role
-    return {"access": str(access)}
-
-
-def principal_from_bearer(raw: str) -> Principal:
-    try:
-        token = AccessToken(raw)  # type: ignore[arg-type]
-    except TokenError as exc:
-        raise AuthenticationFailedError("Token is invalid or expired.") from exc
-    _check_tenant_claim(token)
-    return Principal.for_user(_active_user(token.get("user_id")), current_tenant_slug())
-
-
-def principal_from_api_key(raw: str) -> Principal:
-    parts = raw.rsplit(".", 2)
-    if len(parts) != 3:
-        raise AuthenticationFailedError("API key is malformed.")
-    slug, prefix, secret = parts
-    if slug != (current_tenant_slug() or PUBLIC_CLAIM_VALUE):
-        raise WrongTenantError("This API key belongs to another tenant.")
-    key = ApiKey.objects.filter(prefix=prefix).first()
-    if key is None or not hmac.compare_digest(key.hashed_secret, hash_secret(secret)):
-        raise AuthenticationFailedError("API key is not valid.")
-    now = timezone.now()
-    if key.revoked_at is not None:
-        raise AuthenticationFailedError("API key has been revoked.")
-    if key.expires_at is not None and key.expires_at <= now:
-        raise AuthenticationFailedError("API key has expired.")
-    # Touch last use at most once a minute so a busy integrator does not write on every request.
-    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    return Principal.for_api_key(key, current_tenant_slug())
+from config.errors import ApplicationError, AuthenticationFailedError
+from tenants.identity.principals import Principal
+from tenants.identity.services import principal_from_api_key
+from tenants.identity.tokens import principal_from_bearer
 
 
 def principal_from_request(request: HttpRequest) -> Principal | None:

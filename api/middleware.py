@@ -4,11 +4,12 @@ from urllib.parse import unquote_to_bytes
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from api.audit.context import request_origin
 from api.authentication import request_principal
+from api.origin import origin_of
 from api.ratelimit import api_request_hit, client_address
 from api.rest.errors import framework_error
 from config.errors import ApplicationError, PayloadTooLargeError, TooManyRequestsError, ValidationError
+from tenants.audit.context import origin_set
 
 
 class RequestSizeLimitMiddleware:
@@ -83,7 +84,7 @@ class AuditOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with request_origin(request):
+        with origin_set(origin_of(request)):
             return self.get_response(request)
 
 

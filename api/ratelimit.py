@@ -1,13 +1,12 @@
-"""Who a request counts against and how much it may do: the API-wide limit and the login failure limits."""
+"""Who a request counts against and how much it may do: the API-wide limit (login failures: identity.login_limits)."""
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from api.audit.context import client_ip
-from api.principals import Principal
+from api.origin import client_ip
 from config import ratelimit
-from config.errors import TooManyRequestsError
 from config.ratelimit import Window
+from tenants.identity.principals import Principal
 
 API_WINDOW_SECONDS = 60
 
@@ -28,33 +27,3 @@ def api_request_hit(principal: Principal | None, address: str) -> Window:
     """Count one API request against its key or user, or its client address when it has no valid credentials."""
     identity = f"{principal.kind}:{principal.id}" if principal is not None else f"address:{address}"
     return ratelimit.hit("api", identity, limit=limit_for(principal), seconds=API_WINDOW_SECONDS)
-
-
-def _login_scopes(email: str, address: str) -> list[tuple[str, str, int]]:
-    return [
-        ("login-email", email.strip().lower(), int(settings.LOGIN_MAX_FAILURES)),
-        ("login-address", address, int(settings.LOGIN_MAX_FAILURES_PER_ADDRESS)),
-    ]
-
-
-def login_check(*, email: str, address: str) -> None:
-    """Refuse before any password is hashed once this account or address has used up its failures."""
-    seconds = int(settings.LOGIN_WINDOW_SECONDS)
-    for scope, identity, limit in _login_scopes(email, address):
-        window = ratelimit.peek(scope, identity, limit=limit, seconds=seconds)
-        if window.count >= limit:
-            raise TooManyRequestsError(
-                f"Too many failed logins; try again in {window.reset} seconds.",
-                retry_after=window.reset,
-                code="too_many_attempts",
-            )
-
-
-def login_failed(*, email: str, address: str) -> None:
-    seconds = int(settings.LOGIN_WINDOW_SECONDS)
-    for scope, identity, limit in _login_scopes(email, address):
-        ratelimit.hit(scope, identity, limit=limit, seconds=seconds)
-
-
-def login_succeeded(*, email: str) -> None:
-    ratelimit.clear("login-email", email.strip().lower(), seconds=int(settings.LOGIN_WINDOW_SECONDS))

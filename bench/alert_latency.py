@@ -24,14 +24,14 @@ from django_tenants.utils import tenant_context
 from ingest_throughput import free_port, start_processes  # type: ignore[import-not-found]
 from standardwebhooks.webhooks import Webhook
 
-from api.principals import SYSTEM
-from api.webhooks.services import channel_create
 from monitoring.ingest.replay import post_batch
 from monitoring.ingest.sources import ced
 from monitoring.models import WarningPolicy
 from monitoring.services import rule_create
 from monitoring.warning.services import policy_create
+from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
+from tenants.notifications.services import channel_create
 
 THRESHOLDS = {"blue": 25.0, "yellow": 45.0, "orange": 65.0, "red": 80.0}
 HIGH = 100  # the volume indicator's count for a score of 1: level L is reached at THRESHOLDS[L] mentions

@@ -17,14 +17,14 @@ from _setup import fresh_tenant, percentile, write_result  # type: ignore[import
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from api.principals import SYSTEM
-from api.webhooks.models import Delivery
-from api.webhooks.services import channel_create
 from responses.models import CrisisCase, PlaybookActivation
 from responses.playbooks import playbook_create
 from responses.services import case_create
 from responses.tasks import case_clocks
+from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
+from tenants.notifications.models import Delivery
+from tenants.notifications.services import channel_create
 
 CONTENT: dict[str, Any] = {
     "tasks": [

@@ -22,7 +22,6 @@ from _setup import ROOT, fresh_tenant, percentile, write_result  # type: ignore[
 from django.conf import settings
 from django_tenants.utils import tenant_context
 
-from api.principals import SYSTEM
 from monitoring.ingest.payload import parse_json
 from monitoring.ingest.replay import post_batch
 from monitoring.ingest.service import mentions_ingest
@@ -31,6 +30,7 @@ from monitoring.models import Mention
 from monitoring.search.client import es_client
 from monitoring.search.index import alias_name
 from monitoring.search.outbox import drain
+from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
 
 

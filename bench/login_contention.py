@@ -20,7 +20,7 @@ from _setup import ROOT, fresh_tenant, percentile, write_result  # type: ignore[
 from django.contrib.auth.hashers import make_password
 from django_tenants.utils import tenant_context
 
-from api.models import User
+from tenants.identity.models import User
 from tenants.models import Tenant
 from tests.web_stack import gunicorn
 

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from ingest_throughput import load_items  # type: ignore[import-not-found]
 
-from api.principals import SYSTEM
 from monitoring.ingest.bulk import ingest_stream
 from monitoring.models import MonitoringRule, WarningPolicy
 from monitoring.nlp import get_analyzer
 from monitoring.warning.engine import evaluate
 from monitoring.warning.services import policy_create
+from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
 
 

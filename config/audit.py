@@ -1,10 +1,11 @@
-"""The security audit log as every layer sees it: one call, `audit(...)`; the api app supplies the recorder.
+"""The security audit log as config sees it: one call, `audit(...)`; the audit app supplies the recorder.
 
-The domain apps do not import api, so their services (archiving a rule, a playbook…) record through here:
+config sits below every app and imports none, so its helpers (config.archive archiving a rule, a playbook…)
+record through here:
 
     audit(actor=actor, action="rule.archived", target=rule)
 
-The entry goes to the current tenant's log inside the caller's transaction; see api.audit.services.audit_record
+The entry goes to the current tenant's log inside the caller's transaction; see tenants.audit.services.audit_record
 for the arguments.
 """
 
@@ -21,5 +22,5 @@ def recorder_register(recorder: Callable[..., Any]) -> None:
 
 def audit(**entry: Any) -> None:
     if _recorder is None:
-        raise RuntimeError("no audit recorder registered (the api app registers it when Django starts)")
+        raise RuntimeError("no audit recorder registered (the audit app registers it when Django starts)")
     _recorder(**entry)

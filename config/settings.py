@@ -36,12 +36,17 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "strawberry_django",
+    "tenants.identity",
+    "tenants.audit",
+    # No models: installed for its templates (GraphiQL) and its OpenAPI extensions (ApiConfig.ready).
     "api",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
-    "api",
+    "tenants.identity",
+    "tenants.audit",
+    "tenants.notifications",
     "monitoring",
     "responses",
 ]
@@ -49,7 +54,7 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
-AUTH_USER_MODEL = "api.User"
+AUTH_USER_MODEL = "identity.User"
 
 MIDDLEWARE = [
     "api.middleware.ErrorShapeMiddleware",
@@ -138,7 +143,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env.int("VIGIL_SLA_CHECK_SECONDS", default=60)),
     },
     "webhooks-retry-due": {
-        "task": "api.webhooks_retry_due",
+        "task": "notifications.webhooks_retry_due",
         "schedule": timedelta(seconds=env.int("WEBHOOK_RETRY_SWEEP_SECONDS", default=60)),
     },
 }
@@ -205,7 +210,7 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
-    # Tokens are signed and verified by api.tokens with JWT_KEYS; this only keeps simplejwt off SECRET_KEY.
+    # Tokens are signed and verified by tenants.identity.tokens with JWT_KEYS; this keeps simplejwt off SECRET_KEY.
     "SIGNING_KEY": JWT_KEYS[0][1],
     "USER_ID_CLAIM": "user_id",
     "UPDATE_LAST_LOGIN": False,
@@ -225,7 +230,8 @@ ARGON2_PARALLELISM = env.int("VIGIL_ARGON2_PARALLELISM", default=1)
 # callers without valid credentials; REST and GraphQL count together.
 RATE_LIMIT_PER_MINUTE = env.int("VIGIL_RATE_LIMIT_PER_MINUTE", default=600)
 RATE_LIMIT_ANONYMOUS_PER_MINUTE = env.int("VIGIL_RATE_LIMIT_ANONYMOUS_PER_MINUTE", default=60)
-# Failed logins per (tenant, email) and per client address within the window, then 429 until the window ends.
+# Failed logins per (tenant, email) and per client address within the window, then 429 until the window ends
+# (tenants/identity/login_limits.py).
 LOGIN_MAX_FAILURES = env.int("VIGIL_LOGIN_MAX_FAILURES", default=5)
 LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("VIGIL_LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
 LOGIN_WINDOW_SECONDS = env.int("VIGIL_LOGIN_WINDOW_SECONDS", default=15 * 60)
@@ -264,14 +270,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `kind`, `format` or `status`; name each choice set after what it is.
     "ENUM_NAME_OVERRIDES": {
-        "NotificationChannelKindEnum": "api.webhooks.models.ChannelKind",
-        "WebhookFormatEnum": "api.webhooks.models.WebhookFormat",
-        "DeliveryStatusEnum": "api.webhooks.models.DeliveryStatus",
+        "NotificationChannelKindEnum": "tenants.notifications.models.ChannelKind",
+        "WebhookFormatEnum": "tenants.notifications.models.WebhookFormat",
+        "DeliveryStatusEnum": "tenants.notifications.models.DeliveryStatus",
         "AlertLevelEnum": "monitoring.models.warning.Level",
         "ScenarioEnum": "responses.models.Scenario",
         "StatementChannelEnum": "responses.statement_models.Channel",
         "CaseRoleEnum": "responses.models.CaseRole",
-        "RoleEnum": "api.roles.Role",
+        "RoleEnum": "tenants.identity.roles.Role",
         "SeverityEnum": "responses.models.Severity",
         "TaskStatusEnum": "responses.models.TaskStatus",
     },

@@ -8,13 +8,31 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from monitoring.deadletters.services import dead_letter_retrier_register
+        from monitoring.deadletters.services import Quarantine, dead_letter_record, dead_letter_retrier_register
         from monitoring.models import DeadLetterKind
+        from monitoring.search.index import tenant_index_delete, tenant_index_ensure_or_later
         from monitoring.search.outbox import mention_index_retry
         from monitoring.warning.engine import warning_scope_retry
         from monitoring.warning.notifications import notify_change
+        from monitoring.warning.services import default_policy_create
+        from tenants import hooks
+        from tenants.notifications.dead_letters import DeadLetters, dead_letters_register
+        from tenants.notifications.delivery import delivery_dead_letter_retry
+        from tenants.notifications.models import Delivery
 
+        # Every tenant starts with the default policy and its own search index.
+        hooks.schema_setup_register(default_policy_create)
+        hooks.search_index_register(hooks.SearchIndex(ensure=tenant_index_ensure_or_later, delete=tenant_index_delete))
         dead_letter_retrier_register(DeadLetterKind.SEARCH_INDEX, mention_index_retry)
         dead_letter_retrier_register(
             DeadLetterKind.WARNING_SCOPE, functools.partial(warning_scope_retry, notifier=notify_change)
         )
+        # Notifications cannot import the dead-letter store, so it is handed to them here.
+        kind = DeadLetterKind.WEBHOOK_DELIVERY
+        dead_letters_register(
+            DeadLetters(
+                record=functools.partial(dead_letter_record, kind=kind, item_model=Delivery._meta.label),
+                guard=functools.partial(Quarantine, kind, Delivery),
+            )
+        )
+        dead_letter_retrier_register(kind, delivery_dead_letter_retry)

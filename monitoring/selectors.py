@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from api.principals import Principal, check_permission
 from config.archive import archived_filter
 from config.errors import ValidationError
 from monitoring.filters import MentionFilter
@@ -16,6 +15,7 @@ from monitoring.models import Brand, Mention, MonitoringRule
 from monitoring.search.query import SearchParams
 from monitoring.search.query import mentions_search as _search
 from tenants.context import current_tenant
+from tenants.identity.principals import Principal, check_permission
 
 
 def _errors_to_validation(errors: dict[str, Any]) -> ValidationError:

@@ -2,13 +2,13 @@
 
 from django.db import transaction
 
-from api.principals import Principal, check_permission
 from config.archive import archive, refuse_archived, restore
 from config.errors import ConflictError, ErrorList
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from monitoring.models import Brand, BrandKind, MonitoringRule
 from monitoring.rules import validate as validate_expression
+from tenants.identity.principals import Principal, check_permission
 
 MAX_KEYWORDS = 50
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from api.principals import SYSTEM
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
 from responses.models import (
@@ -20,6 +19,8 @@ from responses.models import (
     TaskStatus,
 )
 from responses.timeline import timeline_add
+from tenants.identity.principals import SYSTEM
+from tenants.notifications.services import notify
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
 CONDITION_TEXT = {
@@ -113,8 +114,6 @@ def case_escalations_check(case_id: int, now: datetime) -> list[dict[str, object
 
 
 def _fire(case: CrisisCase, activation: PlaybookActivation, index: int, rule: dict[str, Any]) -> dict[str, object]:
-    from api.webhooks.services import notify
-
     roles = [str(r) for r in rule.get("notify_roles") or []]
     people = sorted(case.members.filter(role__in=roles).values_list("user__email", flat=True).distinct())
     reason = CONDITION_TEXT[str(rule["condition"])]

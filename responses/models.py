@@ -113,7 +113,7 @@ class CaseMember(models.Model):
     """A user holding a case role on one case; one user may hold several roles."""
 
     case = models.ForeignKey(CrisisCase, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey("api.User", on_delete=models.CASCADE, related_name="case_roles")
+    user = models.ForeignKey("identity.User", on_delete=models.CASCADE, related_name="case_roles")
     role = models.CharField(max_length=16, choices=CaseRole.choices)
     assigned_by = models.CharField(max_length=200, blank=True)
     assigned_at = models.DateTimeField(auto_now_add=True)
@@ -161,7 +161,9 @@ class CaseTask(models.Model):
     case = models.ForeignKey(CrisisCase, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
-    assignee = models.ForeignKey("api.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    assignee = models.ForeignKey(
+        "identity.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
     # A task may go to a role instead of (or as well as) a person: whoever holds it on the case sees it.
     assignee_role = models.CharField(max_length=16, choices=CaseRole.choices, blank=True)
     checklist = models.JSONField(default=list, blank=True, help_text="[{item, done}]")

@@ -8,7 +8,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from api.principals import Principal, check_permission
 from config.archive import archive, archived_filter, refuse_archived, restore
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
@@ -29,6 +28,7 @@ from responses.playbook_content import Content, content_diff, normalise_content
 from responses.statements import statement_create
 from responses.team import check_case_permission
 from responses.timeline import timeline_add
+from tenants.identity.principals import Principal, check_permission
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
 

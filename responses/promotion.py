@@ -5,12 +5,12 @@ from typing import Any
 
 from django.db import transaction
 
-from api.principals import SYSTEM
 from monitoring.models import Alert, Brand, BrandKind, Level
 from monitoring.models.warning import LEVEL_RANK
 from responses.models import CaseStatus, CrisisCase
 from responses.services import case_from_alert
 from responses.timeline import timeline_add
+from tenants.identity.principals import SYSTEM
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
 

@@ -6,11 +6,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, QuerySet
 
-from api.principals import Principal, check_permission
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from responses.models import ReplyScript, Scenario, ScriptApproval, ScriptLanguage
+from tenants.identity.principals import Principal, check_permission
 
 MAX_BODY = 5000
 

@@ -4,9 +4,9 @@ import json
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from api.principals import Principal, check_permission
 from config.errors import NotFoundError, ValidationError
 from responses.models import CaseEvent, CaseMember, CaseStatus, CaseTask, CrisisCase, Scenario, Severity, TaskStatus
+from tenants.identity.principals import Principal, check_permission
 
 # What a case's REST and GraphQL shapes read besides the row itself.
 CASE_RELATIONS = ("alerts", "brands", "evidence", "playbook_activations__playbook")

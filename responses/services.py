@@ -7,9 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from api.models import User
-from api.principals import SYSTEM, Principal, check_permission
-from api.webhooks.services import notify
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
@@ -29,6 +26,9 @@ from responses.models import (
 from responses.playbooks import playbook_activate, playbook_match
 from responses.team import check_case_permission
 from responses.timeline import timeline_add
+from tenants.identity.models import User
+from tenants.identity.principals import SYSTEM, Principal, check_permission
+from tenants.notifications.services import notify
 
 # Which permission each transition needs, and the timestamp it sets.
 TRANSITIONS: dict[str, tuple[str, str]] = {

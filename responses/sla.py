@@ -8,7 +8,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from api.principals import SYSTEM, Principal, check_permission
 from config.errors import ErrorList, ValidationError
 from config.validation import UNSET
 from monitoring.deadletters.services import Quarantine
@@ -16,6 +15,8 @@ from monitoring.models import DeadLetterKind
 from responses.escalation import case_escalations_check
 from responses.models import CaseStatus, CrisisCase, Severity, SlaBreach, SlaKind, SlaPolicy
 from responses.timeline import timeline_add
+from tenants.identity.principals import SYSTEM, Principal, check_permission
+from tenants.notifications.services import notify
 
 # Minutes (acknowledge, first statement, resolve). Severity I follows the "golden hour": a holding statement
 # within one hour.
@@ -147,8 +148,6 @@ def case_sla_check(case: CrisisCase, targets: dict[str, Targets], now: datetime)
 
 
 def _announce(case: CrisisCase, breach: SlaBreach) -> None:
-    from api.webhooks.services import notify
-
     label = SlaKind(breach.kind).label.lower()
     drill = " [drill]" if case.is_drill else ""
     summary = f"SLA breached{drill}: {label} was due {breach.due_at:%Y-%m-%d %H:%M} UTC"

@@ -153,7 +153,7 @@ class StatementApproval(models.Model):
     version = models.PositiveIntegerField()
     role = models.CharField(max_length=16, choices=CaseRole.choices)
     approver = models.ForeignKey(
-        "api.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="statement_approvals"
+        "identity.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="statement_approvals"
     )
     approver_name = models.CharField(max_length=200, blank=True)
     decision = models.CharField(max_length=10, choices=ApprovalDecision.choices)

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from api.principals import Principal, check_permission
 from config.errors import NotFoundError, ValidationError
 from responses.models import (
     CrisisCase,
@@ -14,6 +13,7 @@ from responses.models import (
     StatementVersion,
 )
 from responses.statements import body_diff
+from tenants.identity.principals import Principal, check_permission
 
 
 def _case(actor: Principal, case_id: int) -> CrisisCase:

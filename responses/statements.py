@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from api.principals import SYSTEM, Principal, check_permission
 from config.errors import ConflictError, ErrorList, NotFoundError, PermissionDeniedError, ValidationError
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
@@ -30,6 +29,7 @@ from responses.models import (
 from responses.statement_models import default_approvals
 from responses.team import check_case_permission, roles_held
 from responses.timeline import timeline_add
+from tenants.identity.principals import SYSTEM, Principal, check_permission
 
 MAX_BODY = 20_000
 # Channels where a statement may have no address of its own (a press conference, a mail-out, a text message).

@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import QuerySet
 
-from api.models import User
-from api.principals import SYSTEM, Principal, check_permission
-from api.roles import role_has_permission
 from config.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from config.lookups import locked_or_404
 from responses.models import CaseMember, CaseRole, CrisisCase
 from responses.timeline import timeline_add
+from tenants.identity.models import User
+from tenants.identity.principals import SYSTEM, Principal, check_permission
+from tenants.identity.roles import role_has_permission
 
 
 def roles_held(case: CrisisCase, actor: Principal) -> set[str]:

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from api.principals import Principal
 from responses.models import CaseEvent, CrisisCase
+from tenants.identity.principals import Principal
 
 
 def timeline_add(case: CrisisCase, kind: str, actor: Principal, summary: str, **data: Any) -> CaseEvent:

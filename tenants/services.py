@@ -1,6 +1,8 @@
-"""Tenant lifecycle: create (schema, domain, first admin, API key, search index) and delete (schema and indices)."""
+"""Tenant lifecycle: create (schema, domain, first admin, API key, search index) and delete (schema and indices).
 
-import logging
+The domain apps' parts (default warning policy, search index) are registered hooks (tenants/hooks.py).
+"""
+
 import re
 import secrets
 from dataclasses import asdict, dataclass
@@ -10,17 +12,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django_tenants.utils import tenant_context
-from elasticsearch import ApiError, TransportError
 
-from api.principals import SYSTEM
-from api.roles import Role
-from api.services import api_key_create, user_create
 from config.errors import ConflictError, ErrorList, NotFoundError
-from monitoring.search.index import tenant_index_delete, tenant_index_ensure
-from monitoring.warning.services import default_policy_create
+from tenants import hooks
+from tenants.identity.principals import SYSTEM
+from tenants.identity.roles import Role
+from tenants.identity.services import api_key_create, user_create
 from tenants.models import SLUG_PATTERN, Domain, Tenant
-
-logger = logging.getLogger(__name__)
 
 RESERVED_SLUGS = frozenset({"public", "www", "api", "admin", "static", "billing"})
 
@@ -78,20 +76,14 @@ def tenant_create(*, slug: str, name: str, admin_email: str, admin_password: str
         with tenant_context(tenant):
             user_create(actor=SYSTEM, email=admin_email, password=password, role=Role.ADMIN, name="Administrator")
             _key, raw_key = api_key_create(actor=SYSTEM, name="default", role=Role.ADMIN)
-            default_policy_create()
+            for setup in hooks.schema_setups():
+                setup()
     except Exception:
         # A half-made tenant is worse than none: drop the schema and rows so the slug can be retried.
         tenant.delete(force_drop=True)
         raise
 
-    search_index: str | None
-    try:
-        search_index = tenant_index_ensure(slug)
-    except (ApiError, TransportError) as exc:
-        # Signup must not depend on Elasticsearch; the beat task search_index_ensure creates it later.
-        logger.warning("search index for tenant %s not created yet: %s", slug, exc)
-        search_index = None
-
+    search_index = hooks.search_index().ensure(slug)
     return TenantCreated(
         slug=slug,
         name=tenant.name,
@@ -109,6 +101,6 @@ def tenant_delete(*, slug: str) -> list[str]:
     tenant = Tenant.objects.filter(slug=slug).first()
     if tenant is None:
         raise NotFoundError(f"No tenant '{slug}'.", field="slug")
-    indices = tenant_index_delete(slug)
+    indices = hooks.search_index().delete(slug)
     tenant.delete(force_drop=True)
     return indices

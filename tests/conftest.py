@@ -13,13 +13,13 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from api.models import ApiKey, User
-from api.principals import SYSTEM
-from api.roles import Role
-from api.services import api_key_create
 from config.celery import app as celery_app
 from monitoring.search.index import tenant_index_delete
 from tenants.context import use_public_schema
+from tenants.identity.models import ApiKey, User
+from tenants.identity.principals import SYSTEM
+from tenants.identity.roles import Role
+from tenants.identity.services import api_key_create
 from tenants.models import Tenant
 from tenants.services import TenantCreated, tenant_create
 

@@ -8,8 +8,8 @@ import strawberry_django
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.audit import models, selectors
 from api.graphql import permissions
+from tenants.audit import models, selectors
 
 MAX_PAGE = 200
 

@@ -5,8 +5,8 @@ import strawberry
 import strawberry_django
 from strawberry.types import Info
 
-from api import models, selectors, services
 from api.graphql.permissions import actor
+from tenants.identity import models, selectors, services
 
 
 @strawberry.type

@@ -9,8 +9,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql.permissions import actor
-from api.webhooks import models, selectors, services
-from api.webhooks.signing import secret_mask
+from tenants.notifications import models, selectors, services
+from tenants.notifications.signing import secret_mask
 
 ChannelKind = strawberry.enum(models.ChannelKind, name="NotificationChannelKind")
 WebhookFormat = strawberry.enum(models.WebhookFormat, name="WebhookFormat")

@@ -2,7 +2,7 @@
 
 from strawberry.types import Info
 
-from api.principals import Principal, check_permission
+from tenants.identity.principals import Principal, check_permission
 
 
 def principal_of(info: Info) -> Principal | None:

@@ -7,9 +7,9 @@ from rest_framework import mixins, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.audit import selectors
-from api.audit.models import AuditEntry
 from api.rest.base import TenantViewSet, list_param
+from tenants.audit import selectors
+from tenants.audit.models import AuditEntry
 
 
 class AuditEntryOutput(serializers.ModelSerializer):

@@ -2,7 +2,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from api.authentication import request_principal
-from api.principals import Principal
+from tenants.identity.principals import Principal
 
 
 def _principal(request: Request) -> Principal:

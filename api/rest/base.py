@@ -9,10 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.principals import Principal
 from config.errors import ValidationError
 from config.jsonsafe import INT_MAX, INT_MIN
 from config.validation import bounded_int
+from tenants.identity.principals import Principal
 
 ARCHIVED_PARAM = OpenApiParameter(
     "archived", bool, description="Include archived (deleted) items; by default lists show live items only."

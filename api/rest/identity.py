@@ -8,13 +8,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import selectors, services
-from api.authentication import tokens_issue, tokens_refresh
-from api.models import ApiKey, User
-from api.principals import Principal
 from api.ratelimit import client_address
 from api.rest import serializers as s
 from api.rest.base import ApiView, TenantViewSet
+from tenants.identity import selectors, services
+from tenants.identity.models import ApiKey, User
+from tenants.identity.principals import Principal
+from tenants.identity.tokens import tokens_issue, tokens_refresh
 
 
 def principal(request: Request) -> Principal:

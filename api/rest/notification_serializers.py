@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from api.webhooks.models import (
+from config.jsonsafe import INT_MAX
+from tenants.notifications.models import (
     ChannelKind,
     Delivery,
     DeliveryAttempt,
@@ -8,8 +9,7 @@ from api.webhooks.models import (
     NotificationChannel,
     WebhookFormat,
 )
-from api.webhooks.signing import secret_mask
-from config.jsonsafe import INT_MAX
+from tenants.notifications.signing import secret_mask
 
 ROBOT_SECRET_HELP = (
     "dingtalk and feishu only: the 加签 secret the robot's settings show (DingTalk's starts with SEC); "

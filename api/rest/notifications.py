@@ -11,8 +11,8 @@ from rest_framework.response import Response
 
 from api.rest import notification_serializers as s
 from api.rest.base import ARCHIVED_PARAM, TenantViewSet
-from api.webhooks import selectors, services
-from api.webhooks.models import Delivery, NotificationChannel
+from tenants.notifications import selectors, services
+from tenants.notifications.models import Delivery, NotificationChannel
 
 
 class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):

@@ -6,7 +6,7 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from api.principals import Principal, check_permission
+from tenants.identity.principals import Principal, check_permission
 
 
 class HasPermission(BasePermission):

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from api.models import ApiKey, User
-from api.roles import Role
+from tenants.identity.models import ApiKey, User
+from tenants.identity.roles import Role
 
 
 class TokenObtainInput(serializers.Serializer):

@@ -2,9 +2,9 @@
 
 from django.db.models import Count, QuerySet
 
-from api.principals import Principal, check_permission
 from config.errors import ValidationError
 from monitoring.models import DeadLetter, DeadLetterKind
+from tenants.identity.principals import Principal, check_permission
 
 
 def dead_letter_list(

@@ -14,10 +14,10 @@ from django.db.models import Model
 from django.utils import timezone
 from elasticsearch import TransportError
 
-from api.principals import Principal, check_permission
 from config.errors import ConflictError, ServiceUnavailableError
 from config.lookups import locked_or_404
 from monitoring.models import DeadLetter
+from tenants.identity.principals import Principal, check_permission
 
 logger = logging.getLogger(__name__)
 

@@ -6,11 +6,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from api.principals import SYSTEM
 from config import jsonsafe
 from config.errors import ValidationError
 from monitoring.ingest.payload import ItemError, ParsedPayload, Unparseable
 from monitoring.ingest.service import IngestResult, mentions_ingest
+from tenants.identity.principals import SYSTEM
 
 Progress = Callable[[IngestResult, int], None]
 

@@ -7,7 +7,6 @@ from typing import cast
 
 from django.db import transaction
 
-from api.principals import Principal, check_permission
 from config.errors import FieldError, ValidationError
 from monitoring.ingest import storage
 from monitoring.ingest.payload import ItemError, ParsedPayload
@@ -17,6 +16,7 @@ from monitoring.nlp import get_analyzer
 from monitoring.rules import MatchDocument
 from monitoring.tasks import search_outbox_drain, warning_evaluate
 from monitoring.warning import buckets
+from tenants.identity.principals import Principal, check_permission
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
-from elasticsearch import NotFoundError
+from elasticsearch import ApiError, NotFoundError, TransportError
 
 from monitoring.search.client import es_client
 
@@ -112,6 +112,18 @@ def tenant_index_ensure(slug: str) -> str:
     es_client().indices.update_aliases(actions=[{"add": {"index": index, "alias": alias_name(slug)}}])
     logger.info("created search index %s behind alias %s", index, alias_name(slug))
     return alias_name(slug)
+
+
+def tenant_index_ensure_or_later(slug: str) -> str | None:
+    """tenant_index_ensure for a new tenant, whose signup must not depend on Elasticsearch: None if it is down.
+
+    The beat task search_index_ensure creates the index later.
+    """
+    try:
+        return tenant_index_ensure(slug)
+    except (ApiError, TransportError) as exc:
+        logger.warning("search index for tenant %s not created yet: %s", slug, exc)
+        return None
 
 
 def tenant_index_delete(slug: str) -> list[str]:

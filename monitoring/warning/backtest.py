@@ -4,11 +4,11 @@ Nothing is written and nobody is notified; the lifecycle rules are the live ones
 from datetime import datetime, timedelta
 from typing import Any
 
-from api.principals import Principal, check_permission
 from config.errors import ValidationError
 from monitoring.models import WarningPolicy
 from monitoring.warning.engine import AlertState, assess, lookback, policy_scopes, step
 from monitoring.warning.sources import SeriesSource
+from tenants.identity.principals import Principal, check_permission
 
 MAX_STEPS = 20_000
 

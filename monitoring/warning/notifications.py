@@ -2,6 +2,7 @@
 
 from monitoring.models import Alert, Brand, MonitoringRule
 from monitoring.warning.engine import Change
+from tenants.notifications.services import notify
 
 LEVEL_NAMES = {"blue": "Blue (IV)", "yellow": "Yellow (III)", "orange": "Orange (II)", "red": "Red (I)"}
 VERBS = {"opened": "opened", "escalated": "escalated to", "reminded": "still at", "resolved": "resolved, was"}
@@ -33,8 +34,6 @@ def alert_payload(alert: Alert) -> dict[str, object]:
 
 
 def notify_change(change: Change) -> None:
-    from api.webhooks.services import notify
-
     alert = Alert.objects.select_related("policy").get(pk=int(change.alert_id or 0))
     kind = "reminded" if change.kind == "reminded" else change.kind
     title = f"[{LEVEL_NAMES[change.level]}] {alert.policy.name}: {scope_label(alert.scope)} {VERBS[kind]}"

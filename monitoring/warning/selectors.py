@@ -1,9 +1,9 @@
 from django.db.models import QuerySet
 
-from api.principals import Principal, check_permission
 from config.archive import archived_filter
 from config.errors import NotFoundError, ValidationError
 from monitoring.models import Alert, AlertStatus, Level, Silence, WarningPolicy
+from tenants.identity.principals import Principal, check_permission
 
 
 def policy_list(*, actor: Principal, archived: bool = False) -> QuerySet[WarningPolicy]:

@@ -6,7 +6,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from api.principals import Principal, check_permission
 from config.archive import archive, refuse_archived, restore
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
@@ -16,6 +15,7 @@ from monitoring.models.warning import ScopeKind
 from monitoring.warning.ahp import ahp_weights
 from monitoring.warning.indicators import validate_indicators
 from responses.models import Scenario
+from tenants.identity.principals import SYSTEM, Principal, check_permission
 
 DEFAULT_THRESHOLDS = {"blue": 25.0, "yellow": 45.0, "orange": 65.0, "red": 80.0}
 MAX_SILENCE = timedelta(days=30)
@@ -152,8 +152,6 @@ def policy_restore(*, actor: Principal, policy_id: int) -> WarningPolicy:
 
 def default_policy_create() -> WarningPolicy:
     """Every tenant starts with this: explainable, moderately sensitive, tenant-wide."""
-    from api.principals import SYSTEM
-
     return policy_create(
         actor=SYSTEM,
         name="Default early warning",

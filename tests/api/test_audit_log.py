@@ -11,11 +11,11 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from api.audit.context import client_ip
-from api.audit.models import AuditEntry
-from api.audit.services import audit_record
-from api.principals import SYSTEM
+from api.origin import client_ip
 from config.audit import audit
+from tenants.audit.models import AuditEntry
+from tenants.audit.services import audit_record
+from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, Api, key_auth
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from api.models import ApiKey, User
+from tenants.identity.models import ApiKey, User
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, Api, key_auth
 

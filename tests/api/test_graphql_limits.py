@@ -8,8 +8,8 @@ from django_tenants.utils import tenant_context
 from graphql import GraphQLObjectType, get_introspection_query, get_named_type
 
 from api.graphql.schema import schema
-from api.models import User
 from monitoring.models import Mention
+from tenants.identity.models import User
 from tenants.models import Tenant
 from tests.conftest import Api, key_auth
 

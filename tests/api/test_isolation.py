@@ -3,7 +3,7 @@
 import pytest
 from django_tenants.utils import tenant_context
 
-from api.models import ApiKey, User
+from tenants.identity.models import ApiKey, User
 from tenants.models import Tenant
 from tests.conftest import Api, key_auth
 

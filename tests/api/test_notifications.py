@@ -15,13 +15,13 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from api.principals import SYSTEM
-from api.webhooks.delivery import delivery_attempt
-from api.webhooks.models import Delivery, NotificationChannel
-from api.webhooks.services import channel_create, notify
-from api.webhooks.tasks import webhooks_deliver, webhooks_retry_due
 from config.celery import app as celery_app
+from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
+from tenants.notifications.delivery import delivery_attempt
+from tenants.notifications.models import Delivery, NotificationChannel
+from tenants.notifications.services import channel_create, notify
+from tenants.notifications.tasks import webhooks_deliver, webhooks_retry_due
 from tests.conftest import Api, key_auth
 from tests.webhook_receiver import Receiver, allow_target, running_receiver
 
@@ -236,7 +236,7 @@ def test_500_is_retried_with_backoff_then_succeeds_with_both_attempts_logged(alp
 
 
 def test_backoff_doubles_and_is_capped_at_an_hour():
-    from api.webhooks.delivery import backoff_seconds
+    from tenants.notifications.delivery import backoff_seconds
 
     assert 10 <= backoff_seconds(1) <= 11
     assert 20 <= backoff_seconds(2) <= 22
@@ -307,9 +307,9 @@ def test_task_leaves_a_failed_attempt_pending_for_its_retry(alpha, receiver):
 def test_retry_sweep_is_registered_and_scheduled():
     entry = settings.CELERY_BEAT_SCHEDULE["webhooks-retry-due"]
 
-    assert entry["task"] == "api.webhooks_retry_due"
+    assert entry["task"] == "notifications.webhooks_retry_due"
     assert entry["schedule"] == timedelta(seconds=60)
-    assert {"api.webhooks_deliver", "api.webhooks_retry_due"} <= set(celery_app.tasks.keys())
+    assert {"notifications.webhooks_deliver", "notifications.webhooks_retry_due"} <= set(celery_app.tasks.keys())
 
 
 def test_email_channel_sends_through_django_mail(alpha, mailoutbox):

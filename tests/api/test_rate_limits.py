@@ -7,7 +7,7 @@ import time
 import pytest
 from django_tenants.utils import tenant_context
 
-from api.models import User
+from tenants.identity.models import User
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, Api, key_auth
 

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, quote_plus, urlsplit
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from api.webhooks.models import NotificationChannel
-from api.webhooks.signing import dingtalk_sign, dingtalk_signed_url, feishu_sign, feishu_signed_body
+from tenants.notifications.models import NotificationChannel
+from tenants.notifications.signing import dingtalk_sign, dingtalk_signed_url, feishu_sign, feishu_signed_body
 from tests.api.test_notifications import CHANNELS, admin, alert_opened, attempt, channel_count, in_tenant, reload
 from tests.webhook_receiver import Receiver, allow_target, running_receiver
 

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django_tenants.utils import tenant_context
 
-from api.models import User
 from config.keys import generate_secret
+from tenants.identity.models import User
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, Api
 

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db import connection
 
-from api.webhooks.models import Delivery
-from api.webhooks.tasks import webhooks_retry_due
+from tenants.notifications.models import Delivery
+from tenants.notifications.tasks import webhooks_retry_due
 from tests.api.test_notifications import admin, alert_opened, create_channel, in_tenant, make_due, reload
 from tests.webhook_receiver import allow_target, running_receiver
 
@@ -21,7 +21,7 @@ def test_one_unrenderable_delivery_does_not_hold_up_the_sweep(alpha, settings: A
         broken = deliveries[0]
         # Stored without the envelope's keys (say, by an older release): the generic format cannot render it.
         with in_tenant("alpha"), connection.cursor() as cursor:
-            cursor.execute("UPDATE api_delivery SET payload = '{\"data\": {}}' WHERE id = %s", [broken.pk])
+            cursor.execute("UPDATE notifications_delivery SET payload = '{\"data\": {}}' WHERE id = %s", [broken.pk])
         for delivery in deliveries:
             make_due(delivery.pk, ago=timedelta(minutes=1))
 
@@ -36,7 +36,7 @@ def test_one_unrenderable_delivery_does_not_hold_up_the_sweep(alpha, settings: A
         assert [a.error for a in stored.attempts.all()] == ["KeyError: 'id'"]
         (letter,) = admin(alpha).get(f"{DEAD_LETTERS}?kind=webhook_delivery").json()["results"]
         assert (letter["item_model"], letter["item_key"], letter["reason"]) == (
-            "api.Delivery",
+            "notifications.Delivery",
             str(broken.pk),
             "KeyError: 'id'",
         )
@@ -58,7 +58,7 @@ def test_a_retry_the_receiver_refuses_keeps_the_letter_open_with_the_new_reason(
         create_channel(alpha, url=receiver.url)
         (delivery,) = alert_opened()
         with in_tenant("alpha"), connection.cursor() as cursor:
-            cursor.execute("UPDATE api_delivery SET payload = '{\"data\": {}}' WHERE id = %s", [delivery.pk])
+            cursor.execute("UPDATE notifications_delivery SET payload = '{\"data\": {}}' WHERE id = %s", [delivery.pk])
         make_due(delivery.pk, ago=timedelta(minutes=1))
         with in_tenant("alpha"):
             webhooks_retry_due.apply().get()

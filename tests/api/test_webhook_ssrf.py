@@ -13,10 +13,10 @@ import pytest
 from django.conf import settings as django_settings
 from django_tenants.utils import tenant_context
 
-from api.principals import SYSTEM
-from api.webhooks.models import NotificationChannel
-from api.webhooks.services import channel_test
+from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
+from tenants.notifications.models import NotificationChannel
+from tenants.notifications.services import channel_test
 from tests.conftest import Api, key_auth
 from tests.webhook_receiver import Receiver, allow_target, running_receiver
 

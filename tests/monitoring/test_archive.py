@@ -8,12 +8,12 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from api.principals import SYSTEM
-from api.webhooks.models import Delivery, DeliveryStatus, NotificationChannel
-from api.webhooks.services import channel_create, notify
 from monitoring.models import Alert, Brand, MonitoringRule, WarningPolicy
 from monitoring.warning.engine import evaluate
+from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
+from tenants.notifications.models import Delivery, DeliveryStatus, NotificationChannel
+from tenants.notifications.services import channel_create, notify
 from tests.conftest import Api, key_auth
 
 POLICIES = "/api/v1/warning-policies"

@@ -286,9 +286,9 @@ def test_alert_changes_are_delivered_as_signed_webhooks(
 ):
     from standardwebhooks.webhooks import Webhook
 
-    from api.webhooks.delivery import delivery_attempt
-    from api.webhooks.models import Delivery
     from monitoring.warning.notifications import notify_change
+    from tenants.notifications.delivery import delivery_attempt
+    from tenants.notifications.models import Delivery
     from tests.webhook_receiver import allow_target, running_receiver
 
     api = admin(alpha)

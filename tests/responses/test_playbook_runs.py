@@ -6,10 +6,10 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from api.webhooks.models import Delivery
 from responses.escalation import escalation_check
 from responses.models import CaseEvent, CrisisCase, PlaybookActivation
 from tenants.models import Tenant
+from tenants.notifications.models import Delivery
 from tests.conftest import Api, key_auth
 from tests.responses.test_playbooks import create
 

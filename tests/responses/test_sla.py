@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from api.webhooks.models import Delivery
 from responses.models import CaseEvent, CrisisCase, SlaBreach, SlaPolicy
 from responses.sla import sla_check
 from tenants.models import Tenant
+from tenants.notifications.models import Delivery
 from tests.conftest import Api, key_auth
 
 CASES = "/api/v1/cases"

@@ -6,9 +6,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from api.models import ApiKey, User
 from monitoring.search.client import es_client
 from monitoring.search.index import alias_indices, alias_name
+from tenants.identity.models import ApiKey, User
 from tenants.models import Domain, Tenant
 from tenants.services import tenant_delete
 from tests.conftest import Api, key_auth
