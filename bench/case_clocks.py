@@ -20,9 +20,9 @@ from django_tenants.utils import tenant_context
 from api.principals import SYSTEM
 from api.webhooks.models import Delivery
 from api.webhooks.services import channel_create
+from responses.cases.services import case_create
 from responses.models import CrisisCase, PlaybookActivation
-from responses.playbooks import playbook_create
-from responses.services import case_create
+from responses.playbooks.services import playbook_create
 from responses.tasks import case_clocks
 from tenants.models import Tenant
 

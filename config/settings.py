@@ -269,7 +269,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "api.webhooks.models.DeliveryStatus",
         "AlertLevelEnum": "monitoring.models.warning.Level",
         "ScenarioEnum": "responses.models.Scenario",
-        "StatementChannelEnum": "responses.statement_models.Channel",
+        "StatementChannelEnum": "responses.models.Channel",
         "CaseRoleEnum": "responses.models.CaseRole",
         "RoleEnum": "api.roles.Role",
         "SeverityEnum": "responses.models.Severity",

@@ -15,8 +15,8 @@ from monitoring.models.warning import AlertStatus, ScopeKind
 from monitoring.warning import selectors, services
 from monitoring.warning.backtest import backtest
 from monitoring.warning.indicators import TYPES
+from responses.cases.services import case_from_alert
 from responses.models import Scenario
-from responses.services import case_from_alert
 
 
 class PolicySerializer(serializers.ModelSerializer):

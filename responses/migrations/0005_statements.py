@@ -4,7 +4,7 @@ import django.contrib.postgres.fields
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import responses.statement_models
+import responses.models.statements
 from django.conf import settings
 from django.db import migrations, models
 
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('status', django_fsm.FSMField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('approved', 'Approved'), ('published', 'Published'), ('retracted', 'Retracted'), ('superseded', 'Superseded')], default='draft', max_length=50, protected=True)),
                 ('current_version', models.PositiveIntegerField(default=1)),
                 ('published_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('required_approvals', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('commander', 'Commander (決策)'), ('monitoring', 'Monitoring (監測)'), ('analysis', 'Analysis (研判)'), ('communications', 'Communications (發布)'), ('resources', 'Resources (資源調配)'), ('legal', 'Legal (法務)'), ('customer_care', 'Customer care (客服)')], max_length=16), blank=True, default=responses.statement_models.default_approvals, help_text='Case roles that approve each version, in order; empty means no approval is needed.', size=None)),
+                ('required_approvals', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('commander', 'Commander (決策)'), ('monitoring', 'Monitoring (監測)'), ('analysis', 'Analysis (研判)'), ('communications', 'Communications (發布)'), ('resources', 'Resources (資源調配)'), ('legal', 'Legal (法務)'), ('customer_care', 'Customer care (客服)')], max_length=16), blank=True, default=responses.models.statements.default_approvals, help_text='Case roles that approve each version, in order; empty means no approval is needed.', size=None)),
                 ('created_by', models.CharField(blank=True, max_length=200)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from api.webhooks.models import Delivery
-from responses.escalation import escalation_check
 from responses.models import CaseEvent, CrisisCase, PlaybookActivation
+from responses.playbooks.escalation import escalation_check
 from tenants.models import Tenant
 from tests.conftest import Api, key_auth
 from tests.responses.test_playbooks import create

@@ -8,7 +8,7 @@ from django_tenants.utils import tenant_context
 
 from api.webhooks.models import Delivery
 from responses.models import CaseEvent, CrisisCase, SlaBreach, SlaPolicy
-from responses.sla import sla_check
+from responses.sla.services import sla_check
 from tenants.models import Tenant
 from tests.conftest import Api, key_auth
 

@@ -9,7 +9,7 @@ from django_tenants.utils import tenant_context
 
 from api.principals import SYSTEM
 from responses.models import CaseEvent, CrisisCase, Statement, StatementApproval, StatementPublication
-from responses.team import case_member_add
+from responses.team.services import case_member_add
 from tenants.models import Tenant
 from tests.conftest import Api, key_auth
 

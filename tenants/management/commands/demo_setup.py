@@ -13,7 +13,7 @@ from monitoring.models import BrandKind
 from monitoring.services import brand_create, rule_create
 from monitoring.warning.services import policy_create
 from responses.models import Scenario
-from responses.playbooks import playbook_create
+from responses.playbooks.services import playbook_create
 from tenants.models import Tenant
 from tenants.services import tenant_create, tenant_delete
 

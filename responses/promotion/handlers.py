@@ -8,9 +8,9 @@ from django.db import transaction
 from api.principals import SYSTEM
 from monitoring.models import Alert, Brand, BrandKind, Level
 from monitoring.models.warning import LEVEL_RANK
+from responses.cases.services import case_from_alert
+from responses.cases.timeline import timeline_add
 from responses.models import CaseStatus, CrisisCase
-from responses.services import case_from_alert
-from responses.timeline import timeline_add
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
 

@@ -13,7 +13,7 @@ from responses.models import (
     StatementStatus,
     StatementVersion,
 )
-from responses.statements import body_diff
+from responses.statements.diffs import body_diff
 
 
 def _case(actor: Principal, case_id: int) -> CrisisCase:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from api.principals import SYSTEM
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
+from responses.cases.timeline import timeline_add
 from responses.models import (
     CaseEvent,
     CaseStatus,
@@ -19,7 +20,6 @@ from responses.models import (
     PlaybookVersion,
     TaskStatus,
 )
-from responses.timeline import timeline_add
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
 CONDITION_TEXT = {
