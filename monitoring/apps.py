@@ -1,5 +1,3 @@
-import functools
-
 from django.apps import AppConfig
 
 
@@ -12,9 +10,8 @@ class MonitoringConfig(AppConfig):
         from monitoring.models import DeadLetterKind
         from monitoring.search.outbox import mention_index_retry
         from monitoring.warning.engine import warning_scope_retry
-        from monitoring.warning.notifications import notify_change
+        from monitoring.warning.handlers import alert_handler_retry
 
         dead_letter_retrier_register(DeadLetterKind.SEARCH_INDEX, mention_index_retry)
-        dead_letter_retrier_register(
-            DeadLetterKind.WARNING_SCOPE, functools.partial(warning_scope_retry, notifier=notify_change)
-        )
+        dead_letter_retrier_register(DeadLetterKind.WARNING_SCOPE, warning_scope_retry)
+        dead_letter_retrier_register(DeadLetterKind.ALERT_HANDLER, alert_handler_retry)

@@ -1,5 +1,6 @@
 from responses.models.cases import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
 from responses.models.playbooks import Playbook, PlaybookActivation, PlaybookVersion
+from responses.models.promotion import PromotionRule
 from responses.models.scripts import ReplyScript, ScriptApproval, ScriptLanguage
 from responses.models.sla import SlaBreach, SlaKind, SlaPolicy
 from responses.models.statements import (
@@ -26,6 +27,7 @@ __all__ = [
     "Playbook",
     "PlaybookActivation",
     "PlaybookVersion",
+    "PromotionRule",
     "ReplyScript",
     "Scenario",
     "ScriptApproval",

@@ -114,7 +114,7 @@ def test_a_policy_that_cannot_be_evaluated_does_not_stop_the_other_policies_aler
         result = warning_evaluate()
         alerting = sorted(Alert.objects.values_list("policy_id", flat=True))
 
-    assert result == {"changes": 1, "quarantined": 1}
+    assert result == {"changes": 1, "quarantined": 1, "handler_failures": 0}
     assert alerting == [healthy]
     (letter,) = api.get(f"{DEAD_LETTERS}?kind=warning_scope").json()["results"]
     assert (letter["item_model"], letter["item_key"], letter["reason"]) == (

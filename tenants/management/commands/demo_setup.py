@@ -11,9 +11,9 @@ from api.services import user_create
 from api.webhooks.services import channel_create
 from monitoring.models import BrandKind
 from monitoring.services import brand_create, rule_create
-from monitoring.warning.services import policy_create
 from responses.models import Scenario
 from responses.playbooks.services import playbook_create
+from responses.promotion.services import warning_policy_create
 from tenants.models import Tenant
 from tenants.services import tenant_create, tenant_delete
 
@@ -90,7 +90,7 @@ class Command(BaseCommand):
             description="Statements by the company or authorities",
         )
         # The replay squeezes days into two minutes, so the demo policy looks at short windows and lets go quickly.
-        policy_create(
+        warning_policy_create(
             actor=SYSTEM,
             name="Demo: own brand, fast",
             scope_kind="brand",
