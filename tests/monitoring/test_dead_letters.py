@@ -54,7 +54,7 @@ def test_an_unreadable_mention_is_quarantined_and_the_rest_become_searchable(alp
     assert listed[1]["reason"].startswith("DataError: ") and "before year 1" in listed[1]["reason"]
     assert api.get(f"{DEAD_LETTERS}/counts").json() == {
         "open": 2,
-        "by_kind": {"search_index": 2, "webhook_delivery": 0, "warning_scope": 0, "case_clock": 0},
+        "by_kind": {"search_index": 2, "webhook_delivery": 0, "warning_scope": 0, "case_clock": 0, "alert_handler": 0},
     }
 
     plant("alpha", ids["pp2"], "published_at = now()")
