@@ -17,9 +17,9 @@ from _setup import fresh_tenant, percentile, write_result  # type: ignore[import
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from responses.cases.services import case_create
 from responses.models import CrisisCase, PlaybookActivation
-from responses.playbooks import playbook_create
-from responses.services import case_create
+from responses.playbooks.services import playbook_create
 from responses.tasks import case_clocks
 from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant

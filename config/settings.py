@@ -148,6 +148,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# What happens when the warning engine opens, escalates, reminds, de-escalates or resolves an alert: each is called
+# with the change after the alert's transaction commits; one that fails is a dead letter (kind alert_handler).
+VIGIL_ALERT_HANDLERS = env.list(
+    "VIGIL_ALERT_HANDLERS",
+    default=["monitoring.warning.notifications.notify_change", "responses.promotion.handlers.alert_promote"],
+)
+
 SHARED_DATA_DIR = Path(env("VIGIL_SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
 
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=f"http://127.0.0.1:{_ES_PORT}")
@@ -275,7 +282,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "tenants.notifications.models.DeliveryStatus",
         "AlertLevelEnum": "monitoring.models.warning.Level",
         "ScenarioEnum": "responses.models.Scenario",
-        "StatementChannelEnum": "responses.statement_models.Channel",
+        "StatementChannelEnum": "responses.models.Channel",
         "CaseRoleEnum": "responses.models.CaseRole",
         "RoleEnum": "tenants.identity.roles.Role",
         "SeverityEnum": "responses.models.Severity",

@@ -13,7 +13,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.search.index import tenant_index_delete, tenant_index_ensure_or_later
         from monitoring.search.outbox import mention_index_retry
         from monitoring.warning.engine import warning_scope_retry
-        from monitoring.warning.notifications import notify_change
+        from monitoring.warning.handlers import alert_handler_retry
         from monitoring.warning.services import default_policy_create
         from tenants import hooks
         from tenants.notifications.dead_letters import DeadLetters, dead_letters_register
@@ -24,9 +24,8 @@ class MonitoringConfig(AppConfig):
         hooks.schema_setup_register(default_policy_create)
         hooks.search_index_register(hooks.SearchIndex(ensure=tenant_index_ensure_or_later, delete=tenant_index_delete))
         dead_letter_retrier_register(DeadLetterKind.SEARCH_INDEX, mention_index_retry)
-        dead_letter_retrier_register(
-            DeadLetterKind.WARNING_SCOPE, functools.partial(warning_scope_retry, notifier=notify_change)
-        )
+        dead_letter_retrier_register(DeadLetterKind.WARNING_SCOPE, warning_scope_retry)
+        dead_letter_retrier_register(DeadLetterKind.ALERT_HANDLER, alert_handler_retry)
         # Notifications cannot import the dead-letter store, so it is handed to them here.
         kind = DeadLetterKind.WEBHOOK_DELIVERY
         dead_letters_register(

@@ -8,7 +8,7 @@ from monitoring.models import DeadLetterKind, WarningPolicy
 from monitoring.search import outbox
 from monitoring.search.index import tenant_index_ensure
 from monitoring.warning.engine import evaluate
-from monitoring.warning.notifications import notify_change
+from monitoring.warning.handlers import AlertHandlers
 from tenants.context import current_tenant
 from tenants.models import Tenant
 
@@ -53,10 +53,13 @@ def search_outbox_drain() -> dict[str, int]:
 
 @shared_task(name="monitoring.warning_evaluate", acks_late=True)
 def warning_evaluate(scopes: list[str] | None = None) -> dict[str, int]:
-    """Evaluate the tenant's warning policies (on the scopes an ingest batch touched, or all of them on beat)."""
+    """Evaluate the tenant's warning policies (on the scopes an ingest batch touched, or all of them on beat).
+
+    Counts the changes people are told of, the policies or scopes quarantined, and the alert handler runs that
+    failed (each a dead letter).
+    """
     _tenant()
     quarantine = Quarantine(DeadLetterKind.WARNING_SCOPE, WarningPolicy)
-    changes = evaluate(
-        scopes=set(scopes) if scopes is not None else None, notifier=notify_change, quarantine=quarantine
-    )
-    return {"changes": len(changes), "quarantined": quarantine.quarantined}
+    handlers = AlertHandlers()
+    changes = evaluate(scopes=set(scopes) if scopes is not None else None, quarantine=quarantine, handlers=handlers)
+    return {"changes": len(changes), "quarantined": quarantine.quarantined, "handler_failures": handlers.failures}

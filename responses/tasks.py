@@ -4,9 +4,9 @@ from celery import shared_task
 
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
-from responses.escalation import escalation_check
 from responses.models import CrisisCase
-from responses.sla import sla_check
+from responses.playbooks.escalation import escalation_check
+from responses.sla.services import sla_check
 
 
 @shared_task(name="responses.case_clocks", acks_late=True)

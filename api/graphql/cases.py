@@ -10,8 +10,15 @@ from strawberry.types import Info
 
 from api.graphql.permissions import actor
 from api.graphql.statements import Statement
-from responses import models, scripts, selectors, services, sla, team
-from responses.sla import case_sla
+from responses import models
+from responses.cases import selectors, services, task_services
+from responses.scripts import selectors as script_selectors
+from responses.scripts import services as scripts
+from responses.sla import selectors as sla_selectors
+from responses.sla import services as sla
+from responses.sla.selectors import case_sla
+from responses.team import selectors as team_selectors
+from responses.team import services as team
 
 CaseStatus = strawberry.enum(models.CaseStatus, name="CaseStatus")
 Scenario = strawberry.enum(models.Scenario, name="Scenario")
@@ -205,11 +212,11 @@ class CasesQuery:
 
     @strawberry.field(description="The case team: who holds which case role.")
     def case_members(self, info: Info, case_id: int) -> list[CaseMember]:
-        return cast(list[CaseMember], list(team.case_members(actor=actor(info), case_id=case_id)))
+        return cast(list[CaseMember], list(team_selectors.case_members(actor=actor(info), case_id=case_id)))
 
     @strawberry.field(description="SLA targets of every severity, in minutes after a case opens.")
     def sla_policies(self, info: Info) -> list[SlaTargets]:
-        return [SlaTargets(**vars(t)) for t in sla.sla_policies(actor=actor(info))]
+        return [SlaTargets(**vars(t)) for t in sla_selectors.sla_policies(actor=actor(info))]
 
     @strawberry.field(description="Open tasks assigned to the caller or to a case role they hold, soonest due first.")
     def my_tasks(self, info: Info) -> list[Task]:
@@ -277,7 +284,7 @@ class CasesMutation:
     ) -> Task:
         return cast(
             Task,
-            services.task_create(
+            task_services.task_create(
                 actor=actor(info),
                 case_id=case_id,
                 title=title,
@@ -317,7 +324,7 @@ class CasesMutation:
             ("due_at", due_at),
         )
         changes |= {k: v for k, v in others if v is not None}
-        return cast(Task, services.task_update(actor=actor(info), task_id=id, **changes))
+        return cast(Task, task_services.task_update(actor=actor(info), task_id=id, **changes))
 
     @strawberry.mutation(description="Give a user a case role.")
     def add_case_member(self, info: Info, case_id: int, user_id: int, role: models.CaseRole) -> CaseMember:
@@ -391,7 +398,7 @@ class ReplyScript:
 class ScriptsQuery:
     @strawberry.field
     def reply_scripts(self, info: Info, scenario: str = "", language: str = "", name: str = "") -> list[ReplyScript]:
-        found = scripts.script_list(actor=actor(info), scenario=scenario, language=language, name=name)
+        found = script_selectors.script_list(actor=actor(info), scenario=scenario, language=language, name=name)
         return cast(list[ReplyScript], list(found))
 
 

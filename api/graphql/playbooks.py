@@ -12,7 +12,9 @@ from api.graphql.cases import Task
 from api.graphql.permissions import actor
 from api.graphql.statements import Statement
 from config.validation import UNSET
-from responses import models, playbooks
+from responses import models
+from responses.playbooks import selectors as playbook_selectors
+from responses.playbooks import services as playbooks
 
 
 @strawberry_django.type(models.PlaybookVersion)
@@ -41,7 +43,7 @@ class Playbook:
 
     @strawberry.field(description="The current version's content.")
     def content(self) -> JSON:
-        return cast(JSON, playbooks.playbook_content(cast(models.Playbook, self)))
+        return cast(JSON, playbook_selectors.playbook_content(cast(models.Playbook, self)))
 
     @strawberry.field(description="All versions, oldest first.")
     def versions(self) -> list[PlaybookVersion]:
@@ -71,7 +73,7 @@ class PlaybooksQuery:
         is_active: bool | None = None,
         archived: bool = False,
     ) -> list[Playbook]:
-        found = playbooks.playbook_list(
+        found = playbook_selectors.playbook_list(
             actor=actor(info),
             scenario=scenario.value if scenario else "",
             severity=severity.value if severity else "",
@@ -82,11 +84,11 @@ class PlaybooksQuery:
 
     @strawberry.field
     def playbook(self, info: Info, id: int) -> Playbook:
-        return cast(Playbook, playbooks.playbook_get(actor=actor(info), playbook_id=id))
+        return cast(Playbook, playbook_selectors.playbook_get(actor=actor(info), playbook_id=id))
 
     @strawberry.field(description="Per section added, removed and changed items, and a unified text diff.")
     def playbook_diff(self, info: Info, id: int, from_version: int, to_version: int) -> JSON:
-        diff = playbooks.playbook_diff(
+        diff = playbook_selectors.playbook_diff(
             actor=actor(info), playbook_id=id, from_version=from_version, to_version=to_version
         )
         return cast(JSON, diff)

@@ -9,8 +9,7 @@ from strawberry.types import Info
 
 from api.graphql.permissions import actor
 from responses import models
-from responses import statement_selectors as selectors
-from responses import statements as services
+from responses.statements import selectors, services
 
 StatementStatus = strawberry.enum(models.StatementStatus, name="StatementStatus")
 StatementChannel = strawberry.enum(models.Channel, name="StatementChannel")

@@ -13,6 +13,8 @@ from monitoring import models
 from monitoring.warning import selectors, services
 from monitoring.warning.backtest import backtest
 from monitoring.warning.indicators import TYPES
+from responses.promotion import services as promotion_services
+from responses.promotion.selectors import promotion_rule_of, with_promotion_rules
 
 AlertStatus = strawberry.enum(models.AlertStatus, name="AlertStatus")
 AlertLevel = strawberry.enum(models.Level, name="AlertLevel")
@@ -34,13 +36,23 @@ class WarningPolicy:
     realert_minutes: int
     resolve_below: float
     resolve_after: int
-    promote_level: str
-    promote_own_brands_only: bool
-    promote_scenario: str
     created_at: strawberry.auto
     updated_at: strawberry.auto
     archived_at: datetime | None
     archived_by: str
+
+    # The promotion settings are kept by responses, on the policy's promotion rule.
+    @strawberry.field
+    def promote_level(self) -> str:
+        return promotion_rule_of(cast(models.WarningPolicy, self)).level
+
+    @strawberry.field
+    def promote_own_brands_only(self) -> bool:
+        return promotion_rule_of(cast(models.WarningPolicy, self)).own_brands_only
+
+    @strawberry.field
+    def promote_scenario(self) -> str:
+        return promotion_rule_of(cast(models.WarningPolicy, self)).scenario
 
 
 @strawberry_django.type(models.AlertEvent)
@@ -131,7 +143,8 @@ def _page(offset: int, limit: int) -> slice:
 class WarningQuery:
     @strawberry.field(description="Live policies; `archived: true` includes archived (deleted) ones.")
     def warning_policies(self, info: Info, archived: bool = False) -> list[WarningPolicy]:
-        return cast(list[WarningPolicy], list(selectors.policy_list(actor=actor(info), archived=archived)))
+        found = with_promotion_rules(selectors.policy_list(actor=actor(info), archived=archived))
+        return cast(list[WarningPolicy], list(found))
 
     @strawberry.field(description="Alerts, newest first, filterable by status and level.")
     def alerts(
@@ -193,11 +206,12 @@ def _jsonable(value: Any) -> Any:
 class WarningMutation:
     @strawberry.mutation
     def create_warning_policy(self, info: Info, input: WarningPolicyInput) -> WarningPolicy:
-        return cast(WarningPolicy, services.policy_create(actor=actor(info), **_given(input)))
+        return cast(WarningPolicy, promotion_services.warning_policy_create(actor=actor(info), **_given(input)))
 
     @strawberry.mutation
     def update_warning_policy(self, info: Info, id: int, input: WarningPolicyInput) -> WarningPolicy:
-        return cast(WarningPolicy, services.policy_update(actor=actor(info), policy_id=id, **_given(input)))
+        policy = promotion_services.warning_policy_update(actor=actor(info), policy_id=id, **_given(input))
+        return cast(WarningPolicy, policy)
 
     @strawberry.mutation(description="Archive: no longer evaluated; its alerts and their case links stay.")
     def delete_warning_policy(self, info: Info, id: int) -> bool:

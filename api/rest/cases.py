@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from api.rest.base import TenantViewSet, list_param
 from api.rest.statements import StatementConsistencySerializer, StatementCreateInput, StatementSerializer
-from responses import selectors, services, statement_selectors, team
+from responses.cases import selectors, services, task_services
+from responses.cases.timeline import timeline_csv
 from responses.models import (
     CaseEvent,
     CaseMember,
@@ -26,8 +27,11 @@ from responses.models import (
     TaskPriority,
     TaskStatus,
 )
-from responses.sla import case_sla, targets_by_severity
-from responses.statements import statement_create
+from responses.sla.selectors import case_sla, targets_by_severity
+from responses.statements import selectors as statement_selectors
+from responses.statements.services import statement_create
+from responses.team import selectors as team_selectors
+from responses.team import services as team_services
 
 
 class SlaClockSerializer(serializers.Serializer):
@@ -294,7 +298,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         events = selectors.case_timeline(actor=self.principal, case_id=int(pk))
         # `export`, not `format`: DRF keeps `format` for its own content negotiation.
         if request.query_params.get("export") == "csv":
-            response = HttpResponse(selectors.timeline_csv(events), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(timeline_csv(events), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="case-{pk}-timeline.csv"'
             return response
         return Response(EventSerializer(events, many=True).data)
@@ -308,7 +312,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         data = TaskSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {k: v for k, v in data.validated_data.items() if k != "status"}
-        task = services.task_create(actor=self.principal, case_id=int(pk), **values)
+        task = task_services.task_create(actor=self.principal, case_id=int(pk), **values)
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses=CaseMemberSerializer(many=True), summary="The case team")
@@ -321,17 +325,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def members(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
-            members = team.case_members(actor=self.principal, case_id=int(pk))
+            members = team_selectors.case_members(actor=self.principal, case_id=int(pk))
             return Response(CaseMemberSerializer(members, many=True).data)
         data = CaseMemberSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = team.case_member_add(actor=self.principal, case_id=int(pk), **data.validated_data)
+        member = team_services.case_member_add(actor=self.principal, case_id=int(pk), **data.validated_data)
         return Response(CaseMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None}, summary="Take a case role away")
     @action(detail=True, methods=["delete"], url_path=r"members/(?P<member_id>\d+)")
     def member(self, request: Request, pk: str, member_id: str) -> Response:
-        team.case_member_remove(actor=self.principal, case_id=int(pk), member_id=int(member_id))
+        team_services.case_member_remove(actor=self.principal, case_id=int(pk), member_id=int(member_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(methods=["GET"], responses=StatementSerializer(many=True), summary="The case's statements")
@@ -374,5 +378,5 @@ class TaskViewSet(mixins.ListModelMixin, TenantViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         data = TaskSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        task = services.task_update(actor=self.principal, task_id=int(pk), **data.validated_data)
+        task = task_services.task_update(actor=self.principal, task_id=int(pk), **data.validated_data)
         return Response(TaskSerializer(task).data)

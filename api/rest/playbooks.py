@@ -12,8 +12,9 @@ from rest_framework.response import Response
 from api.rest.base import ARCHIVED_PARAM, VERSION_MAX, TenantViewSet, int_param
 from api.rest.statements import StatementSerializer
 from config.errors import ValidationError
-from responses import playbooks
 from responses.models import CaseTask, Playbook, PlaybookActivation, PlaybookVersion, Scenario, Severity
+from responses.playbooks import selectors as playbook_selectors
+from responses.playbooks import services as playbooks
 
 CONTENT_HELP = (
     "{tasks: [{title, description, role, due_minutes, priority, checklist}], "
@@ -52,7 +53,7 @@ class PlaybookDetailSerializer(PlaybookSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_content(self, playbook: Playbook) -> Any:
-        return playbooks.playbook_content(playbook)
+        return playbook_selectors.playbook_content(playbook)
 
 
 class PlaybookInput(serializers.Serializer):
@@ -140,7 +141,7 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
     def select(self) -> Any:
         params = self.request.query_params
         active = params.get("is_active")
-        return playbooks.playbook_list(
+        return playbook_selectors.playbook_list(
             actor=self.principal,
             scenario=params.get("scenario", ""),
             severity=params.get("severity", ""),
@@ -161,7 +162,7 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
 
     @extend_schema(responses=PlaybookDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
-        playbook = playbooks.playbook_get(actor=self.principal, playbook_id=int(pk))
+        playbook = playbook_selectors.playbook_get(actor=self.principal, playbook_id=int(pk))
         return Response(PlaybookDetailSerializer(playbook).data)
 
     @extend_schema(request=PlaybookInput, responses={201: PlaybookDetailSerializer})
@@ -198,7 +199,7 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
     @extend_schema(request=None, responses=PlaybookVersionSerializer(many=True), summary="All versions, oldest first")
     @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str) -> Response:
-        found = playbooks.playbook_versions(actor=self.principal, playbook_id=int(pk))
+        found = playbook_selectors.playbook_versions(actor=self.principal, playbook_id=int(pk))
         return Response(PlaybookVersionSerializer(found, many=True).data)
 
     @extend_schema(request=PlaybookCloneInput, responses={201: PlaybookDetailSerializer}, summary="Copy as a new one")
@@ -217,7 +218,7 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
     @action(detail=True, methods=["get"])
     def diff(self, request: Request, pk: str) -> Response:
         return Response(
-            playbooks.playbook_diff(
+            playbook_selectors.playbook_diff(
                 actor=self.principal,
                 playbook_id=int(pk),
                 from_version=_version_param(request, "from"),

@@ -9,8 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest.base import ServiceCrudViewSet
-from responses import scripts
 from responses.models import ReplyScript, Scenario, ScriptLanguage
+from responses.scripts import selectors as script_selectors
+from responses.scripts import services as scripts
 
 
 class ReplyScriptSerializer(serializers.ModelSerializer):
@@ -70,7 +71,7 @@ class ReplyScriptViewSet(ServiceCrudViewSet):
 
     def select(self) -> Any:
         params = self.request.query_params
-        return scripts.script_list(
+        return script_selectors.script_list(
             actor=self.principal,
             scenario=params.get("scenario", ""),
             language=params.get("language", ""),

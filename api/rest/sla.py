@@ -8,8 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest.base import TenantViewSet
-from responses import sla
 from responses.models import SlaPolicy
+from responses.sla import selectors as sla_selectors
+from responses.sla import services as sla
 
 
 class SlaTargetsSerializer(serializers.Serializer):
@@ -32,14 +33,14 @@ class SlaPolicyViewSet(TenantViewSet):
 
     @extend_schema(responses=SlaTargetsSerializer(many=True), summary="SLA targets of every severity")
     def list(self, request: Request) -> Response:
-        return Response(SlaTargetsSerializer(sla.sla_policies(actor=self.principal), many=True).data)
+        return Response(SlaTargetsSerializer(sla_selectors.sla_policies(actor=self.principal), many=True).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("severity", str, OpenApiParameter.PATH, enum=["I", "II", "III", "IV"])],
         responses=SlaTargetsSerializer,
     )
     def retrieve(self, request: Request, severity: str) -> Response:
-        found = {t.severity: t for t in sla.sla_policies(actor=self.principal)}
+        found = {t.severity: t for t in sla_selectors.sla_policies(actor=self.principal)}
         return Response(SlaTargetsSerializer(found[severity]).data)
 
     @extend_schema(

@@ -9,8 +9,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest.base import VERSION_MAX, TenantViewSet, int_param
-from responses import statement_selectors as selectors
-from responses import statements
 from responses.models import (
     CaseRole,
     Channel,
@@ -19,6 +17,8 @@ from responses.models import (
     StatementPublication,
     StatementVersion,
 )
+from responses.statements import selectors
+from responses.statements import services as statements
 
 
 class StatementVersionSerializer(serializers.ModelSerializer):

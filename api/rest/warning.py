@@ -15,8 +15,25 @@ from monitoring.models.warning import AlertStatus, ScopeKind
 from monitoring.warning import selectors, services
 from monitoring.warning.backtest import backtest
 from monitoring.warning.indicators import TYPES
+from responses.cases.services import case_from_alert
 from responses.models import Scenario
-from responses.services import case_from_alert
+from responses.promotion import services as promotion_services
+from responses.promotion.selectors import promotion_rule_of, with_promotion_rules
+
+
+class _FromPromotionRule(serializers.Field):
+    """A `promote_*` field of the policy, kept by responses on the policy's promotion rule."""
+
+    def get_attribute(self, instance: WarningPolicy) -> Any:
+        return getattr(promotion_rule_of(instance), str(self.field_name).removeprefix("promote_"))
+
+
+class PromotionChoiceField(_FromPromotionRule, serializers.ChoiceField):
+    pass
+
+
+class PromotionBooleanField(_FromPromotionRule, serializers.BooleanField):
+    pass
 
 
 class PolicySerializer(serializers.ModelSerializer):
@@ -30,8 +47,11 @@ class PolicySerializer(serializers.ModelSerializer):
     )
     weighting = serializers.ChoiceField(choices=["direct", "ahp"], required=False)
     resolve_below = serializers.FloatField(required=False)
-    promote_level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
-    promote_scenario = serializers.ChoiceField(choices=Scenario.choices, required=False)
+    promote_level = PromotionChoiceField(
+        choices=Level.choices, required=False, allow_blank=True, help_text="Open a case at this level; empty: never."
+    )
+    promote_own_brands_only = PromotionBooleanField(required=False, help_text="Promote only alerts on own brands.")
+    promote_scenario = PromotionChoiceField(choices=Scenario.choices, required=False)
 
     class Meta:
         model = WarningPolicy
@@ -161,14 +181,14 @@ class WarningPolicyViewSet(ArchivableCrudViewSet):
         "restore": "warning.manage",
         "backtest": "warning.read",
     }
-    create_service = staticmethod(services.policy_create)
-    update_service = staticmethod(services.policy_update)
+    create_service = staticmethod(promotion_services.warning_policy_create)
+    update_service = staticmethod(promotion_services.warning_policy_update)
     delete_service = staticmethod(services.policy_archive)
     restore_service = staticmethod(services.policy_restore)
     id_keyword = "policy_id"
 
     def select(self) -> Any:
-        return selectors.policy_list(actor=self.principal, archived=self.include_archived())
+        return with_promotion_rules(selectors.policy_list(actor=self.principal, archived=self.include_archived()))
 
     @extend_schema(
         request=BacktestInput,

@@ -8,6 +8,7 @@ class DeadLetterKind(models.TextChoices):
     WEBHOOK_DELIVERY = "webhook_delivery", "Notification delivery"
     WARNING_SCOPE = "warning_scope", "Warning evaluation of a policy on a scope"
     CASE_CLOCK = "case_clock", "SLA and escalation check of a case"
+    ALERT_HANDLER = "alert_handler", "An alert handler run on one alert change"
 
 
 class DeadLetter(models.Model):

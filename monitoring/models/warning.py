@@ -68,16 +68,6 @@ class WarningPolicy(Archivable):
     realert_minutes = models.PositiveIntegerField(default=30)
     resolve_below = models.FloatField(help_text="Index under which an alert counts towards auto-resolution.")
     resolve_after = models.PositiveIntegerField(default=3, help_text="Consecutive evaluations below to resolve.")
-    promote_level = models.CharField(
-        max_length=6,
-        choices=Level.choices,
-        blank=True,
-        help_text="Open a crisis case automatically when an alert reaches this level; empty: never.",
-    )
-    promote_own_brands_only = models.BooleanField(
-        default=True, help_text="Promote only alerts on a brand of kind 'own' (not competitors, rules or the tenant)."
-    )
-    promote_scenario = models.CharField(max_length=24, default="other", help_text="Scenario of promoted cases.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

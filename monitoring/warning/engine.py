@@ -1,6 +1,6 @@
 """Evaluation: indicators → composite warning index (0–100) → level → alert lifecycle, per policy and scope."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,8 +21,8 @@ from monitoring.models import (
     WarningPolicy,
 )
 from monitoring.models.warning import LEVEL_RANK, ScopeKind
+from monitoring.warning.handlers import AlertHandlers, Change
 from monitoring.warning.indicators import Reading, Source, read
-from monitoring.warning.signals import alert_changed
 from monitoring.warning.sources import LiveSource
 
 LEVELS_DESCENDING = (Level.RED, Level.ORANGE, Level.YELLOW, Level.BLUE)
@@ -39,19 +39,6 @@ class Assessment:
 
     def snapshot(self) -> list[dict[str, Any]]:
         return [r.as_dict() for r in self.readings]
-
-
-@dataclass(frozen=True)
-class Change:
-    """What an evaluation did to an alert, for notifications and backtests."""
-
-    kind: str  # opened, escalated, deescalated, reminded, resolved
-    alert_id: int | None
-    policy_id: int
-    scope: str
-    at: datetime
-    level: str
-    index: float
 
 
 def level_for(index: float, thresholds: dict[str, float]) -> str | None:
@@ -161,7 +148,7 @@ def _state_of(alert: Alert) -> AlertState:
 
 
 def apply(policy: WarningPolicy, a: Assessment, silenced: bool) -> Change | None:
-    """Move the policy/scope alert through its lifecycle in the database; returns the change to notify, if any."""
+    """Move the policy/scope alert through its lifecycle in the database; returns the change it made, if any."""
     live = (
         Alert.objects.select_for_update()
         .filter(policy=policy, scope=a.scope)
@@ -182,30 +169,31 @@ def apply(policy: WarningPolicy, a: Assessment, silenced: bool) -> Change | None
     if kind == "resolved":
         alert.resolved_at, alert.resolution = a.at, "auto"
     alert.save()
-    if kind is not None:
-        note = f"below {policy.resolve_below:g} for {state.below_count} evaluations" if kind == "resolved" else ""
-        AlertEvent.objects.create(alert=alert, kind=kind, level=alert.level, index_value=a.index, note=note, at=a.at)
-        alert_changed.send(sender=Alert, alert=alert, kind=kind)
-    return Change(kind, alert.pk, policy.pk, a.scope, a.at, state.level, a.index) if notify and kind else None
-
-
-Notifier = Callable[[Change], None]
+    if kind is None:
+        return None
+    note = f"below {policy.resolve_below:g} for {state.below_count} evaluations" if kind == "resolved" else ""
+    event = AlertEvent.objects.create(
+        alert=alert, kind=kind, level=alert.level, index_value=a.index, note=note, at=a.at
+    )
+    return Change(kind, alert.pk, policy.pk, a.scope, a.at, state.level, a.index, event.pk, notify)
 
 
 def evaluate(
     *,
     scopes: set[str] | None = None,
     now: datetime | None = None,
-    notifier: Notifier | None = None,
     quarantine: Quarantine | None = None,
+    handlers: AlertHandlers | None = None,
 ) -> list[Change]:
-    """Evaluate every active policy on its scopes (or only `scopes`); one transaction per policy and scope.
+    """Evaluate every active policy on its scopes (or only `scopes`); one transaction per policy and scope, after
+    which the alert handlers run on its change. Returns the changes people are told of.
 
     A policy or scope that raises is quarantined (key `<policy id>/<scope>`, or `<policy id>/*` when the policy
     itself cannot be read) and the others are evaluated as usual.
     """
     now = now or timezone.now()
     quarantine = quarantine or Quarantine(DeadLetterKind.WARNING_SCOPE, WarningPolicy)
+    handlers = handlers or AlertHandlers()
     targets: dict[int, list[str]] = {}
     policies: list[WarningPolicy] = []
     for policy in WarningPolicy.objects.filter(is_active=True, archived_at__isnull=True):
@@ -223,8 +211,8 @@ def evaluate(
     for policy in policies:
         for scope in targets[policy.pk]:
             with quarantine.item(f"{policy.pk}/{scope}"):
-                change = _evaluate_scope(policy, scope, source, now, live, silences, notifier)
-                if change is not None:
+                change = _evaluate_scope(policy, scope, source, now, live, silences, handlers)
+                if change is not None and change.notify:
                     changes.append(change)
     return changes
 
@@ -236,19 +224,20 @@ def _evaluate_scope(
     now: datetime,
     live: set[tuple[int, str]],
     silences: list[Silence],
-    notifier: Notifier | None,
+    handlers: AlertHandlers,
 ) -> Change | None:
     assessment = assess(policy, scope, source, now)
     if assessment.level is None and (policy.pk, scope) not in live:
         return None  # calm and nothing open: no write, no lock
     with transaction.atomic():
         change = apply(policy, assessment, _silenced(silences, policy, scope, now))
-        if change is not None and notifier is not None:
-            transaction.on_commit(lambda c=change: notifier(c))  # type: ignore[misc]
+        if change is not None:
+            # After commit: a failing handler can neither undo the alert nor stop the run (see handlers).
+            transaction.on_commit(lambda c=change: handlers.run(c))  # type: ignore[misc]
     return change
 
 
-def warning_scope_retry(item_key: str, *, notifier: Notifier | None = None) -> None:
+def warning_scope_retry(item_key: str) -> None:
     """Dead-letter retry: evaluate the one policy (and scope) now, raising whatever still goes wrong."""
     policy_id, _, scope = item_key.partition("/")
     policy = WarningPolicy.objects.filter(pk=int(policy_id), is_active=True).first()
@@ -260,5 +249,6 @@ def warning_scope_retry(item_key: str, *, notifier: Notifier | None = None) -> N
     open_alerts = Alert.objects.filter(policy=policy).exclude(status=AlertStatus.RESOLVED)
     live = set(open_alerts.values_list("policy_id", "scope"))
     silences = list(Silence.objects.filter(ends_at__gt=now, starts_at__lte=now))
+    handlers = AlertHandlers()
     for each in wanted:
-        _evaluate_scope(policy, each, source, now, live, silences, notifier)
+        _evaluate_scope(policy, each, source, now, live, silences, handlers)

@@ -1,7 +1,7 @@
 """What an alert change says to people: a title and text for chat, the full explanation as data."""
 
 from monitoring.models import Alert, Brand, MonitoringRule
-from monitoring.warning.engine import Change
+from monitoring.warning.handlers import Change
 from tenants.notifications.services import notify
 
 LEVEL_NAMES = {"blue": "Blue (IV)", "yellow": "Yellow (III)", "orange": "Orange (II)", "red": "Red (I)"}
@@ -34,7 +34,10 @@ def alert_payload(alert: Alert) -> dict[str, object]:
 
 
 def notify_change(change: Change) -> None:
-    alert = Alert.objects.select_related("policy").get(pk=int(change.alert_id or 0))
+    """Alert handler (VIGIL_ALERT_HANDLERS): tell the notification channels of a change people are to hear of."""
+    if not change.notify:
+        return
+    alert = Alert.objects.select_related("policy").get(pk=change.alert_id)
     kind = "reminded" if change.kind == "reminded" else change.kind
     title = f"[{LEVEL_NAMES[change.level]}] {alert.policy.name}: {scope_label(alert.scope)} {VERBS[kind]}"
     top = sorted(alert.indicators, key=lambda r: r["contribution"], reverse=True)[:3]

@@ -14,7 +14,6 @@ from monitoring.models import Alert, AlertEvent, AlertStatus, Brand, Level, Moni
 from monitoring.models.warning import ScopeKind
 from monitoring.warning.ahp import ahp_weights
 from monitoring.warning.indicators import validate_indicators
-from responses.models import Scenario
 from tenants.identity.principals import SYSTEM, Principal, check_permission
 
 DEFAULT_THRESHOLDS = {"blue": 25.0, "yellow": 45.0, "orange": 65.0, "red": 80.0}
@@ -81,9 +80,6 @@ def _validated(data: dict[str, Any], current: WarningPolicy | None = None) -> di
         "realert_minutes": current.realert_minutes if current else 30,
         "resolve_below": current.resolve_below if current else None,
         "resolve_after": current.resolve_after if current else 3,
-        "promote_level": current.promote_level if current else "",
-        "promote_own_brands_only": current.promote_own_brands_only if current else True,
-        "promote_scenario": current.promote_scenario if current else Scenario.OTHER,
         **{k: v for k, v in data.items() if v is not UNSET},
     }
     merged["name"] = str(merged["name"]).strip()
@@ -100,15 +96,6 @@ def _validated(data: dict[str, Any], current: WarningPolicy | None = None) -> di
         value = merged[name]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             errors.add(name, f"A whole number from {low} to {high}.")
-    if merged["promote_level"] not in ("", *Level.values):
-        errors.add(
-            "promote_level", f"Unknown level '{merged['promote_level']}'; expected blue, yellow, orange, red or empty."
-        )
-    if merged["promote_scenario"] not in Scenario.values:
-        errors.add(
-            "promote_scenario",
-            f"Unknown scenario '{merged['promote_scenario']}'; expected one of {', '.join(Scenario.values)}.",
-        )
     errors.raise_if_any()
     merged["indicators"], merged["consistency_ratio"] = _weigh(indicators, merged["weighting"], merged["ahp_matrix"])
     merged["thresholds"] = thresholds

@@ -55,7 +55,7 @@ def test_admin_lists_filters_counts_and_retries_over_rest(alpha):
     assert [x["id"] for x in still_open] == [first.pk]
     assert counts == {
         "open": 1,
-        "by_kind": {"search_index": 1, "webhook_delivery": 0, "warning_scope": 0, "case_clock": 0},
+        "by_kind": {"search_index": 1, "webhook_delivery": 0, "warning_scope": 0, "case_clock": 0, "alert_handler": 0},
     }
     assert twice.status_code == 409 and twice.json()["error"]["code"] == "conflict"
     assert admin.get(f"{DEAD_LETTERS}/{first.pk}").json()["attempts"] == 2

@@ -54,7 +54,7 @@ def test_an_unreadable_mention_is_quarantined_and_the_rest_become_searchable(alp
     assert listed[1]["reason"].startswith("DataError: ") and "before year 1" in listed[1]["reason"]
     assert api.get(f"{DEAD_LETTERS}/counts").json() == {
         "open": 2,
-        "by_kind": {"search_index": 2, "webhook_delivery": 0, "warning_scope": 0, "case_clock": 0},
+        "by_kind": {"search_index": 2, "webhook_delivery": 0, "warning_scope": 0, "case_clock": 0, "alert_handler": 0},
     }
 
     plant("alpha", ids["pp2"], "published_at = now()")
@@ -114,7 +114,7 @@ def test_a_policy_that_cannot_be_evaluated_does_not_stop_the_other_policies_aler
         result = warning_evaluate()
         alerting = sorted(Alert.objects.values_list("policy_id", flat=True))
 
-    assert result == {"changes": 1, "quarantined": 1}
+    assert result == {"changes": 1, "quarantined": 1, "handler_failures": 0}
     assert alerting == [healthy]
     (letter,) = api.get(f"{DEAD_LETTERS}?kind=warning_scope").json()["results"]
     assert (letter["item_model"], letter["item_key"], letter["reason"]) == (

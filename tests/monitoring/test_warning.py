@@ -286,7 +286,6 @@ def test_alert_changes_are_delivered_as_signed_webhooks(
 ):
     from standardwebhooks.webhooks import Webhook
 
-    from monitoring.warning.notifications import notify_change
     from tenants.notifications.delivery import delivery_attempt
     from tenants.notifications.models import Delivery
     from tests.webhook_receiver import allow_target, running_receiver
@@ -307,7 +306,7 @@ def test_alert_changes_are_delivered_as_signed_webhooks(
         ).json()
         post(api, item, 3, now)
         with in_tenant("alpha"), django_capture_on_commit_callbacks(execute=True):
-            evaluate(now=now, notifier=notify_change)
+            evaluate(now=now)
         with in_tenant("alpha"):
             for delivery in Delivery.objects.all():
                 delivery_attempt(delivery.pk)

@@ -49,8 +49,8 @@ def test_a_case_whose_escalation_rules_cannot_be_read_does_not_stop_the_others(a
 
     from django.utils import timezone
 
-    from responses.escalation import escalation_check
     from responses.models import PlaybookActivation
+    from responses.playbooks.escalation import escalation_check
     from tests.responses.test_playbooks import create
 
     api = admin(alpha)

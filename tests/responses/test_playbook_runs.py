@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from responses.escalation import escalation_check
 from responses.models import CaseEvent, CrisisCase, PlaybookActivation
+from responses.playbooks.escalation import escalation_check
 from tenants.models import Tenant
 from tenants.notifications.models import Delivery
 from tests.conftest import Api, key_auth

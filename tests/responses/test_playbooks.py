@@ -6,7 +6,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from responses.models import CaseEvent, CaseMember, CaseTask, Playbook, PlaybookActivation, PlaybookVersion
-from responses.playbooks import playbook_match
+from responses.playbooks.selectors import playbook_match
 from tenants.models import Tenant
 from tests.conftest import Api, key_auth
 

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.test import TestCase
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -46,7 +47,8 @@ def surge(api: Api, item, count: int, now) -> None:
         "/api/v1/mentions/batch", {"mentions": [item(published_at=now.isoformat()) for _ in range(count)]}
     )
     assert response.status_code == 200, response.content
-    with in_tenant(api.slug or ""):
+    # The alert handlers (promotion among them) run once the evaluation's transaction commits.
+    with in_tenant(api.slug or ""), TestCase.captureOnCommitCallbacks(execute=True):
         evaluate(now=now)
 
 
@@ -157,3 +159,80 @@ def test_promotion_settings_through_graphql(alpha):
         "promoteScenario": "data_leak",
     }
     assert bad["errors"][0]["extensions"]["field"] == "promote_level"
+
+
+def test_promotion_opens_the_case_only_once_the_alert_is_committed(alpha, item):
+    api = admin(alpha)
+    watch(api)
+    now = timezone.now()
+    api.post("/api/v1/mentions/batch", {"mentions": [item(published_at=now.isoformat()) for _ in range(9)]})
+
+    with in_tenant("alpha"), TestCase.captureOnCommitCallbacks(execute=False) as after_commit:
+        evaluate(now=now)
+        before = CrisisCase.objects.count()
+    with in_tenant("alpha"):
+        for callback in after_commit:
+            callback()
+        after = list(CrisisCase.objects.values_list("opened_from_alert", flat=True))
+        alert = Alert.objects.get()
+
+    assert before == 0
+    assert after == [alert.pk]
+
+
+def test_a_playbook_that_fails_to_activate_keeps_the_alert_and_is_retried(alpha, item):
+    from django.db import connection
+
+    from responses.models import PlaybookVersion
+
+    api = admin(alpha)
+    watch(api)
+    playbook = api.post(
+        "/api/v1/playbooks",
+        {
+            "name": "outage",
+            "scenario": "service_failure",
+            "content": {"tasks": [{"title": "Holding statement", "due_minutes": 30}]},
+        },
+    ).json()
+    # A stored version the activation cannot read (written before today's validation, say).
+    with in_tenant("alpha"), connection.cursor() as cursor:
+        cursor.execute(
+            'UPDATE responses_playbookversion SET content = \'{"tasks": [{}], "statements": []}\' '
+            "WHERE playbook_id = %s",
+            [playbook["id"]],
+        )
+
+    surge(api, item, 9, timezone.now())
+
+    with in_tenant("alpha"):
+        alert = Alert.objects.get()
+        assert list(alert.events.values_list("kind", flat=True)) == ["opened"]
+        assert CrisisCase.objects.count() == 0
+    (letter,) = api.get("/api/v1/dead-letters?kind=alert_handler").json()["results"]
+    assert letter["item_key"].endswith("/responses.promotion.handlers.alert_promote")
+    assert letter["reason"].startswith("KeyError")
+
+    with in_tenant("alpha"):
+        PlaybookVersion.objects.filter(playbook_id=playbook["id"]).update(
+            content={
+                "tasks": [
+                    {
+                        "title": "Holding statement",
+                        "description": "",
+                        "role": "communications",
+                        "priority": "high",
+                        "checklist": [],
+                        "due_minutes": 30,
+                    }
+                ],
+                "statements": [],
+            }
+        )
+    retried = api.post(f"/api/v1/dead-letters/{letter['id']}/retry").json()
+
+    assert retried["resolved_at"] is not None
+    cases = api.get("/api/v1/cases").json()["results"]
+    assert [c["opened_from_alert"] for c in cases] == [alert.pk]
+    tasks = api.get(f"/api/v1/cases/{cases[0]['id']}/tasks").json()
+    assert [t["title"] for t in tasks] == ["Holding statement"]

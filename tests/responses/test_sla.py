@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from responses.models import CaseEvent, CrisisCase, SlaBreach, SlaPolicy
-from responses.sla import sla_check
+from responses.sla.services import sla_check
 from tenants.models import Tenant
 from tenants.notifications.models import Delivery
 from tests.conftest import Api, key_auth

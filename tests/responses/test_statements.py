@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from responses.models import CaseEvent, CrisisCase, Statement, StatementApproval, StatementPublication
-from responses.team import case_member_add
+from responses.team.services import case_member_add
 from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
 from tests.conftest import Api, key_auth

@@ -8,9 +8,9 @@ from django_tenants.utils import tenant_context
 
 from monitoring.models import BrandKind
 from monitoring.services import brand_create, rule_create
-from monitoring.warning.services import policy_create
 from responses.models import Scenario
-from responses.playbooks import playbook_create
+from responses.playbooks.services import playbook_create
+from responses.promotion.services import warning_policy_create
 from tenants.identity.principals import SYSTEM
 from tenants.identity.services import user_create
 from tenants.models import Tenant
@@ -90,7 +90,7 @@ class Command(BaseCommand):
             description="Statements by the company or authorities",
         )
         # The replay squeezes days into two minutes, so the demo policy looks at short windows and lets go quickly.
-        policy_create(
+        warning_policy_create(
             actor=SYSTEM,
             name="Demo: own brand, fast",
             scope_kind="brand",

@@ -1,52 +1,20 @@
-"""The case team: who holds which case role, and the permission check that lets a case role stand in for a
-tenant role (the commander of a case commands it even when their tenant role is only responder)."""
-
-from collections.abc import Iterable
+"""Writes on the case team: who holds which case role. Every change is on the case's timeline."""
 
 from django.db import transaction
-from django.db.models import QuerySet
 
-from config.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from config.errors import ConflictError, NotFoundError, ValidationError
 from config.lookups import locked_or_404
+from responses.cases.timeline import timeline_add
 from responses.models import CaseMember, CaseRole, CrisisCase
-from responses.timeline import timeline_add
+from responses.team.permissions import check_case_permission
 from tenants.identity.models import User
-from tenants.identity.principals import SYSTEM, Principal, check_permission
-from tenants.identity.roles import role_has_permission
-
-
-def roles_held(case: CrisisCase, actor: Principal) -> set[str]:
-    """The case roles the caller holds on this case; API keys hold none (roles belong to people)."""
-    if actor.user is None:
-        return set()
-    return set(CaseMember.objects.filter(case=case, user=actor.user).values_list("role", flat=True))
-
-
-def check_case_permission(actor: Principal, case: CrisisCase, permission: str, *, or_roles: Iterable[str]) -> None:
-    """Pass with the tenant permission, or with one of `or_roles` on this case; otherwise 403."""
-    if actor is SYSTEM or role_has_permission(actor.role, permission):
-        return
-    wanted = set(or_roles)
-    if wanted and roles_held(case, actor) & wanted:
-        return
-    roles = " or ".join(sorted(wanted))
-    raise PermissionDeniedError(
-        f"Role '{actor.role}' may not {permission}" + (f" unless holding {roles} on case {case.pk}." if roles else "."),
-        code="permission_denied",
-    )
+from tenants.identity.principals import Principal
 
 
 def check_role(role: str, *, field: str = "role") -> str:
     if role not in CaseRole.values:
         raise ValidationError(f"Unknown case role '{role}'; expected one of {', '.join(CaseRole.values)}.", field=field)
     return role
-
-
-def case_members(*, actor: Principal, case_id: int) -> QuerySet[CaseMember]:
-    check_permission(actor, "cases.read")
-    if not CrisisCase.objects.filter(pk=case_id).exists():
-        raise NotFoundError(f"No case {case_id}.", field="id")
-    return CaseMember.objects.filter(case_id=case_id).select_related("user").order_by("role", "id")
 
 
 @transaction.atomic

@@ -1,6 +1,4 @@
-import csv
-import io
-import json
+"""Reads on crisis cases and their tasks."""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -52,23 +50,6 @@ def case_get(*, actor: Principal, case_id: int) -> CrisisCase:
 def case_timeline(*, actor: Principal, case_id: int) -> QuerySet[CaseEvent]:
     case = case_get(actor=actor, case_id=case_id)
     return case.events.order_by("at", "id")
-
-
-def timeline_csv(events: QuerySet[CaseEvent]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["at", "kind", "actor", "summary", "data"])
-    for event in events:
-        writer.writerow(
-            [
-                event.at.isoformat(),
-                event.kind,
-                event.actor,
-                event.summary,
-                json.dumps(event.data, ensure_ascii=False, sort_keys=True),
-            ]
-        )
-    return out.getvalue()
 
 
 def case_tasks(*, actor: Principal, case_id: int) -> QuerySet[CaseTask]:

@@ -4,11 +4,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from config.archive import Archivable, live_name_unique
-
-# responses.models imports this module at its end, after these are defined.
-from responses.models import Scenario, Severity
-
-__all__ = ["Playbook", "PlaybookActivation", "PlaybookVersion"]
+from responses.models.cases import Scenario, Severity
 
 
 class Playbook(Archivable):

@@ -12,7 +12,7 @@ from responses.models import (
     StatementStatus,
     StatementVersion,
 )
-from responses.statements import body_diff
+from responses.statements.diffs import body_diff
 from tenants.identity.principals import Principal, check_permission
 
 

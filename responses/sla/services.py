@@ -1,9 +1,7 @@
 """SLA timers per severity: time to acknowledge, to the first published statement, to resolve. Clocks start when
 the case opens; a missed target is recorded once, put on the timeline and notified (`case.sla_breached`)."""
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,58 +10,14 @@ from config.errors import ErrorList, ValidationError
 from config.validation import UNSET
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
-from responses.escalation import case_escalations_check
-from responses.models import CaseStatus, CrisisCase, Severity, SlaBreach, SlaKind, SlaPolicy
-from responses.timeline import timeline_add
+from responses.cases.timeline import timeline_add
+from responses.models import CrisisCase, Severity, SlaBreach, SlaKind, SlaPolicy
+from responses.playbooks.escalation import case_escalations_check
+from responses.sla.selectors import CLOSED, Targets, case_sla, targets_by_severity
 from tenants.identity.principals import SYSTEM, Principal, check_permission
 from tenants.notifications.services import notify
 
-# Minutes (acknowledge, first statement, resolve). Severity I follows the "golden hour": a holding statement
-# within one hour.
-DEFAULTS: dict[str, tuple[int, int, int]] = {
-    Severity.I: (15, 60, 24 * 60),
-    Severity.II: (30, 4 * 60, 3 * 24 * 60),
-    Severity.III: (60, 12 * 60, 7 * 24 * 60),
-    Severity.IV: (4 * 60, 24 * 60, 14 * 24 * 60),
-}
-KINDS = (SlaKind.ACKNOWLEDGE, SlaKind.FIRST_STATEMENT, SlaKind.RESOLVE)
-MET_FIELD = {
-    SlaKind.ACKNOWLEDGE: "acknowledged_at",
-    SlaKind.FIRST_STATEMENT: "first_statement_at",
-    SlaKind.RESOLVE: "resolved_at",
-}
 MAX_MINUTES = 90 * 24 * 60
-CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
-
-
-@dataclass(frozen=True)
-class Targets:
-    severity: str
-    acknowledge_minutes: int
-    first_statement_minutes: int
-    resolve_minutes: int
-    is_default: bool
-
-    def minutes(self, kind: str) -> int:
-        return int(getattr(self, f"{kind}_minutes"))
-
-
-def targets_by_severity() -> dict[str, Targets]:
-    stored = {p.severity: p for p in SlaPolicy.objects.all()}
-    found = {}
-    for severity, (ack, statement, resolve) in DEFAULTS.items():
-        row = stored.get(severity)
-        found[str(severity)] = (
-            Targets(severity, row.acknowledge_minutes, row.first_statement_minutes, row.resolve_minutes, False)
-            if row
-            else Targets(severity, ack, statement, resolve, True)
-        )
-    return found
-
-
-def sla_policies(*, actor: Principal) -> list[Targets]:
-    check_permission(actor, "cases.read")
-    return list(targets_by_severity().values())
 
 
 @transaction.atomic
@@ -98,24 +52,6 @@ def sla_policy_update(
     return targets_by_severity()[severity]
 
 
-def case_sla(case: CrisisCase, targets: Targets | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Each clock of the case: due time, when it was met, and its state (pending, met, met_late, breached)."""
-    targets = targets or targets_by_severity()[case.severity]
-    now = now or timezone.now()
-    clocks = []
-    for kind in KINDS:
-        due = case.created_at + timedelta(minutes=targets.minutes(kind))
-        met = getattr(case, MET_FIELD[kind])
-        if met is not None:
-            state = "met" if met <= due else "met_late"
-        elif case.status in CLOSED:
-            state = "not_applicable"
-        else:
-            state = "breached" if now > due else "pending"
-        clocks.append({"kind": str(kind), "due_at": due, "met_at": met, "state": state})
-    return clocks
-
-
 def sla_check(*, now: datetime | None = None, quarantine: Quarantine | None = None) -> list[SlaBreach]:
     """Record and notify targets that open cases have just missed; each breach once per case and kind.
 
@@ -148,6 +84,7 @@ def case_sla_check(case: CrisisCase, targets: dict[str, Targets], now: datetime)
 
 
 def _announce(case: CrisisCase, breach: SlaBreach) -> None:
+
     label = SlaKind(breach.kind).label.lower()
     drill = " [drill]" if case.is_drill else ""
     summary = f"SLA breached{drill}: {label} was due {breach.due_at:%Y-%m-%d %H:%M} UTC"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
+from responses.cases.timeline import timeline_add
 from responses.models import (
     CaseEvent,
     CaseStatus,
@@ -18,7 +19,6 @@ from responses.models import (
     PlaybookVersion,
     TaskStatus,
 )
-from responses.timeline import timeline_add
 from tenants.identity.principals import SYSTEM
 from tenants.notifications.services import notify
 
@@ -114,6 +114,7 @@ def case_escalations_check(case_id: int, now: datetime) -> list[dict[str, object
 
 
 def _fire(case: CrisisCase, activation: PlaybookActivation, index: int, rule: dict[str, Any]) -> dict[str, object]:
+
     roles = [str(r) for r in rule.get("notify_roles") or []]
     people = sorted(case.members.filter(role__in=roles).values_list("user__email", flat=True).distinct())
     reason = CONDITION_TEXT[str(rule["condition"])]

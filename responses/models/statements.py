@@ -5,17 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 
-from responses.models import CaseRole
-
-__all__ = [
-    "ApprovalDecision",
-    "Channel",
-    "Statement",
-    "StatementApproval",
-    "StatementPublication",
-    "StatementStatus",
-    "StatementVersion",
-]
+from responses.models.team import CaseRole
 
 
 class StatementStatus(models.TextChoices):

@@ -6,12 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 
-from config.archive import archive, archived_filter, refuse_archived, restore
-from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
+from config.archive import archive, refuse_archived, restore
+from config.errors import ConflictError, ErrorList, NotFoundError
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
+from responses.cases.timeline import timeline_add
 from responses.models import (
     CaseRole,
     CaseStatus,
@@ -24,10 +24,10 @@ from responses.models import (
     Severity,
     Statement,
 )
-from responses.playbook_content import Content, content_diff, normalise_content
-from responses.statements import statement_create
-from responses.team import check_case_permission
-from responses.timeline import timeline_add
+from responses.playbooks.content import normalise_content
+from responses.playbooks.selectors import playbook_content, playbook_get, version_of
+from responses.statements.services import statement_create
+from responses.team.permissions import check_case_permission
 from tenants.identity.principals import Principal, check_permission
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
@@ -67,57 +67,6 @@ def _change_note(errors: ErrorList, change_note: str) -> str:
 def _check_name_free(name: str, *, exclude: int = 0) -> None:
     if Playbook.objects.filter(name=name, archived_at__isnull=True).exclude(pk=exclude).exists():
         raise ConflictError(f"A playbook named '{name}' already exists.", field="name")
-
-
-def _version(playbook: Playbook, number: int, *, field: str = "version") -> PlaybookVersion:
-    found = playbook.versions.filter(number=number).first()
-    if found is None:
-        raise NotFoundError(f"Playbook {playbook.pk} has no version {number}.", field=field)
-    return found
-
-
-def playbook_list(
-    *,
-    actor: Principal,
-    scenario: str = "",
-    severity: str = "",
-    is_active: bool | None = None,
-    archived: bool = False,
-) -> QuerySet[Playbook]:
-    """Live playbooks; with `archived`, the archived ones too."""
-    check_permission(actor, "playbooks.read")
-    if scenario and scenario not in Scenario.values:
-        raise ValidationError(
-            f"Unknown scenario '{scenario}'; expected one of {', '.join(Scenario.values)}.", field="scenario"
-        )
-    if severity and severity not in Severity.values:
-        raise ValidationError(f"Unknown severity '{severity}'; expected I, II, III or IV.", field="severity")
-    playbooks = archived_filter(Playbook.objects.order_by("name"), archived)
-    if scenario:
-        playbooks = playbooks.filter(scenario=scenario)
-    if severity:
-        # A playbook with no severities listed fits every severity.
-        playbooks = playbooks.filter(Q(severities__contains=[severity]) | Q(severities=[]))
-    if is_active is not None:
-        playbooks = playbooks.filter(is_active=is_active)
-    return playbooks
-
-
-def playbook_get(*, actor: Principal, playbook_id: int) -> Playbook:
-    check_permission(actor, "playbooks.read")
-    playbook = Playbook.objects.filter(pk=playbook_id).first()
-    if playbook is None:
-        raise NotFoundError(f"No playbook {playbook_id}.", field="id")
-    return playbook
-
-
-def playbook_content(playbook: Playbook) -> Content:
-    """The content of the playbook's current version."""
-    return dict(_version(playbook, playbook.current_version).content)
-
-
-def playbook_versions(*, actor: Principal, playbook_id: int) -> QuerySet[PlaybookVersion]:
-    return playbook_get(actor=actor, playbook_id=playbook_id).versions.order_by("number")
 
 
 @transaction.atomic
@@ -225,7 +174,7 @@ def playbook_clone(*, actor: Principal, playbook_id: int, name: str, version: in
     """A new playbook whose version 1 is a copy of the given version (the current one by default)."""
     check_permission(actor, "playbooks.manage")
     source = playbook_get(actor=actor, playbook_id=playbook_id)
-    copied = _version(source, version or source.current_version)
+    copied = version_of(source, version or source.current_version)
     return playbook_create(
         actor=actor,
         name=name,
@@ -235,22 +184,6 @@ def playbook_clone(*, actor: Principal, playbook_id: int, name: str, version: in
         content=copied.content,
         change_note=f"Cloned from '{source.name}' v{copied.number}",
     )
-
-
-def playbook_diff(*, actor: Principal, playbook_id: int, from_version: int, to_version: int) -> dict[str, Any]:
-    playbook = playbook_get(actor=actor, playbook_id=playbook_id)
-    old = _version(playbook, from_version, field="from")
-    new = _version(playbook, to_version, field="to")
-    diff = content_diff(old.content, new.content, old_label=f"v{old.number}", new_label=f"v{new.number}")
-    return {"playbook_id": playbook.pk, "from_version": old.number, "to_version": new.number, **diff}
-
-
-def playbook_match(*, scenario: str, severity: str) -> Playbook | None:
-    """The active playbook for a case: one listing its severity first, then one for any severity of its scenario."""
-    active = Playbook.objects.filter(is_active=True, archived_at__isnull=True, scenario=scenario).order_by(
-        "-updated_at", "-id"
-    )
-    return active.filter(severities__contains=[severity]).first() or active.filter(severities=[]).first()
 
 
 def _case_for_activation(actor: Principal, case_id: int) -> CrisisCase:
@@ -273,7 +206,7 @@ def playbook_activate(*, actor: Principal, case_id: int, playbook_id: int, versi
     refuse_archived(playbook, "playbook", field="playbook_id")
     if not playbook.is_active:
         raise ConflictError(f"Playbook {playbook.pk} is inactive.", field="playbook_id", code="playbook_inactive")
-    chosen = _version(playbook, version or playbook.current_version)
+    chosen = version_of(playbook, version or playbook.current_version)
     if PlaybookActivation.objects.filter(case=case, playbook=playbook).exists():
         raise ConflictError(
             f"Playbook '{playbook.name}' is already active on case {case.pk}.",

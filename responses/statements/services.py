@@ -1,7 +1,6 @@
 """Writes on crisis statements: drafting and versions, ordered approvals by case roles, publishing per channel,
 retraction and replacement. Every write adds a timeline event on the statement's case in the same transaction."""
 
-import difflib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +13,7 @@ from django_fsm import can_proceed
 from config.errors import ConflictError, ErrorList, NotFoundError, PermissionDeniedError, ValidationError
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
+from responses.cases.timeline import timeline_add
 from responses.models import (
     ApprovalDecision,
     CaseRole,
@@ -26,9 +26,9 @@ from responses.models import (
     StatementStatus,
     StatementVersion,
 )
-from responses.statement_models import default_approvals
-from responses.team import check_case_permission, roles_held
-from responses.timeline import timeline_add
+from responses.models.statements import default_approvals
+from responses.statements.diffs import body_diff
+from responses.team.permissions import check_case_permission, roles_held
 from tenants.identity.principals import SYSTEM, Principal, check_permission
 
 MAX_BODY = 20_000
@@ -37,13 +37,6 @@ URL_OPTIONAL = {Channel.PRESS, Channel.EMAIL, Channel.SMS}
 # Tolerated clock difference between the caller and us when a publication time is given.
 CLOCK_SKEW = timedelta(minutes=1)
 WRITERS = [CaseRole.COMMUNICATIONS, CaseRole.COMMANDER]
-
-
-def body_diff(before: str, after: str, *, from_label: str, to_label: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(), after.splitlines(), fromfile=from_label, tofile=to_label, lineterm=""
-    )
-    return "\n".join(lines)
 
 
 def _locked(statement_id: int) -> Statement:

@@ -4,7 +4,7 @@ import string
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
@@ -132,23 +132,6 @@ def script_render(*, actor: Principal, script_id: int, variables: dict[str, Any]
     text = script.body.format(**{k: str(v) for k, v in variables.items()})
     ReplyScript.objects.filter(pk=script.pk).update(usage_count=F("usage_count") + 1)
     return text
-
-
-def script_list(*, actor: Principal, scenario: str = "", language: str = "", name: str = "") -> QuerySet[ReplyScript]:
-    """Scripts by name then language; `name` gives one reply's language variants."""
-    check_permission(actor, "cases.read")
-    if language and language not in ScriptLanguage.values:
-        raise ValidationError(f"Unknown language '{language}'; expected zh-Hans, zh-Hant or en.", field="language")
-    if scenario and scenario not in Scenario.values:
-        raise ValidationError(f"Unknown scenario '{scenario}'.", field="scenario")
-    scripts = ReplyScript.objects.order_by("name", "language")
-    if name:
-        scripts = scripts.filter(name=name)
-    if scenario:
-        scripts = scripts.filter(scenarios__contains=[scenario])
-    if language:
-        scripts = scripts.filter(language=language)
-    return scripts
 
 
 @transaction.atomic

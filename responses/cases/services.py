@@ -1,5 +1,5 @@
-"""Writes on crisis cases: opening (by hand or from an alert), lifecycle transitions, notes. Every write adds a
-timeline event in the same transaction."""
+"""Writes on crisis cases: opening (by hand or from an alert), lifecycle transitions, links, notes. Every write
+adds a timeline event in the same transaction."""
 
 from typing import Any
 
@@ -12,21 +12,11 @@ from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from monitoring.models import Alert, Brand, Mention
 from monitoring.warning.notifications import LEVEL_NAMES, scope_label
-from responses.models import (
-    CaseEvent,
-    CaseRole,
-    CaseStatus,
-    CaseTask,
-    CrisisCase,
-    Scenario,
-    Severity,
-    TaskPriority,
-    TaskStatus,
-)
-from responses.playbooks import playbook_activate, playbook_match
-from responses.team import check_case_permission
-from responses.timeline import timeline_add
-from tenants.identity.models import User
+from responses.cases.timeline import timeline_add
+from responses.models import CaseEvent, CaseRole, CaseStatus, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
+from responses.playbooks.selectors import playbook_match
+from responses.playbooks.services import playbook_activate
+from responses.team.permissions import check_case_permission
 from tenants.identity.principals import SYSTEM, Principal, check_permission
 from tenants.notifications.services import notify
 
@@ -292,127 +282,3 @@ def case_note_add(*, actor: Principal, case_id: int, text: str) -> CaseEvent:
     text = required_text(errors, text, field="text", label="Text", limit=10_000)
     errors.raise_if_any()
     return timeline_add(locked_or_404(CrisisCase, case_id, "case"), "note", actor, text)
-
-
-def _check_task(errors: ErrorList, values: dict[str, Any]) -> None:
-    if "title" in values:
-        values["title"] = required_text(errors, values["title"], field="title", label="Title", limit=300)
-    if "status" in values and values["status"] not in TaskStatus.values:
-        errors.add("status", f"Unknown status '{values['status']}'; expected one of {', '.join(TaskStatus.values)}.")
-    if "priority" in values and values["priority"] not in TaskPriority.values:
-        errors.add("priority", f"Unknown priority '{values['priority']}'; expected {', '.join(TaskPriority.values)}.")
-    if values.get("assignee_role") and values["assignee_role"] not in CaseRole.values:
-        errors.add(
-            "assignee_role",
-            f"Unknown case role '{values['assignee_role']}'; expected one of {', '.join(CaseRole.values)}.",
-        )
-    if "checklist" in values:
-        values["checklist"] = _checklist(errors, values["checklist"])
-    if (
-        values.get("assignee_id") is not None
-        and not User.objects.filter(pk=values["assignee_id"], is_active=True).exists()
-    ):
-        errors.add("assignee_id", f"No active user {values['assignee_id']}.")
-
-
-def _checklist(errors: ErrorList, items: Any) -> list[dict[str, Any]]:
-    """Checklist items as [{item, done}]; plain strings are accepted as not-done items."""
-    if not isinstance(items, list) or len(items) > 50:
-        errors.add("checklist", "A list of at most 50 items.")
-        return []
-    cleaned = []
-    for n, entry in enumerate(items):
-        entry = {"item": entry, "done": False} if isinstance(entry, str) else entry
-        text = entry.get("item") if isinstance(entry, dict) else None
-        if not isinstance(text, str) or not text.strip() or len(text) > 300:
-            errors.add(f"checklist.{n}.item", "Each item needs text of at most 300 characters.")
-            continue
-        cleaned.append({"item": text.strip(), "done": bool(entry.get("done", False))})
-    return cleaned
-
-
-@transaction.atomic
-def task_create(
-    *,
-    actor: Principal,
-    case_id: int,
-    title: str,
-    description: str = "",
-    priority: str = TaskPriority.NORMAL,
-    assignee_id: int | None = None,
-    assignee_role: str = "",
-    checklist: list[Any] | None = None,
-    due_at: Any = None,
-) -> CaseTask:
-    case = locked_or_404(CrisisCase, case_id, "case")
-    check_case_permission(actor, case, "cases.work", or_roles=[CaseRole.COMMANDER])
-    values: dict[str, Any] = {
-        "title": title,
-        "priority": priority,
-        "assignee_id": assignee_id,
-        "assignee_role": assignee_role,
-        "checklist": checklist or [],
-    }
-    errors = ErrorList()
-    _check_task(errors, values)
-    errors.raise_if_any()
-    task = CaseTask.objects.create(case=case, description=description, due_at=due_at, **values)
-    to = f" for {task.assignee_role}" if task.assignee_role else ""
-    timeline_add(case, "task_created", actor, f"Task #{task.pk} {task.title} ({task.priority}){to}", task_id=task.pk)
-    return task
-
-
-@transaction.atomic
-def task_update(
-    *,
-    actor: Principal,
-    task_id: int,
-    title: str = UNSET,
-    description: str = UNSET,
-    status: str = UNSET,
-    priority: str = UNSET,
-    assignee_id: int | None = UNSET,
-    assignee_role: str = UNSET,
-    checklist: list[Any] = UNSET,
-    due_at: Any = UNSET,
-) -> CaseTask:
-    task = CaseTask.objects.select_for_update().select_related("case").filter(pk=task_id).first()
-    if task is None:
-        raise NotFoundError(f"No task {task_id}.", field="id")
-    # Team members work their case's tasks whatever their tenant role.
-    check_case_permission(actor, task.case, "cases.work", or_roles=CaseRole.values)
-    given = {
-        k: v
-        for k, v in {
-            "title": title,
-            "description": description,
-            "status": status,
-            "priority": priority,
-            "assignee_id": assignee_id,
-            "assignee_role": assignee_role,
-            "checklist": checklist,
-            "due_at": due_at,
-        }.items()
-        if v is not UNSET
-    }
-    errors = ErrorList()
-    _check_task(errors, given)
-    errors.raise_if_any()
-    before = task.status
-    changed = sorted(k for k, v in given.items() if k not in ("status", "checklist") and getattr(task, k) != v)
-    for name, value in given.items():
-        setattr(task, name, value)
-    if task.status == TaskStatus.DONE and before != TaskStatus.DONE:
-        task.completed_at = timezone.now()
-    task.save()
-    if task.status != before:
-        timeline_add(
-            task.case, "task_status", actor, f"Task #{task.pk} {task.title}: {before} → {task.status}", task_id=task.pk
-        )
-    if changed:
-        # Reassignments and new due dates matter in the review, so they are on the timeline too.
-        values = {k: str(getattr(task, k)) if getattr(task, k) is not None else None for k in changed}
-        timeline_add(
-            task.case, "task_updated", actor, f"Task #{task.pk} {task.title}: {', '.join(changed)} changed", **values
-        )
-    return task

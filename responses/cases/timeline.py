@@ -1,0 +1,35 @@
+"""A case's append-only timeline: the one way anything is written to it, and its CSV export."""
+
+import csv
+import io
+import json
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from responses.models import CaseEvent, CrisisCase
+from tenants.identity.principals import Principal
+
+
+def timeline_add(case: CrisisCase, kind: str, actor: Principal, summary: str, **data: Any) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor.name, at=timezone.now(), summary=summary, data=data
+    )
+
+
+def timeline_csv(events: QuerySet[CaseEvent]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["at", "kind", "actor", "summary", "data"])
+    for event in events:
+        writer.writerow(
+            [
+                event.at.isoformat(),
+                event.kind,
+                event.actor,
+                event.summary,
+                json.dumps(event.data, ensure_ascii=False, sort_keys=True),
+            ]
+        )
+    return out.getvalue()

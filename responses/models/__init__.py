@@ -1,0 +1,46 @@
+from responses.models.cases import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
+from responses.models.playbooks import Playbook, PlaybookActivation, PlaybookVersion
+from responses.models.promotion import PromotionRule
+from responses.models.scripts import ReplyScript, ScriptApproval, ScriptLanguage
+from responses.models.sla import SlaBreach, SlaKind, SlaPolicy
+from responses.models.statements import (
+    ApprovalDecision,
+    Channel,
+    Statement,
+    StatementApproval,
+    StatementPublication,
+    StatementStatus,
+    StatementVersion,
+)
+from responses.models.tasks import CaseTask, TaskPriority, TaskStatus
+from responses.models.team import CaseMember, CaseRole
+
+__all__ = [
+    "ApprovalDecision",
+    "CaseEvent",
+    "CaseMember",
+    "CaseRole",
+    "CaseStatus",
+    "CaseTask",
+    "Channel",
+    "CrisisCase",
+    "Playbook",
+    "PlaybookActivation",
+    "PlaybookVersion",
+    "PromotionRule",
+    "ReplyScript",
+    "Scenario",
+    "ScriptApproval",
+    "ScriptLanguage",
+    "Severity",
+    "SlaBreach",
+    "SlaKind",
+    "SlaPolicy",
+    "Statement",
+    "StatementApproval",
+    "StatementPublication",
+    "StatementStatus",
+    "StatementVersion",
+    "TaskPriority",
+    "TaskStatus",
+]
