@@ -58,3 +58,20 @@ def login_failed(*, email: str, address: str) -> None:
 
 def login_succeeded(*, email: str) -> None:
     ratelimit.clear("login-email", email.strip().lower(), seconds=int(settings.LOGIN_WINDOW_SECONDS))
+
+
+def account_request_hit(*, address: str, email: str | None = None) -> None:
+    """Count one request to an endpoint that acts on a mailed token or sends one; 429 once the client address (or,
+    for reset requests, the email address) has used up its window. Counted whether the email exists or not."""
+    seconds = int(settings.ACCOUNT_WINDOW_SECONDS)
+    scopes = [("account-address", address, int(settings.ACCOUNT_MAX_REQUESTS_PER_ADDRESS))]
+    if email is not None:
+        scopes.append(("account-email", email.strip().lower(), int(settings.ACCOUNT_MAX_REQUESTS_PER_EMAIL)))
+    for scope, identity, limit in scopes:
+        window = ratelimit.hit(scope, identity, limit=limit, seconds=seconds)
+        if window.exceeded:
+            raise TooManyRequestsError(
+                f"Too many requests; try again in {window.reset} seconds.",
+                retry_after=window.reset,
+                code="too_many_attempts",
+            )

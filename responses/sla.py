@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from api.principals import SYSTEM, Principal, check_permission
 from config.errors import ErrorList, ValidationError
+from config.timestamps import format_timestamp
 from config.validation import UNSET
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
@@ -162,8 +163,8 @@ def _announce(case: CrisisCase, breach: SlaBreach) -> None:
             "status": case.status,
             "is_drill": case.is_drill,
             "sla": breach.kind,
-            "due_at": breach.due_at.isoformat(),
-            "detected_at": breach.detected_at.isoformat(),
+            "due_at": format_timestamp(breach.due_at),
+            "detected_at": format_timestamp(breach.detected_at),
         },
         title=f"[Severity {case.severity}] Case #{case.pk} {case.title}: {label} overdue{drill}",
         text=summary,
