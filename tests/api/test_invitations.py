@@ -299,9 +299,8 @@ def test_a_reset_works_over_graphql_and_an_expired_token_is_refused(alpha, mail,
     Api("alpha").graphql(f'mutation {{ requestPasswordReset(email: "{alpha.admin_email}") }}')
     expired, fresh = token_of(mail[0]), token_of(mail[1])
     with in_tenant("alpha"):
-        PasswordReset.objects.filter(pk=PasswordReset.objects.order_by("id").first().pk).update(
-            expires_at=timezone.now() - timedelta(seconds=1)
-        )
+        older = PasswordReset.objects.earliest("id")
+        PasswordReset.objects.filter(pk=older.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     confirm = "mutation($t: String!, $p: String!) { confirmPasswordReset(token: $t, password: $p) { email } }"
 
     refused = Api("alpha").graphql(confirm, {"t": expired, "p": NEW_PASSWORD}).json()
