@@ -373,3 +373,18 @@ def test_an_invitation_that_rolls_back_sends_no_mail(alpha, mailoutbox, django_c
         assert not Invitation.objects.exists()
 
     assert (callbacks, mailoutbox) == ([], [])
+
+
+def test_a_billing_admin_resets_their_password_on_the_public_host(tenants, mail):
+    User.objects.create_user(email="billing@vigil.example", password=PASSWORD, role="billing_admin")
+
+    asked = Api(None).post(RESET, {"email": "billing@vigil.example"})
+    (message,) = mail
+    confirmed = Api(None).post(CONFIRM, {"token": token_of(message), "password": NEW_PASSWORD})
+    on_tenant = Api("alpha").post("/api/v1/auth/token", {"email": "billing@vigil.example", "password": NEW_PASSWORD})
+    public = Api(None).post("/api/v1/auth/token", {"email": "billing@vigil.example", "password": NEW_PASSWORD})
+
+    assert asked.status_code == 202
+    assert "tenant=" not in message.body
+    assert (confirmed.status_code, confirmed.json()["role"]) == (200, "billing_admin")
+    assert (on_tenant.status_code, public.status_code) == (401, 200)
