@@ -212,13 +212,19 @@ def _published(event: CaseEvent) -> list[Announcement]:
 
 
 def _one(name: str, **fields: str) -> Callable[[CaseEvent], list[Announcement]]:
-    """A step announced as one event whose extra fields are timeline data keys (payload field → data key)."""
+    """A case step announced as one event whose extra fields are timeline data keys (payload field → data key)."""
 
     def announce(event: CaseEvent) -> list[Announcement]:
-        extra = {field: event.data[key] for field, key in fields.items()}
-        if name.startswith("statement."):
-            return _statement_of(event, (name, extra))
-        return [(name, extra)]
+        return [(name, {field: event.data[key] for field, key in fields.items()})]
+
+    return announce
+
+
+def _statement_one(name: str, **fields: str) -> Callable[[CaseEvent], list[Announcement]]:
+    """A statement step announced as one event, like `_one`, with the statement as it is now."""
+
+    def announce(event: CaseEvent) -> list[Announcement]:
+        return _statement_of(event, (name, {field: event.data[key] for field, key in fields.items()}))
 
     return announce
 
@@ -241,14 +247,14 @@ ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "task_created": _task_created,
     "task_status": _task_status,
     "task_updated": _task_updated,
-    "statement_created": _one("statement.drafted"),
-    "statement_edited": _one("statement.revised"),
+    "statement_created": _statement_one("statement.drafted"),
+    "statement_edited": _statement_one("statement.revised"),
     "statement_submitted": _submitted,
     "statement_approved": _approved,
     "statement_rejected": _rejected,
     "statement_published": _published,
-    "statement_retracted": _one("statement.retracted", channels="channels", reason="reason"),
-    "statement_superseded": _one("statement.superseded", superseded_by="superseded_by"),
+    "statement_retracted": _statement_one("statement.retracted", channels="channels", reason="reason"),
+    "statement_superseded": _statement_one("statement.superseded", superseded_by="superseded_by"),
 }
 
 
