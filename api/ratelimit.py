@@ -1,10 +1,12 @@
-"""Who a request counts against and how much it may do: the API-wide limit (login failures: identity.login_limits)."""
+"""Who a request counts against and how much it may do: the API-wide limit, and requests to the account endpoints
+(invitations, password reset). Login failures are counted by identity (tenants/identity/login_limits.py)."""
 
 from django.conf import settings
 from django.http import HttpRequest
 
 from api.origin import client_ip
 from config import ratelimit
+from config.errors import TooManyRequestsError
 from config.ratelimit import Window
 from tenants.identity.principals import Principal
 
@@ -27,3 +29,20 @@ def api_request_hit(principal: Principal | None, address: str) -> Window:
     """Count one API request against its key or user, or its client address when it has no valid credentials."""
     identity = f"{principal.kind}:{principal.id}" if principal is not None else f"address:{address}"
     return ratelimit.hit("api", identity, limit=limit_for(principal), seconds=API_WINDOW_SECONDS)
+
+
+def account_request_hit(*, address: str, email: str | None = None) -> None:
+    """Count one request to an endpoint that acts on a mailed token or sends one; 429 once the client address (or,
+    for reset requests, the email address) has used up its window. Counted whether the email exists or not."""
+    seconds = int(settings.ACCOUNT_WINDOW_SECONDS)
+    scopes = [("account-address", address, int(settings.ACCOUNT_MAX_REQUESTS_PER_ADDRESS))]
+    if email is not None:
+        scopes.append(("account-email", email.strip().lower(), int(settings.ACCOUNT_MAX_REQUESTS_PER_EMAIL)))
+    for scope, identity, limit in scopes:
+        window = ratelimit.hit(scope, identity, limit=limit, seconds=seconds)
+        if window.exceeded:
+            raise TooManyRequestsError(
+                f"Too many requests; try again in {window.reset} seconds.",
+                retry_after=window.reset,
+                code="too_many_attempts",
+            )

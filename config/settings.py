@@ -190,6 +190,13 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # A hung SMTP server must not hold a worker forever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Where the file-based email backend (the demo's) writes each message.
+EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / ".demo" / "mail"))
+# Invitations and password resets (api/invitations.py): how long a mailed token works, and where its link points
+# (the page that posts the token to /api/v1/invitations/accept or /api/v1/auth/password-reset/confirm).
+INVITATION_TTL_HOURS = env.int("VIGIL_INVITATION_TTL_HOURS", default=72)
+PASSWORD_RESET_TTL_MINUTES = env.int("VIGIL_PASSWORD_RESET_TTL_MINUTES", default=60)
+ACCOUNT_LINK_BASE_URL = env("VIGIL_ACCOUNT_LINK_BASE_URL", default="http://127.0.0.1:8000")
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 # Tenants' webhooks never reach private or loopback addresses (our own services) but for these exact
@@ -242,6 +249,11 @@ RATE_LIMIT_ANONYMOUS_PER_MINUTE = env.int("VIGIL_RATE_LIMIT_ANONYMOUS_PER_MINUTE
 LOGIN_MAX_FAILURES = env.int("VIGIL_LOGIN_MAX_FAILURES", default=5)
 LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("VIGIL_LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
 LOGIN_WINDOW_SECONDS = env.int("VIGIL_LOGIN_WINDOW_SECONDS", default=15 * 60)
+# Requests to the endpoints that need no credentials but a mailed token (accept an invitation, ask for or confirm a
+# password reset) per client address, and reset requests per email address, within the window; then 429.
+ACCOUNT_MAX_REQUESTS_PER_ADDRESS = env.int("VIGIL_ACCOUNT_MAX_REQUESTS_PER_ADDRESS", default=20)
+ACCOUNT_MAX_REQUESTS_PER_EMAIL = env.int("VIGIL_ACCOUNT_MAX_REQUESTS_PER_EMAIL", default=5)
+ACCOUNT_WINDOW_SECONDS = env.int("VIGIL_ACCOUNT_WINDOW_SECONDS", default=15 * 60)
 # X-Forwarded-For names the client only when the direct peer is one of these proxies (addresses or networks, e.g.
 # nginx on loopback); otherwise REMOTE_ADDR does. Used by the rate limits and the audit log alike.
 TRUSTED_PROXIES = env.list("VIGIL_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])

@@ -12,6 +12,8 @@ os.environ.setdefault("VIGIL_RATE_LIMIT_PER_MINUTE", "1000000")
 os.environ.setdefault("VIGIL_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "1000000")
 os.environ.setdefault("VIGIL_LOGIN_MAX_FAILURES", "1000000")
 os.environ.setdefault("VIGIL_LOGIN_MAX_FAILURES_PER_ADDRESS", "1000000")
+os.environ.setdefault("VIGIL_ACCOUNT_MAX_REQUESTS_PER_ADDRESS", "1000000")
+os.environ.setdefault("VIGIL_ACCOUNT_MAX_REQUESTS_PER_EMAIL", "1000000")
 
 from config.settings import *  # noqa: F403
 from config.settings import CACHES

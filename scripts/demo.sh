@@ -13,6 +13,10 @@ export VIGIL_APP_PORT="${VIGIL_APP_PORT:-8001}"
 PROCESSES=(replay web worker beat receiver)
 # The demo's webhook receiver listens on loopback, which webhooks may reach only if allowed exactly.
 export WEBHOOK_ALLOWED_TARGETS="127.0.0.1:${VIGIL_DEMO_RECEIVER_PORT:-8765}"
+# Invitation and password-reset mail goes to files, one per message, instead of an SMTP server.
+export DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend"
+export DJANGO_EMAIL_FILE_PATH="$DEMO/mail"
+export VIGIL_ACCOUNT_LINK_BASE_URL="${VIGIL_ACCOUNT_LINK_BASE_URL:-http://127.0.0.1:$PORT}"
 
 log() { printf '[demo] %s\n' "$*" >&2; }
 
@@ -128,7 +132,7 @@ and resolves it a few minutes after the stream ends; at yellow the policy opens 
 runs the product-safety playbook (tasks per case role, a holding-statement draft). The team (logins in the
 credentials file) staffed it, approved the statement (legal, then the commander) and published it on Weibo and
 the website (above; .demo/response.txt). Every step is delivered, signed, to the local webhook receiver
-(log: .demo/webhooks.jsonl). Try:
+(log: .demo/webhooks.jsonl). Invitation and password-reset mail is written to .demo/mail/. Try:
   curl -H 'X-Tenant: {creds['tenant']}' -H 'Authorization: Api-Key {creds['api_key']}' {base}/api/v1/me
   curl -H 'X-Tenant: {creds['tenant']}' -H 'Authorization: Api-Key {creds['api_key']}' \\
        '{base}/api/v1/mentions/search?q=爆炸&aggs=volume,sentiment,terms&interval=1m'

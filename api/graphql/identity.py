@@ -5,8 +5,10 @@ import strawberry
 import strawberry_django
 from strawberry.types import Info
 
+from api import ratelimit
 from api.graphql.permissions import actor
-from tenants.identity import models, selectors, services
+from api.ratelimit import client_address
+from tenants.identity import invitations, models, selectors, services
 
 
 @strawberry.type
@@ -53,12 +55,29 @@ class ApiKeyCreated:
     key: str = strawberry.field(description="The full key. Shown only once.")
 
 
-@strawberry.input
-class UserCreateInput:
-    email: str
-    password: str
+@strawberry_django.type(models.Invitation)
+class Invitation:
+    id: strawberry.auto
+    email: strawberry.auto
+    name: strawberry.auto
     role: str
-    name: str = ""
+    invited_by: strawberry.auto
+    created_at: strawberry.auto
+    expires_at: strawberry.auto
+    accepted_at: strawberry.auto
+    revoked_at: strawberry.auto
+    user_id: int | None = strawberry.field(description="The account made on acceptance.")
+
+    @strawberry_django.field(description="pending, accepted, revoked or expired.")
+    def status(self, root: models.Invitation) -> str:
+        return root.status
+
+
+@strawberry.input
+class InviteUserInput:
+    email: str
+    role: str
+    name: str = strawberry.field(default="", description="Suggested; the invitee may change it.")
 
 
 @strawberry.input
@@ -88,6 +107,11 @@ class IdentityQuery:
     def users(self, info: Info, offset: int = 0, limit: int = 50) -> list[User]:
         return cast(list[User], list(selectors.user_list(actor=actor(info))[_page(offset, limit)]))
 
+    @strawberry.field(description="Invitations, newest first; `status`: pending, accepted, revoked or expired.")
+    def invitations(self, info: Info, status: str | None = None, offset: int = 0, limit: int = 50) -> list[Invitation]:
+        found = invitations.invitation_list(actor=actor(info), status=status)
+        return cast(list[Invitation], list(found[_page(offset, limit)]))
+
     @strawberry.field
     def api_keys(self, info: Info, offset: int = 0, limit: int = 50) -> list[ApiKey]:
         return cast(list[ApiKey], list(selectors.api_key_list(actor=actor(info))[_page(offset, limit)]))
@@ -95,12 +119,37 @@ class IdentityQuery:
 
 @strawberry.type
 class IdentityMutation:
-    @strawberry.mutation
-    def create_user(self, info: Info, input: UserCreateInput) -> User:
-        user = services.user_create(
-            actor=actor(info), email=input.email, password=input.password, role=input.role, name=input.name
+    @strawberry.mutation(description="Invite a person by email with a role; the password link is mailed to them.")
+    def invite_user(self, info: Info, input: InviteUserInput) -> Invitation:
+        invitation = invitations.invitation_create(
+            actor=actor(info), email=input.email, role=input.role, name=input.name
         )
-        return cast(User, user)
+        return cast(Invitation, invitation)
+
+    @strawberry.mutation(description="Revoke an invitation; its link stops working.")
+    def revoke_invitation(self, info: Info, id: int) -> Invitation:
+        return cast(Invitation, invitations.invitation_revoke(actor=actor(info), invitation_id=id))
+
+    @strawberry.mutation(
+        description="Accept an invitation with the mailed token and one's own password. No credentials."
+    )
+    def accept_invitation(self, info: Info, token: str, password: str, name: str = "") -> User:
+        ratelimit.account_request_hit(address=client_address(info.context.request))
+        return cast(User, invitations.invitation_accept(token=token, name=name, password=password))
+
+    @strawberry.mutation(
+        description="Ask for a password-reset link by email. Always true: whether the address has an account is "
+        "not said. No credentials."
+    )
+    def request_password_reset(self, info: Info, email: str) -> bool:
+        ratelimit.account_request_hit(address=client_address(info.context.request), email=email)
+        invitations.password_reset_request(email=email)
+        return True
+
+    @strawberry.mutation(description="Set a new password with the mailed token; earlier tokens stop working.")
+    def confirm_password_reset(self, info: Info, token: str, password: str) -> User:
+        ratelimit.account_request_hit(address=client_address(info.context.request))
+        return cast(User, invitations.password_reset_confirm(token=token, password=password))
 
     @strawberry.mutation
     def update_user(self, info: Info, id: int, input: UserUpdateInput) -> User:

@@ -129,7 +129,21 @@ def _given(patch: Any) -> dict[str, Any]:
 
 
 @strawberry.type
+class WebhookEventType:
+    name: str = strawberry.field(description="What `eventTypes` of a channel and the `type` of a webhook body say.")
+    description: str
+    schema: JSON = strawberry.field(description="JSON Schema (2020-12) of the generic-format webhook body.")
+
+
+@strawberry.type
 class NotificationsQuery:
+    @strawberry.field(description="Every webhook event type a channel can subscribe to, with its JSON Schema.")
+    def webhook_event_types(self, info: Info) -> list[WebhookEventType]:
+        return [
+            WebhookEventType(name=t.name, description=t.description, schema=cast(JSON, t.schema))
+            for t in selectors.event_type_list(actor=actor(info))
+        ]
+
     @strawberry.field(description="Live channels; `archived: true` includes archived (deleted) ones.")
     def notification_channels(self, info: Info, archived: bool = False) -> list[NotificationChannel]:
         return cast(list[NotificationChannel], list(selectors.channel_list(actor=actor(info), archived=archived)))

@@ -2,19 +2,22 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api import ratelimit
 from api.ratelimit import client_address
 from api.rest import serializers as s
 from api.rest.base import ApiView, TenantViewSet
-from tenants.identity import selectors, services
-from tenants.identity.models import ApiKey, User
+from tenants.identity import invitations, selectors, services
+from tenants.identity.models import ApiKey, Invitation, InvitationStatus, User
 from tenants.identity.principals import Principal
 from tenants.identity.tokens import tokens_issue, tokens_refresh
+
+RESET_REQUESTED = "If an active account uses this address, a reset link is on its way."
 
 
 def principal(request: Request) -> Principal:
@@ -62,25 +65,109 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     required_permissions = {
         "list": "users.read",
         "retrieve": "users.read",
-        "create": "users.manage",
         "partial_update": "users.manage",
     }
 
     def select(self) -> Any:
         return selectors.user_list(actor=self.principal)
 
-    @extend_schema(request=s.UserCreateInput, responses={201: s.UserOutput})
-    def create(self, request: Request) -> Response:
-        data = s.UserCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.user_create(actor=self.principal, **data.validated_data)
-        return Response(s.UserOutput(user).data, status=201)
-
     @extend_schema(request=s.UserUpdateInput, responses=s.UserOutput)
     def partial_update(self, request: Request, pk: str) -> Response:
         data = s.UserUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_update(actor=self.principal, user_id=int(pk), **data.validated_data)
+        return Response(s.UserOutput(user).data)
+
+
+class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """People join by invitation only: the invitee chooses their password (POST /invitations/accept)."""
+
+    model = Invitation
+    serializer_class = s.InvitationOutput
+    required_permissions = {
+        "list": "users.read",
+        "retrieve": "users.read",
+        "create": "users.manage",
+        "revoke": "users.manage",
+    }
+
+    def select(self) -> Any:
+        status = self.request.query_params.get("status") if self.action == "list" else None
+        return invitations.invitation_list(actor=self.principal, status=status or None)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=InvitationStatus.values)],
+        summary="Invitations, newest first",
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.InvitationCreateInput,
+        responses={201: s.InvitationOutput},
+        summary="Invite a person by email with a role; the link to choose a password is mailed to them",
+    )
+    def create(self, request: Request) -> Response:
+        data = s.InvitationCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = invitations.invitation_create(actor=self.principal, **data.validated_data)
+        return Response(s.InvitationOutput(invitation).data, status=201)
+
+    @extend_schema(request=None, responses=s.InvitationOutput, summary="Revoke an invitation; its link stops working")
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str) -> Response:
+        invitation = invitations.invitation_revoke(actor=self.principal, invitation_id=int(pk))
+        return Response(s.InvitationOutput(invitation).data)
+
+
+class InvitationAcceptView(ApiView):
+    authentication_classes: list[Any] = []
+    required_permissions = {"post": None}
+
+    @extend_schema(
+        request=s.InvitationAcceptInput,
+        responses={201: s.UserOutput},
+        summary="Accept an invitation: the invitee's own password (no credentials; the mailed token)",
+    )
+    def post(self, request: Request) -> Response:
+        data = s.InvitationAcceptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ratelimit.account_request_hit(address=client_address(request))
+        user = invitations.invitation_accept(**data.validated_data)
+        return Response(s.UserOutput(user).data, status=201)
+
+
+class PasswordResetView(ApiView):
+    authentication_classes: list[Any] = []
+    required_permissions = {"post": None}
+
+    @extend_schema(
+        request=s.PasswordResetInput,
+        responses={202: s.AcceptedOutput},
+        summary="Ask for a password-reset link by email (always 202: whether the address has an account is not said)",
+    )
+    def post(self, request: Request) -> Response:
+        data = s.PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ratelimit.account_request_hit(address=client_address(request), email=data.validated_data["email"])
+        invitations.password_reset_request(**data.validated_data)
+        return Response({"detail": RESET_REQUESTED}, status=202)
+
+
+class PasswordResetConfirmView(ApiView):
+    authentication_classes: list[Any] = []
+    required_permissions = {"post": None}
+
+    @extend_schema(
+        request=s.PasswordResetConfirmInput,
+        responses=s.UserOutput,
+        summary="Set a new password with the mailed token; every earlier token of the user stops working",
+    )
+    def post(self, request: Request) -> Response:
+        data = s.PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ratelimit.account_request_hit(address=client_address(request))
+        user = invitations.password_reset_confirm(**data.validated_data)
         return Response(s.UserOutput(user).data)
 
 

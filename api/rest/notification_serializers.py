@@ -119,3 +119,15 @@ class DeliveryFilterInput(serializers.Serializer):
     channel = serializers.IntegerField(required=False, min_value=1, max_value=INT_MAX)
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
     event_type = serializers.CharField(required=False, max_length=100)
+
+
+class WebhookEventTypeOutput(serializers.Serializer):
+    name = serializers.CharField(help_text="What `event_types` of a channel and the `type` of a webhook body say.")
+    description = serializers.CharField()
+    schema = serializers.JSONField(help_text="JSON Schema (2020-12) of the generic-format webhook body.")
+
+
+class WebhookEventTypeListOutput(serializers.Serializer):
+    results = WebhookEventTypeOutput(many=True)
+    next_cursor = serializers.CharField(allow_null=True, help_text="Always null: the catalogue is one page.")
+    previous_cursor = serializers.CharField(allow_null=True, help_text="Always null: the catalogue is one page.")

@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest import notification_serializers as s
-from api.rest.base import ARCHIVED_PARAM, TenantViewSet
+from api.rest.base import ARCHIVED_PARAM, ApiView, TenantViewSet
+from api.rest.identity import principal
 from tenants.notifications import selectors, services
 from tenants.notifications.models import Delivery, NotificationChannel
 
@@ -133,3 +134,13 @@ def _paginated(view: TenantViewSet, deliveries: QuerySet[Delivery]) -> Response:
     page = view.paginate_queryset(deliveries)
     assert page is not None, "deliveries are always paginated"
     return view.get_paginated_response(s.DeliveryOutput(page, many=True).data)
+
+
+class WebhookEventTypeListView(ApiView):
+    required_permissions = {"get": "tenant.read"}
+
+    @extend_schema(responses=s.WebhookEventTypeListOutput, summary="Every webhook event type, with its JSON Schema")
+    def get(self, request: Request) -> Response:
+        types = selectors.event_type_list(actor=principal(request))
+        results = s.WebhookEventTypeOutput(types, many=True).data
+        return Response({"results": results, "next_cursor": None, "previous_cursor": None})

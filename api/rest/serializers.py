@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from tenants.identity.models import ApiKey, User
+from tenants.identity.models import ApiKey, Invitation, InvitationStatus, User
 from tenants.identity.roles import Role
 
 
@@ -42,11 +42,55 @@ class UserOutput(serializers.ModelSerializer):
         fields = ["id", "email", "name", "role", "is_active", "created_at"]
 
 
-class UserCreateInput(serializers.Serializer):
+class InvitationOutput(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=InvitationStatus.choices, read_only=True)
+    user_id = serializers.IntegerField(read_only=True, allow_null=True, help_text="The account made on acceptance.")
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "email",
+            "name",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "revoked_at",
+            "user_id",
+        ]
+
+
+class InvitationCreateInput(serializers.Serializer):
     email = serializers.CharField(max_length=254)
-    password = serializers.CharField(max_length=200, trim_whitespace=False)
     role = serializers.ChoiceField(choices=Role.choices)
+    name = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True, help_text="Suggested; the invitee may change it."
+    )
+
+
+TOKEN_HELP = "The token from the mailed link (its `token` query parameter)."
+
+
+class InvitationAcceptInput(serializers.Serializer):
+    token = serializers.CharField(max_length=200, help_text=TOKEN_HELP)
     name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    password = serializers.CharField(max_length=200, trim_whitespace=False)
+
+
+class PasswordResetInput(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+
+
+class PasswordResetConfirmInput(serializers.Serializer):
+    token = serializers.CharField(max_length=200, help_text=TOKEN_HELP)
+    password = serializers.CharField(max_length=200, trim_whitespace=False)
+
+
+class AcceptedOutput(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class UserUpdateInput(serializers.Serializer):

@@ -17,6 +17,7 @@ from api.rest import (
 
 router = SimpleRouter(trailing_slash=False)
 router.register("users", identity.UserViewSet, basename="user")
+router.register("invitations", identity.InvitationViewSet, basename="invitation")
 router.register("api-keys", identity.ApiKeyViewSet, basename="api-key")
 router.register("mentions", monitoring.MentionViewSet, basename="mention")
 router.register("rules", monitoring.RuleViewSet, basename="rule")
@@ -38,11 +39,17 @@ router.register("dead-letters", dead_letters.DeadLetterViewSet, basename="dead-l
 auth_urlpatterns = [
     path("auth/token", identity.TokenObtainView.as_view(), name="auth-token"),
     path("auth/token/refresh", identity.TokenRefreshView.as_view(), name="auth-token-refresh"),
+    path("auth/password-reset", identity.PasswordResetView.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password-reset/confirm", identity.PasswordResetConfirmView.as_view(), name="auth-password-reset-confirm"
+    ),
 ]
 
 urlpatterns = [
     *auth_urlpatterns,
     path("me", identity.MeView.as_view(), name="me"),
+    path("invitations/accept", identity.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("webhook-event-types", notifications.WebhookEventTypeListView.as_view(), name="webhook-event-types"),
     path("", include(router.urls)),
 ]
 

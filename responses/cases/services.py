@@ -117,25 +117,12 @@ def case_create(
     case = CrisisCase.objects.create(
         description=description, is_drill=is_drill, opened_by=actor.name, opened_from_alert=opened_from_alert, **values
     )
-    _link(case, brand_ids, evidence_ids)
     drill = " (drill)" if is_drill else ""
     timeline_add(
         case, "opened", actor, f"Case opened{drill}: {case.title}", severity=case.severity, scenario=case.scenario
     )
-    if opened_from_alert is not None:
-        alert = opened_from_alert
-        case.alerts.add(alert)
-        timeline_add(
-            case,
-            "alert_linked",
-            actor,
-            f"Opened from alert {alert.pk} ({alert.peak_level}, index {alert.peak_index:.0f})"
-            + (f": {promotion_reason}" if promotion_reason else ""),
-            alert_id=alert.pk,
-        )
     playbook = playbook_match(scenario=case.scenario, severity=case.severity) if activate_playbook else None
-    if playbook is not None:
-        playbook_activate(actor=SYSTEM, case_id=case.pk, playbook_id=playbook.pk)
+    # Announced before the links, tasks and statements that follow, so receivers hear of the case first.
     notify(
         event_type="case.opened",
         data={
@@ -151,6 +138,20 @@ def case_create(
         title=f"[Severity {case.severity}] Case #{case.pk} opened{drill}: {case.title}",
         text=f"Opened by {case.opened_by}" + (f"; playbook “{playbook.name}” activated." if playbook else "."),
     )
+    _link(case, brand_ids, evidence_ids)
+    if opened_from_alert is not None:
+        alert = opened_from_alert
+        case.alerts.add(alert)
+        timeline_add(
+            case,
+            "alert_linked",
+            actor,
+            f"Opened from alert {alert.pk} ({alert.peak_level}, index {alert.peak_index:.0f})"
+            + (f": {promotion_reason}" if promotion_reason else ""),
+            alert_id=alert.pk,
+        )
+    if playbook is not None:
+        playbook_activate(actor=SYSTEM, case_id=case.pk, playbook_id=playbook.pk)
     return case
 
 

@@ -129,12 +129,23 @@ def task_update(
     task.save()
     if task.status != before:
         timeline_add(
-            task.case, "task_status", actor, f"Task #{task.pk} {task.title}: {before} → {task.status}", task_id=task.pk
+            task.case,
+            "task_status",
+            actor,
+            f"Task #{task.pk} {task.title}: {before} → {task.status}",
+            task_id=task.pk,
+            source=before,
+            target=task.status,
         )
     if changed:
         # Reassignments and new due dates matter in the review, so they are on the timeline too.
         values = {k: str(getattr(task, k)) if getattr(task, k) is not None else None for k in changed}
         timeline_add(
-            task.case, "task_updated", actor, f"Task #{task.pk} {task.title}: {', '.join(changed)} changed", **values
+            task.case,
+            "task_updated",
+            actor,
+            f"Task #{task.pk} {task.title}: {', '.join(changed)} changed",
+            task_id=task.pk,
+            **values,
         )
     return task

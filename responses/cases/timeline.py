@@ -8,14 +8,19 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from responses.cases.webhook_events import timeline_announce
 from responses.models import CaseEvent, CrisisCase
 from tenants.identity.principals import Principal
 
 
 def timeline_add(case: CrisisCase, kind: str, actor: Principal, summary: str, **data: Any) -> CaseEvent:
-    return CaseEvent.objects.create(
+    """Append an entry and queue the webhook events it announces (responses.cases.webhook_events), in one
+    transaction."""
+    event = CaseEvent.objects.create(
         case=case, kind=kind, actor=actor.name, at=timezone.now(), summary=summary, data=data
     )
+    timeline_announce(event)
+    return event
 
 
 def timeline_csv(events: QuerySet[CaseEvent]) -> str:

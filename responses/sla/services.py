@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import ErrorList, ValidationError
+from config.timestamps import format_timestamp
 from config.validation import UNSET
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
@@ -98,8 +99,8 @@ def _announce(case: CrisisCase, breach: SlaBreach) -> None:
             "status": case.status,
             "is_drill": case.is_drill,
             "sla": breach.kind,
-            "due_at": breach.due_at.isoformat(),
-            "detected_at": breach.detected_at.isoformat(),
+            "due_at": format_timestamp(breach.due_at),
+            "detected_at": format_timestamp(breach.detected_at),
         },
         title=f"[Severity {case.severity}] Case #{case.pk} {case.title}: {label} overdue{drill}",
         text=summary,

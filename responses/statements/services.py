@@ -233,6 +233,7 @@ def statement_approve(*, actor: Principal, statement_id: int, comment: str = "")
         statement_id=statement.pk,
         version=statement.current_version,
         role=due,
+        still_due=pending[1:],
     )
     return statement
 

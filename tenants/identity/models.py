@@ -1,7 +1,10 @@
 """Identities: people (User) and integrators (ApiKey). Both live in the tenant's schema; billing admins in public."""
 
+from datetime import datetime
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 
 from tenants.identity.roles import Role
 
@@ -56,3 +59,60 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+
+
+class Invitation(models.Model):
+    """An admin's invitation of a person by email, with the role they will have. The invitee chooses their own
+    password with the token mailed to them (tenants.identity.invitations); only a SHA-256 of the token is stored."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    name = models.CharField(max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["email"], name="invitation_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role}"
+
+    def status_at(self, now: datetime) -> str:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        return InvitationStatus.EXPIRED if self.expires_at <= now else InvitationStatus.PENDING
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+
+class PasswordReset(models.Model):
+    """A password-reset token mailed to a user; single use, and any newer reset or a password change voids it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"password reset of {self.user_id}"

@@ -27,14 +27,15 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _allowed_roles() -> frozenset[str]:
+def allowed_roles() -> frozenset[str]:
+    """The roles a person or key of the current schema may hold: tenant roles, or billing admin in public."""
     if in_public_schema():
         return frozenset({Role.BILLING_ADMIN})
     return frozenset(TENANT_ROLES)
 
 
 def _validate_role(errors: ErrorList, role: str) -> None:
-    allowed = _allowed_roles()
+    allowed = allowed_roles()
     if role not in allowed:
         errors.add("role", f"Unknown role '{role}'; expected one of {', '.join(sorted(allowed))}.")
 
@@ -71,6 +72,8 @@ def _refuse_last_admin(*, users: set[int], keys: set[int], field: str) -> None:
 
 @transaction.atomic
 def user_create(*, actor: Principal, email: str, password: str, role: str, name: str = "") -> User:
+    """System bootstrap only (a new tenant's first admin, the demo team): people an admin adds are invited
+    (tenants.identity.invitations) and choose their own password; no API face reaches this."""
     check_permission(actor, "users.manage")
     errors = ErrorList()
     email = email.strip().lower()

@@ -6,6 +6,7 @@ simplejwt signs with one key and sets no `kid`; these token classes swap in a ba
 key of settings.JWT_KEYS and verifies with whichever key the token names. A token without a known `kid` is invalid.
 """
 
+import hmac
 from functools import lru_cache
 from typing import Any
 
@@ -79,6 +80,8 @@ class RefreshToken(tokens.RefreshToken):
 TENANT_CLAIM = "tenant"
 ROLE_CLAIM = "role"
 PUBLIC_CLAIM_VALUE = "public"
+# A fingerprint of the user's password hash: a new password (a reset) voids every token issued before it.
+PASSWORD_CLAIM = "pwd"
 
 
 def current_tenant_slug() -> str | None:
@@ -92,14 +95,22 @@ def _check_tenant_claim(token: Token) -> None:
         raise WrongTenantError("This token was issued for another tenant.")
 
 
-def _active_user(user_id: object) -> User:
+def password_fingerprint(user: User) -> str:
+    """An HMAC of the password hash (Django's session auth hash): changes whenever the password does."""
+    return user.get_session_auth_hash()
+
+
+def _active_user(token: Token) -> User:
     # Only the key holder can mint tokens, but a malformed claim must still be a 401, not a 500.
+    user_id = token.get("user_id")
     text = str(user_id)
     if isinstance(user_id, bool) or not text.isascii() or not text.isdigit() or len(text) > 18:
         raise AuthenticationFailedError("Token is invalid or expired.")
     user = User.objects.filter(pk=int(text), is_active=True).first()
     if user is None:
         raise AuthenticationFailedError("The user of this token no longer exists or is inactive.")
+    if not hmac.compare_digest(str(token.get(PASSWORD_CLAIM, "")), password_fingerprint(user)):
+        raise AuthenticationFailedError("The password changed since this token was issued; log in again.")
     return user
 
 
@@ -116,6 +127,7 @@ def tokens_issue(*, email: str, password: str, address: str) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
     refresh[TENANT_CLAIM] = current_tenant_slug() or PUBLIC_CLAIM_VALUE
     refresh[ROLE_CLAIM] = user.role
+    refresh[PASSWORD_CLAIM] = password_fingerprint(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
@@ -125,7 +137,7 @@ def tokens_refresh(*, refresh: str) -> dict[str, str]:
     except TokenError as exc:
         raise AuthenticationFailedError("Refresh token is invalid or expired.", field="refresh") from exc
     _check_tenant_claim(token)
-    user = _active_user(token.get("user_id"))
+    user = _active_user(token)
     audit_record(actor=Principal.for_user(user, current_tenant_slug()), action="auth.token_refreshed", target=user)
     access = token.access_token
     access[ROLE_CLAIM] = user.role
@@ -138,4 +150,4 @@ def principal_from_bearer(raw: str) -> Principal:
     except TokenError as exc:
         raise AuthenticationFailedError("Token is invalid or expired.") from exc
     _check_tenant_claim(token)
-    return Principal.for_user(_active_user(token.get("user_id")), current_tenant_slug())
+    return Principal.for_user(_active_user(token), current_tenant_slug())

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from config.archive import archived_filter
 from config.errors import NotFoundError, ValidationError
 from tenants.identity.principals import Principal, check_permission
+from tenants.notifications.catalogue import CATALOGUE, EventType
 from tenants.notifications.models import Delivery, DeliveryStatus, NotificationChannel
 
 
@@ -41,6 +42,8 @@ def delivery_list(
             )
         deliveries = deliveries.filter(status=status)
     if event_type:
+        if event_type not in CATALOGUE:
+            raise ValidationError(f"Unknown event type '{event_type}'.", field="event_type")
         deliveries = deliveries.filter(event_type=event_type)
     return deliveries
 
@@ -50,3 +53,9 @@ def delivery_get(*, actor: Principal, delivery_id: int) -> Delivery:
     if delivery is None:
         raise NotFoundError(f"No delivery {delivery_id}.", field="id")
     return delivery
+
+
+def event_type_list(*, actor: Principal) -> list[EventType]:
+    """The catalogue of events channels can subscribe to, by name; the same for every tenant."""
+    check_permission(actor, "tenant.read")
+    return sorted(CATALOGUE.values(), key=lambda event_type: event_type.name)

@@ -16,11 +16,13 @@ from django.utils import timezone
 from config.archive import archive, refuse_archived, restore
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
+from config.timestamps import format_timestamp
 from config.unicode import find_broken_text
 from config.validation import UNSET, required_text
 from tenants.audit.services import audit_record
 from tenants.context import current_schema, current_tenant
 from tenants.identity.principals import Principal, check_permission
+from tenants.notifications.catalogue import CATALOGUE, event_type_get
 from tenants.notifications.delivery import delivery_attempt
 from tenants.notifications.models import ChannelKind, Delivery, DeliveryStatus, NotificationChannel, WebhookFormat
 from tenants.notifications.network import url_refused
@@ -28,18 +30,6 @@ from tenants.notifications.signing import secret_generate
 from tenants.notifications.tasks import webhooks_deliver
 
 logger = logging.getLogger(__name__)
-
-# Every event a channel can subscribe to. Producers add their types here, with the sentence shown to integrators.
-EVENT_TYPES: dict[str, str] = {
-    "alert.opened": "An early-warning indicator crossed its threshold.",
-    "alert.escalated": "An open alert reached a higher severity.",
-    "alert.reminded": "An open alert is still at its level (periodic reminder).",
-    "alert.resolved": "An alert was resolved or fell back below its threshold.",
-    "case.opened": "A crisis case was opened (by hand or promoted from an alert).",
-    "case.sla_breached": "A crisis case missed an SLA target (acknowledge, first statement, resolve).",
-    "case.escalated": "A playbook escalation rule fired on a case (e.g. no statement after 30 minutes).",
-    "test.ping": "A test event sent on request from the API.",
-}
 
 MAX_EMAILS = 20
 MAX_URL_LENGTH = 2000
@@ -117,11 +107,9 @@ def _check_emails(errors: ErrorList, emails: Iterable[str]) -> list[str]:
 
 def _check_event_types(errors: ErrorList, event_types: Iterable[str]) -> list[str]:
     cleaned = list(dict.fromkeys(t.strip() for t in event_types))
-    unknown = [t for t in cleaned if t not in EVENT_TYPES]
+    unknown = [t for t in cleaned if t not in CATALOGUE]
     if unknown:
-        errors.add(
-            "event_types", f"Unknown event type '{unknown[0]}'; expected any of {', '.join(sorted(EVENT_TYPES))}."
-        )
+        errors.add("event_types", f"Unknown event type '{unknown[0]}'; expected any of {', '.join(sorted(CATALOGUE))}.")
     return cleaned
 
 
@@ -302,7 +290,7 @@ def _envelope(event_id: str, event_type: str, data: dict[str, Any]) -> dict[str,
     return {
         "id": event_id,
         "type": event_type,
-        "created_at": timezone.now().isoformat(),
+        "created_at": format_timestamp(timezone.now()),
         "tenant": tenant.slug,
         "data": data,
     }
@@ -342,8 +330,7 @@ def notify(*, event_type: str, data: dict[str, Any], title: str, text: str) -> l
     Runs in the current tenant's schema. `title` and `text` are what chat robots and email show; webhooks in the
     generic format get the envelope {id, type, created_at, tenant, data}.
     """
-    if event_type not in EVENT_TYPES:
-        raise ValueError(f"unknown event type {event_type!r}; register it in EVENT_TYPES")
+    event_type_get(event_type)
     payload = _envelope(f"evt_{uuid.uuid4().hex}", event_type, data)
     channels = NotificationChannel.objects.filter(is_active=True, archived_at__isnull=True).filter(
         Q(event_types=[]) | Q(event_types__contains=[event_type])

@@ -122,38 +122,35 @@ def test_client_address_honours_forwarded_for_only_from_trusted_proxies(settings
     assert client_ip(RequestFactory().get("/", REMOTE_ADDR=remote, **extra)) == expected
 
 
-def test_identity_changes_are_recorded_with_who_and_what(alpha):
+def test_identity_changes_are_recorded_with_who_and_what(alpha, make_user):
     api = admin(alpha)
 
-    user = api.post("/api/v1/users", {"email": "new@alpha.example", "password": PASSWORD, "role": "viewer"}).json()
+    invited = api.post("/api/v1/invitations", {"email": "new@alpha.example", "role": "viewer"}).json()
+    user = {"id": make_user("alpha", "viewer", "old@alpha.example").pk}
     api.patch(f"/api/v1/users/{user['id']}", {"role": "analyst"})
     api.patch(f"/api/v1/users/{user['id']}", {"is_active": False})
     api.patch(f"/api/v1/users/{user['id']}", {"name": "only a name"})
     key = api.post("/api/v1/api-keys", {"name": "ci", "role": "analyst"}).json()
     api.post(f"/api/v1/api-keys/{key['id']}/revoke")
     api.post(f"/api/v1/api-keys/{key['id']}/revoke")
-    gql = api.graphql(
-        'mutation($password: String!) { createUser(input: {email: "gql@alpha.example", password: $password, '
-        'role: "viewer"}) { id } }',
-        {"password": PASSWORD},
-    ).json()
+    gql = api.graphql('mutation { inviteUser(input: {email: "gql@alpha.example", role: "viewer"}) { id } }').json()
 
-    logged = entries(alpha, "target_type=user,api_key")[:6]
+    logged = entries(alpha, "target_type=user,api_key,invitation")[:6]
     assert [(e["action"], e["target_type"]) for e in reversed(logged)] == [
-        ("user.created", "user"),
+        ("invitation.created", "invitation"),
         ("user.role_changed", "user"),
         ("user.deactivated", "user"),
         ("api_key.created", "api_key"),
         ("api_key.revoked", "api_key"),
-        ("user.created", "user"),
+        ("invitation.created", "invitation"),
     ]
     created, role_changed = logged[5], logged[4]
     assert {(e["actor_type"], e["actor_name"]) for e in logged} == {("api_key", "default")}
-    assert created["target_id"] == str(user["id"])
+    assert created["target_id"] == str(invited["id"])
     assert created["details"] == {"email": "new@alpha.example", "role": "viewer"}
-    assert role_changed["details"] == {"email": "new@alpha.example", "from": "viewer", "to": "analyst"}
+    assert role_changed["details"] == {"email": "old@alpha.example", "from": "viewer", "to": "analyst"}
     assert logged[2]["details"]["prefix"] == key["prefix"] and logged[2]["target_id"] == str(key["id"])
-    assert logged[0]["target_id"] == gql["data"]["createUser"]["id"]
+    assert logged[0]["target_id"] == gql["data"]["inviteUser"]["id"]
     stored = json.dumps(entries(alpha))
     assert key["key"] not in stored and key["key"].rsplit(".", 1)[1] not in stored and PASSWORD not in stored
 
@@ -207,15 +204,15 @@ def test_archiving_and_restoring_are_recorded(alpha):
 
 def test_refused_changes_record_nothing(alpha, make_key):
     _key, raw = make_key("alpha", "analyst")
-    before = len(entries(alpha, "action=user.*,api_key.*,channel.*"))
+    before = len(entries(alpha, "action=user.*,api_key.*,channel.*,invitation.*"))
 
     forbidden = Api("alpha", auth=key_auth(raw)).post(
-        "/api/v1/users", {"email": "x@alpha.example", "password": PASSWORD, "role": "admin"}
+        "/api/v1/invitations", {"email": "x@alpha.example", "role": "admin"}
     )
-    invalid = admin(alpha).post("/api/v1/users", {"email": "not-an-email", "password": PASSWORD, "role": "viewer"})
+    invalid = admin(alpha).post("/api/v1/invitations", {"email": "not-an-email", "role": "viewer"})
 
     assert (forbidden.status_code, invalid.status_code) == (403, 400)
-    assert len(entries(alpha, "action=user.*,api_key.*,channel.*")) == before
+    assert len(entries(alpha, "action=user.*,api_key.*,channel.*,invitation.*")) == before
 
 
 @pytest.mark.parametrize("role", ["viewer", "analyst", "responder", "approver"])

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from tenants.identity.models import ApiKey, User
+from tenants.identity.models import ApiKey, Invitation, User
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, Api, key_auth
 
@@ -146,12 +146,13 @@ def test_analyst_key_cannot_manage_users(alpha, make_key):
     _key, raw = make_key("alpha", "analyst")
 
     response = Api("alpha", auth=key_auth(raw)).post(
-        "/api/v1/users", {"email": "x@alpha.example", "password": PASSWORD, "role": "admin"}
+        "/api/v1/invitations", {"email": "x@alpha.example", "role": "admin"}
     )
 
     assert response.status_code == 403
     with tenant_context(Tenant.objects.get(slug="alpha")):
         assert not User.objects.filter(email="x@alpha.example").exists()
+        assert not Invitation.objects.exists()
 
 
 def test_admin_creates_a_key_that_works_once_shown(alpha):
@@ -166,14 +167,15 @@ def test_admin_creates_a_key_that_works_once_shown(alpha):
     assert all("key" not in item and "hashed_secret" not in item for item in listed)
 
 
-def test_admin_manages_users_and_roles(alpha):
+def test_admin_manages_users_and_roles(alpha, make_user):
     admin = Api("alpha", auth=key_auth(alpha.api_key))
+    rita = make_user("alpha", "responder", "rita@alpha.example")
 
-    created = admin.post("/api/v1/users", {"email": "rita@alpha.example", "password": PASSWORD, "role": "responder"})
-    changed = admin.patch(f"/api/v1/users/{created.json()['id']}", {"role": "approver"})
-    duplicate = admin.post("/api/v1/users", {"email": "rita@alpha.example", "password": PASSWORD, "role": "viewer"})
+    changed = admin.patch(f"/api/v1/users/{rita.pk}", {"role": "approver"})
+    duplicate = admin.post("/api/v1/invitations", {"email": "rita@alpha.example", "role": "viewer"})
+    created = admin.post("/api/v1/users", {"email": "sam@alpha.example", "password": PASSWORD, "role": "viewer"})
 
-    assert created.status_code == 201
+    assert created.status_code == 405  # people join by invitation and choose their own password
     assert changed.json()["role"] == "approver"
     assert duplicate.status_code == 409
     assert duplicate.json()["error"]["field"] == "email"

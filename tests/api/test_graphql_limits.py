@@ -218,11 +218,11 @@ def test_typename_needs_no_credentials(tenants):
 # Broken text and JSON
 
 
-CREATE_USER = "mutation($input: UserCreateInput!) { createUser(input: $input) { id } }"
+CREATE_USER = "mutation($input: InviteUserInput!) { inviteUser(input: $input) { id } }"
 
 
 def new_user(name: str) -> dict:
-    return {"email": "new@alpha.example", "password": "long-enough-pw", "role": "viewer", "name": name}
+    return {"email": "new@alpha.example", "role": "viewer", "name": name}
 
 
 def test_nul_in_a_variable_is_400_naming_the_variable_path_and_writes_nothing(alpha):
@@ -254,8 +254,7 @@ def test_nul_in_a_string_literal_of_the_query_is_400(alpha):
     before = user_count()
 
     response = admin(alpha).graphql(
-        'mutation { createUser(input: {email: "n@alpha.example", password: "long-enough-pw", role: "viewer", '
-        'name: "bad\\u0000"}) { id } }'
+        'mutation { inviteUser(input: {email: "n@alpha.example", role: "viewer", name: "bad\\u0000"}) { id } }'
     )
 
     assert response.status_code == 400

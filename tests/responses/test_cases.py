@@ -322,7 +322,7 @@ def test_reassigning_a_task_is_on_the_timeline(alpha, make_user):
     event = api.get(f"{CASES}/{case['id']}/timeline").json()[-1]
     assert event["kind"] == "task_updated"
     assert event["summary"] == f"Task #{task['id']} Call the blogger: assignee_id, priority changed"
-    assert event["data"] == {"assignee_id": str(user.pk), "priority": "high"}
+    assert event["data"] == {"task_id": task["id"], "assignee_id": str(user.pk), "priority": "high"}
 
 
 def test_listing_cases_costs_the_same_queries_for_a_full_page(alpha, item):
