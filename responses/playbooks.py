@@ -14,7 +14,6 @@ from config.errors import ConflictError, ErrorList, NotFoundError, ValidationErr
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from responses.models import (
-    CaseRole,
     CaseStatus,
     CaseTask,
     CrisisCase,
@@ -27,7 +26,7 @@ from responses.models import (
 )
 from responses.playbook_content import Content, content_diff, normalise_content
 from responses.statements import statement_create
-from responses.team import check_case_permission
+from responses.team import check_case_action
 from responses.timeline import timeline_add
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
@@ -257,7 +256,7 @@ def _case_for_activation(actor: Principal, case_id: int) -> CrisisCase:
     case = CrisisCase.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
         raise NotFoundError(f"No case {case_id}.", field="case_id")
-    check_case_permission(actor, case, "cases.command", or_roles=[CaseRole.COMMANDER])
+    check_case_action(actor, case, "activate_playbook")
     if case.status in CLOSED:
         raise ConflictError(f"Case {case.pk} is {case.status}.", field="case_id", code="case_closed")
     return case

@@ -27,17 +27,17 @@ from responses.models import (
     TaskStatus,
 )
 from responses.playbooks import playbook_activate, playbook_match
-from responses.team import check_case_permission
+from responses.team import check_case_action
 from responses.timeline import timeline_add
 
-# Which permission each transition needs, and the timestamp it sets.
+# Which case action (responses.team.CASE_ACTIONS) each transition is, and the timestamp it sets.
 TRANSITIONS: dict[str, tuple[str, str]] = {
-    "assess": ("cases.work", "assessing_at"),
-    "respond": ("cases.command", "responding_at"),
-    "recover": ("cases.command", "recovering_at"),
-    "resolve": ("cases.command", "resolved_at"),
-    "review": ("cases.command", "reviewed_at"),
-    "reopen": ("cases.command", "responding_at"),
+    "assess": ("assess", "assessing_at"),
+    "respond": ("steer", "responding_at"),
+    "recover": ("steer", "recovering_at"),
+    "resolve": ("steer", "resolved_at"),
+    "review": ("steer", "reviewed_at"),
+    "reopen": ("steer", "responding_at"),
 }
 SEVERITY_FOR_LEVEL = {"red": Severity.I, "orange": Severity.II, "yellow": Severity.III, "blue": Severity.IV}
 
@@ -93,7 +93,7 @@ def case_link(
 ) -> CrisisCase:
     """Attach more alerts, brands or evidence mentions to a case; links already there are left as they are."""
     case = locked_or_404(CrisisCase, case_id, "case")
-    check_case_permission(actor, case, "cases.work", or_roles=CaseRole.values)
+    check_case_action(actor, case, "link")
     added = _link(case, brand_ids, evidence_ids, alert_ids)
     if added:
         what = ", ".join(f"{len(ids)} {name.removesuffix('_ids')}" for name, ids in added.items())
@@ -205,8 +205,8 @@ def case_update(
     severity: str = UNSET,
     topics: list[str] = UNSET,
 ) -> CrisisCase:
-    check_permission(actor, "cases.work")
     case = locked_or_404(CrisisCase, case_id, "case")
+    check_case_action(actor, case, "update")
     given = {
         k: v
         for k, v in {
@@ -238,12 +238,9 @@ def case_transition(
         raise ValidationError(
             f"Unknown transition '{transition}'; expected one of {', '.join(TRANSITIONS)}.", field="transition"
         )
-    permission, stamp = TRANSITIONS[transition]
+    case_action, stamp = TRANSITIONS[transition]
     case = locked_or_404(CrisisCase, case_id, "case")
-    # Anyone on the case team may pick it up; only the commander (or a commanding tenant role) steers it.
-    check_case_permission(
-        actor, case, permission, or_roles=CaseRole.values if permission == "cases.work" else [CaseRole.COMMANDER]
-    )
+    check_case_action(actor, case, case_action)
     method = getattr(case, transition)
     if not can_proceed(method):
         allowed = [name for name in TRANSITIONS if can_proceed(getattr(case, name))]
@@ -287,11 +284,12 @@ def case_transition(
 
 @transaction.atomic
 def case_note_add(*, actor: Principal, case_id: int, text: str) -> CaseEvent:
-    check_permission(actor, "cases.work")
+    case = locked_or_404(CrisisCase, case_id, "case")
+    check_case_action(actor, case, "note")
     errors = ErrorList()
     text = required_text(errors, text, field="text", label="Text", limit=10_000)
     errors.raise_if_any()
-    return timeline_add(locked_or_404(CrisisCase, case_id, "case"), "note", actor, text)
+    return timeline_add(case, "note", actor, text)
 
 
 def _check_task(errors: ErrorList, values: dict[str, Any]) -> None:
@@ -345,7 +343,7 @@ def task_create(
     due_at: Any = None,
 ) -> CaseTask:
     case = locked_or_404(CrisisCase, case_id, "case")
-    check_case_permission(actor, case, "cases.work", or_roles=[CaseRole.COMMANDER])
+    check_case_action(actor, case, "add_task")
     values: dict[str, Any] = {
         "title": title,
         "priority": priority,
@@ -379,8 +377,8 @@ def task_update(
     task = CaseTask.objects.select_for_update().select_related("case").filter(pk=task_id).first()
     if task is None:
         raise NotFoundError(f"No task {task_id}.", field="id")
-    # Team members work their case's tasks whatever their tenant role.
-    check_case_permission(actor, task.case, "cases.work", or_roles=CaseRole.values)
+    if actor.user is None or task.assignee_id != actor.user.pk:
+        check_case_action(actor, task.case, "work_task", also_roles=[task.assignee_role] if task.assignee_role else [])
     given = {
         k: v
         for k, v in {

@@ -24,7 +24,7 @@ def principal(request: Request) -> Principal:
 
 class TokenObtainView(ApiView):
     authentication_classes: list[Any] = []
-    required_permissions = {"post": None}
+    permission_classes: list[Any] = []
 
     @extend_schema(request=s.TokenObtainInput, responses=s.TokenPairOutput, summary="Log in: JWT pair")
     def post(self, request: Request) -> Response:
@@ -35,7 +35,7 @@ class TokenObtainView(ApiView):
 
 class TokenRefreshView(ApiView):
     authentication_classes: list[Any] = []
-    required_permissions = {"post": None}
+    permission_classes: list[Any] = []
 
     @extend_schema(request=s.TokenRefreshInput, responses=s.AccessTokenOutput, summary="New access token")
     def post(self, request: Request) -> Response:
@@ -45,26 +45,14 @@ class TokenRefreshView(ApiView):
 
 
 class MeView(ApiView):
-    required_permissions = {"get": "tenant.read"}
-
     @extend_schema(responses=s.MeOutput, summary="The caller, its role and its tenant")
     def get(self, request: Request) -> Response:
         return Response(s.MeOutput(selectors.me(actor=principal(request))).data)
 
 
-class PublicMeView(MeView):
-    required_permissions = {"get": "platform.read"}
-
-
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = User
     serializer_class = s.UserOutput
-    required_permissions = {
-        "list": "users.read",
-        "retrieve": "users.read",
-        "create": "users.manage",
-        "partial_update": "users.manage",
-    }
 
     def select(self) -> Any:
         return selectors.user_list(actor=self.principal)
@@ -87,12 +75,6 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = ApiKey
     serializer_class = s.ApiKeyOutput
-    required_permissions = {
-        "list": "api_keys.read",
-        "retrieve": "api_keys.read",
-        "create": "api_keys.manage",
-        "revoke": "api_keys.manage",
-    }
 
     def select(self) -> Any:
         return selectors.api_key_list(actor=self.principal)

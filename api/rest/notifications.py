@@ -18,17 +18,6 @@ from api.webhooks.models import Delivery, NotificationChannel
 class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = NotificationChannel
     serializer_class = s.ChannelOutput
-    required_permissions = {
-        "list": "notifications.read",
-        "retrieve": "notifications.read",
-        "deliveries": "notifications.read",
-        "create": "notifications.manage",
-        "partial_update": "notifications.manage",
-        "destroy": "notifications.manage",
-        "restore": "notifications.manage",
-        "test": "notifications.manage",
-        "rotate_secret": "notifications.manage",
-    }
 
     def select(self) -> Any:
         return selectors.channel_list(actor=self.principal, archived=self.include_archived())
@@ -96,11 +85,6 @@ class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
 class DeliveryViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     model = Delivery
     serializer_class = s.DeliveryOutput
-    required_permissions = {
-        "list": "notifications.read",
-        "retrieve": "notifications.read",
-        "redeliver": "notifications.manage",
-    }
 
     def select(self) -> Any:
         return selectors.delivery_list(actor=self.principal)

@@ -4,6 +4,7 @@ from api.principals import Principal, check_permission
 from config.archive import archived_filter
 from config.errors import NotFoundError, ValidationError
 from monitoring.models import Alert, AlertStatus, Level, Silence, WarningPolicy
+from monitoring.warning.indicators import TYPES, IndicatorType
 
 
 def policy_list(*, actor: Principal, archived: bool = False) -> QuerySet[WarningPolicy]:
@@ -56,3 +57,9 @@ def alert_get(*, actor: Principal, alert_id: int) -> Alert:
 def silence_list(*, actor: Principal) -> QuerySet[Silence]:
     check_permission(actor, "warning.read")
     return Silence.objects.order_by("-ends_at")
+
+
+def indicator_types(*, actor: Principal) -> dict[str, IndicatorType]:
+    """The indicator types a policy can use, by name."""
+    check_permission(actor, "warning.read")
+    return TYPES
