@@ -208,7 +208,7 @@ REST_FRAMEWORK = {
         "api.rest.authentication.JWTAuthentication",
         "api.rest.authentication.ApiKeyAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["api.rest.permissions.HasPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.rest.permissions.IsAuthenticatedCaller"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api.rest.parsers.StrictJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

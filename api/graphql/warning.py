@@ -12,7 +12,6 @@ from api.graphql.permissions import actor
 from monitoring import models
 from monitoring.warning import selectors, services
 from monitoring.warning.backtest import backtest
-from monitoring.warning.indicators import TYPES
 from responses.promotion import services as promotion_services
 from responses.promotion.selectors import promotion_rule_of, with_promotion_rules
 
@@ -171,9 +170,9 @@ class WarningQuery:
 
     @strawberry.field(description="The indicator types a policy can use, with their default parameters.")
     def indicator_types(self, info: Info) -> list[IndicatorType]:
-        actor(info)
+        types = selectors.indicator_types(actor=actor(info))
         return [
-            IndicatorType(name=n, description=t.description, defaults=cast(JSON, t.defaults)) for n, t in TYPES.items()
+            IndicatorType(name=n, description=t.description, defaults=cast(JSON, t.defaults)) for n, t in types.items()
         ]
 
     @strawberry.field(description="Alerts a policy would have raised over a past period; nothing is notified.")

@@ -49,7 +49,6 @@ class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     model = AuditEntry
     serializer_class = AuditEntryOutput
-    required_permissions = {"*": "audit.read"}
 
     def select(self) -> Any:
         return selectors.audit_list(actor=self.principal)

@@ -44,12 +44,6 @@ class DeadLetterCountsOutput(serializers.Serializer):
 class DeadLetterViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     model = DeadLetter
     serializer_class = DeadLetterOutput
-    required_permissions = {
-        "list": "dead_letters.read",
-        "retrieve": "dead_letters.read",
-        "counts": "dead_letters.read",
-        "retry": "dead_letters.manage",
-    }
 
     def select(self) -> Any:
         return selectors.dead_letter_list(actor=self.principal)

@@ -11,7 +11,7 @@ from api.rest.serializers import ReadinessOutput
 
 class HealthzView(ApiView):
     authentication_classes: list[Any] = []
-    required_permissions = {"get": None}
+    permission_classes: list[Any] = []
 
     @extend_schema(responses={200: dict}, summary="Process alive")
     def get(self, request: Request) -> Response:
@@ -20,7 +20,7 @@ class HealthzView(ApiView):
 
 class ReadyzView(ApiView):
     authentication_classes: list[Any] = []
-    required_permissions = {"get": None}
+    permission_classes: list[Any] = []
 
     @extend_schema(responses={200: ReadinessOutput, 503: ReadinessOutput}, summary="Dependencies reachable")
     def get(self, request: Request) -> Response:

@@ -27,7 +27,7 @@ def principal(request: Request) -> Principal:
 
 class TokenObtainView(ApiView):
     authentication_classes: list[Any] = []
-    required_permissions = {"post": None}
+    permission_classes: list[Any] = []
 
     @extend_schema(request=s.TokenObtainInput, responses=s.TokenPairOutput, summary="Log in: JWT pair")
     def post(self, request: Request) -> Response:
@@ -38,7 +38,7 @@ class TokenObtainView(ApiView):
 
 class TokenRefreshView(ApiView):
     authentication_classes: list[Any] = []
-    required_permissions = {"post": None}
+    permission_classes: list[Any] = []
 
     @extend_schema(request=s.TokenRefreshInput, responses=s.AccessTokenOutput, summary="New access token")
     def post(self, request: Request) -> Response:
@@ -48,25 +48,14 @@ class TokenRefreshView(ApiView):
 
 
 class MeView(ApiView):
-    required_permissions = {"get": "tenant.read"}
-
     @extend_schema(responses=s.MeOutput, summary="The caller, its role and its tenant")
     def get(self, request: Request) -> Response:
         return Response(s.MeOutput(selectors.me(actor=principal(request))).data)
 
 
-class PublicMeView(MeView):
-    required_permissions = {"get": "platform.read"}
-
-
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = User
     serializer_class = s.UserOutput
-    required_permissions = {
-        "list": "users.read",
-        "retrieve": "users.read",
-        "partial_update": "users.manage",
-    }
 
     def select(self) -> Any:
         return selectors.user_list(actor=self.principal)
@@ -84,12 +73,6 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
 
     model = Invitation
     serializer_class = s.InvitationOutput
-    required_permissions = {
-        "list": "users.read",
-        "retrieve": "users.read",
-        "create": "users.manage",
-        "revoke": "users.manage",
-    }
 
     def select(self) -> Any:
         status = self.request.query_params.get("status") if self.action == "list" else None
@@ -122,7 +105,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
 
 class InvitationAcceptView(ApiView):
     authentication_classes: list[Any] = []
-    required_permissions = {"post": None}
+    permission_classes: list[Any] = []
 
     @extend_schema(
         request=s.InvitationAcceptInput,
@@ -139,7 +122,7 @@ class InvitationAcceptView(ApiView):
 
 class PasswordResetView(ApiView):
     authentication_classes: list[Any] = []
-    required_permissions = {"post": None}
+    permission_classes: list[Any] = []
 
     @extend_schema(
         request=s.PasswordResetInput,
@@ -156,7 +139,7 @@ class PasswordResetView(ApiView):
 
 class PasswordResetConfirmView(ApiView):
     authentication_classes: list[Any] = []
-    required_permissions = {"post": None}
+    permission_classes: list[Any] = []
 
     @extend_schema(
         request=s.PasswordResetConfirmInput,
@@ -174,12 +157,6 @@ class PasswordResetConfirmView(ApiView):
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = ApiKey
     serializer_class = s.ApiKeyOutput
-    required_permissions = {
-        "list": "api_keys.read",
-        "retrieve": "api_keys.read",
-        "create": "api_keys.manage",
-        "revoke": "api_keys.manage",
-    }
 
     def select(self) -> Any:
         return selectors.api_key_list(actor=self.principal)

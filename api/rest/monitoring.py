@@ -27,12 +27,6 @@ class MentionViewSet(TenantViewSet):
     filterset_class = MentionFilter
     # Keyset-paged by the selector (next_cursor), not by DRF's paginator.
     pagination_class = None
-    required_permissions = {
-        "list": "mentions.read",
-        "retrieve": "mentions.read",
-        "batch": "mentions.write",
-        "search": "mentions.read",
-    }
 
     @extend_schema(
         parameters=[OpenApiParameter("page_size", int), OpenApiParameter("cursor", str)],
@@ -104,20 +98,9 @@ def _listy(params: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {key: list_param(params, key) if key in names else values[-1] for key, values in params.lists()}
 
 
-_RULE_PERMISSIONS = {
-    "list": "rules.read",
-    "retrieve": "rules.read",
-    "create": "rules.manage",
-    "partial_update": "rules.manage",
-    "destroy": "rules.manage",
-    "restore": "rules.manage",
-}
-
-
 class RuleViewSet(ArchivableCrudViewSet):
     model = MonitoringRule
     serializer_class = s.RuleSerializer
-    required_permissions = _RULE_PERMISSIONS
     create_service = staticmethod(services.rule_create)
     update_service = staticmethod(services.rule_update)
     delete_service = staticmethod(services.rule_archive)
@@ -131,7 +114,6 @@ class RuleViewSet(ArchivableCrudViewSet):
 class BrandViewSet(ArchivableCrudViewSet):
     model = Brand
     serializer_class = s.BrandSerializer
-    required_permissions = _RULE_PERMISSIONS
     create_service = staticmethod(services.brand_create)
     update_service = staticmethod(services.brand_update)
     delete_service = staticmethod(services.brand_archive)

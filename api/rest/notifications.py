@@ -19,17 +19,6 @@ from tenants.notifications.models import Delivery, NotificationChannel
 class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = NotificationChannel
     serializer_class = s.ChannelOutput
-    required_permissions = {
-        "list": "notifications.read",
-        "retrieve": "notifications.read",
-        "deliveries": "notifications.read",
-        "create": "notifications.manage",
-        "partial_update": "notifications.manage",
-        "destroy": "notifications.manage",
-        "restore": "notifications.manage",
-        "test": "notifications.manage",
-        "rotate_secret": "notifications.manage",
-    }
 
     def select(self) -> Any:
         return selectors.channel_list(actor=self.principal, archived=self.include_archived())
@@ -97,11 +86,6 @@ class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
 class DeliveryViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     model = Delivery
     serializer_class = s.DeliveryOutput
-    required_permissions = {
-        "list": "notifications.read",
-        "retrieve": "notifications.read",
-        "redeliver": "notifications.manage",
-    }
 
     def select(self) -> Any:
         return selectors.delivery_list(actor=self.principal)
@@ -137,8 +121,6 @@ def _paginated(view: TenantViewSet, deliveries: QuerySet[Delivery]) -> Response:
 
 
 class WebhookEventTypeListView(ApiView):
-    required_permissions = {"get": "tenant.read"}
-
     @extend_schema(responses=s.WebhookEventTypeListOutput, summary="Every webhook event type, with its JSON Schema")
     def get(self, request: Request) -> Response:
         types = selectors.event_type_list(actor=principal(request))

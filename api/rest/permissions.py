@@ -1,4 +1,4 @@
-"""The REST side of the permission choke point: views declare permissions, check_permission decides."""
+"""The REST face asks only for an authenticated caller; the services decide what the caller may do."""
 
 from typing import Any
 
@@ -6,29 +6,21 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from tenants.identity.principals import Principal, check_permission
+from config.errors import NotAuthenticatedError
+from tenants.identity.principals import Principal
 
 
-class HasPermission(BasePermission):
-    """Each view names `required_permissions = {action_or_method: permission}`; None means public."""
+class IsAuthenticatedCaller(BasePermission):
+    """A person or API key of the tenant the request is for (authentication already refused other tenants).
+
+    Views that need no caller (login, health) set `permission_classes = []`.
+    """
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        required: dict[str, str | None] = getattr(view, "required_permissions", {})
         method = (request.method or "get").lower()
         # DRF checks permissions before it looks for a handler: a method the view does not serve is its 405 to give.
         if method == "options" or method not in view.http_method_names or not hasattr(view, method):
             raise MethodNotAllowed(request.method or "")
-        key = getattr(view, "action", None) or method
-        if key not in required:
-            key = method
-        if key not in required and "*" in required:
-            key = "*"
-        if key not in required:
-            # Fail closed: an endpoint that forgot to declare its permission is unreachable, not open.
-            raise LookupError(f"{type(view).__name__} declares no permission for {key!r}")
-        permission = required[key]
-        if permission is None:
-            return True
-        principal = request.user if isinstance(request.user, Principal) else None
-        check_permission(principal, permission)
+        if not isinstance(request.user, Principal):
+            raise NotAuthenticatedError("Authentication credentials were not provided.")
         return True

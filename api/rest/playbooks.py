@@ -124,19 +124,6 @@ def _version_param(request: Request, name: str) -> int:
 class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Playbook
     serializer_class = PlaybookSerializer
-    required_permissions = {
-        "list": "playbooks.read",
-        "retrieve": "playbooks.read",
-        "create": "playbooks.manage",
-        "partial_update": "playbooks.manage",
-        "destroy": "playbooks.manage",
-        "restore": "playbooks.manage",
-        "versions": "playbooks.read",
-        "clone": "playbooks.manage",
-        "diff": "playbooks.read",
-        # Case commanders activate whatever their tenant role; playbook_activate checks that on the case.
-        "activate": "cases.read",
-    }
 
     def select(self) -> Any:
         params = self.request.query_params

@@ -55,15 +55,6 @@ class RenderOutput(serializers.Serializer):
 class ReplyScriptViewSet(ServiceCrudViewSet):
     model = ReplyScript
     serializer_class = ReplyScriptSerializer
-    required_permissions = {
-        "list": "cases.read",
-        "retrieve": "cases.read",
-        "create": "scripts.manage",
-        "partial_update": "scripts.manage",
-        "destroy": "scripts.manage",
-        "approve": "scripts.approve",
-        "render": "cases.work",
-    }
     create_service = staticmethod(scripts.script_create)
     update_service = staticmethod(scripts.script_update)
     delete_service = staticmethod(scripts.script_delete)

@@ -146,18 +146,6 @@ class StatementViewSet(TenantViewSet):
     model = Statement
     serializer_class = StatementDetailSerializer
     http_method_names = ["get", "post", "patch", "head"]
-    # Writes accept a case role in place of the tenant permission, so the services make the real check.
-    required_permissions = {
-        "retrieve": "cases.read",
-        "partial_update": "cases.read",
-        "submit": "cases.read",
-        "approve": "statements.approve",
-        "reject": "statements.approve",
-        "publish": "cases.read",
-        "retract": "cases.read",
-        "versions": "cases.read",
-        "diff": "cases.read",
-    }
 
     def _detail(self, statement: Statement) -> Response:
         fresh = selectors.statement_get(actor=self.principal, statement_id=statement.pk)

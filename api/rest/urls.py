@@ -55,5 +55,5 @@ urlpatterns = [
 
 public_urlpatterns = [
     *auth_urlpatterns,
-    path("me", identity.PublicMeView.as_view(), name="me"),
+    path("me", identity.MeView.as_view(), name="me"),
 ]

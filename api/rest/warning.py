@@ -172,15 +172,6 @@ class BacktestOutput(serializers.Serializer):
 class WarningPolicyViewSet(ArchivableCrudViewSet):
     model = WarningPolicy
     serializer_class = PolicySerializer
-    required_permissions = {
-        "list": "warning.read",
-        "retrieve": "warning.read",
-        "create": "warning.manage",
-        "partial_update": "warning.manage",
-        "destroy": "warning.manage",
-        "restore": "warning.manage",
-        "backtest": "warning.read",
-    }
     create_service = staticmethod(promotion_services.warning_policy_create)
     update_service = staticmethod(promotion_services.warning_policy_update)
     delete_service = staticmethod(services.policy_archive)
@@ -212,14 +203,6 @@ class PromoteInput(serializers.Serializer):
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = Alert
     serializer_class = AlertSerializer
-    required_permissions = {
-        "list": "warning.read",
-        "retrieve": "warning.read",
-        "acknowledge": "alerts.act",
-        "promote": "cases.work",
-        "resolve": "alerts.act",
-        "silence": "alerts.act",
-    }
 
     def select(self) -> Any:
         params = self.request.query_params
@@ -285,7 +268,6 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
 class SilenceViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Silence
     serializer_class = SilenceSerializer
-    required_permissions = {"list": "warning.read", "create": "alerts.act", "end": "alerts.act"}
 
     def select(self) -> Any:
         return selectors.silence_list(actor=self.principal)

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from config.archive import archived_filter
 from config.errors import NotFoundError, ValidationError
 from monitoring.models import Alert, AlertStatus, Level, Silence, WarningPolicy
+from monitoring.warning.indicators import TYPES, IndicatorType
 from tenants.identity.principals import Principal, check_permission
 
 
@@ -56,3 +57,9 @@ def alert_get(*, actor: Principal, alert_id: int) -> Alert:
 def silence_list(*, actor: Principal) -> QuerySet[Silence]:
     check_permission(actor, "warning.read")
     return Silence.objects.order_by("-ends_at")
+
+
+def indicator_types(*, actor: Principal) -> dict[str, IndicatorType]:
+    """The indicator types a policy can use, by name."""
+    check_permission(actor, "warning.read")
+    return TYPES

@@ -13,21 +13,21 @@ from config.validation import UNSET, required_text
 from monitoring.models import Alert, Brand, Mention
 from monitoring.warning.notifications import LEVEL_NAMES, scope_label
 from responses.cases.timeline import timeline_add
-from responses.models import CaseEvent, CaseRole, CaseStatus, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
+from responses.models import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
 from responses.playbooks.selectors import playbook_match
 from responses.playbooks.services import playbook_activate
-from responses.team.permissions import check_case_permission
+from responses.team.permissions import check_case_action
 from tenants.identity.principals import SYSTEM, Principal, check_permission
 from tenants.notifications.services import notify
 
-# Which permission each transition needs, and the timestamp it sets.
+# Which case action (responses.team.CASE_ACTIONS) each transition is, and the timestamp it sets.
 TRANSITIONS: dict[str, tuple[str, str]] = {
-    "assess": ("cases.work", "assessing_at"),
-    "respond": ("cases.command", "responding_at"),
-    "recover": ("cases.command", "recovering_at"),
-    "resolve": ("cases.command", "resolved_at"),
-    "review": ("cases.command", "reviewed_at"),
-    "reopen": ("cases.command", "responding_at"),
+    "assess": ("assess", "assessing_at"),
+    "respond": ("steer", "responding_at"),
+    "recover": ("steer", "recovering_at"),
+    "resolve": ("steer", "resolved_at"),
+    "review": ("steer", "reviewed_at"),
+    "reopen": ("steer", "responding_at"),
 }
 SEVERITY_FOR_LEVEL = {"red": Severity.I, "orange": Severity.II, "yellow": Severity.III, "blue": Severity.IV}
 
@@ -83,7 +83,7 @@ def case_link(
 ) -> CrisisCase:
     """Attach more alerts, brands or evidence mentions to a case; links already there are left as they are."""
     case = locked_or_404(CrisisCase, case_id, "case")
-    check_case_permission(actor, case, "cases.work", or_roles=CaseRole.values)
+    check_case_action(actor, case, "link")
     added = _link(case, brand_ids, evidence_ids, alert_ids)
     if added:
         what = ", ".join(f"{len(ids)} {name.removesuffix('_ids')}" for name, ids in added.items())
@@ -196,8 +196,8 @@ def case_update(
     severity: str = UNSET,
     topics: list[str] = UNSET,
 ) -> CrisisCase:
-    check_permission(actor, "cases.work")
     case = locked_or_404(CrisisCase, case_id, "case")
+    check_case_action(actor, case, "update")
     given = {
         k: v
         for k, v in {
@@ -229,12 +229,9 @@ def case_transition(
         raise ValidationError(
             f"Unknown transition '{transition}'; expected one of {', '.join(TRANSITIONS)}.", field="transition"
         )
-    permission, stamp = TRANSITIONS[transition]
+    case_action, stamp = TRANSITIONS[transition]
     case = locked_or_404(CrisisCase, case_id, "case")
-    # Anyone on the case team may pick it up; only the commander (or a commanding tenant role) steers it.
-    check_case_permission(
-        actor, case, permission, or_roles=CaseRole.values if permission == "cases.work" else [CaseRole.COMMANDER]
-    )
+    check_case_action(actor, case, case_action)
     method = getattr(case, transition)
     if not can_proceed(method):
         allowed = [name for name in TRANSITIONS if can_proceed(getattr(case, name))]
@@ -278,7 +275,8 @@ def case_transition(
 
 @transaction.atomic
 def case_note_add(*, actor: Principal, case_id: int, text: str) -> CaseEvent:
-    check_permission(actor, "cases.work")
+    case = locked_or_404(CrisisCase, case_id, "case")
+    check_case_action(actor, case, "note")
     errors = ErrorList()
     text = required_text(errors, text, field="text", label="Text", limit=10_000)
     errors.raise_if_any()

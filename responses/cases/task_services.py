@@ -11,7 +11,7 @@ from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from responses.cases.timeline import timeline_add
 from responses.models import CaseRole, CaseTask, CrisisCase, TaskPriority, TaskStatus
-from responses.team.permissions import check_case_permission
+from responses.team.permissions import check_case_action
 from tenants.identity.models import User
 from tenants.identity.principals import Principal
 
@@ -67,7 +67,7 @@ def task_create(
     due_at: Any = None,
 ) -> CaseTask:
     case = locked_or_404(CrisisCase, case_id, "case")
-    check_case_permission(actor, case, "cases.work", or_roles=[CaseRole.COMMANDER])
+    check_case_action(actor, case, "add_task")
     values: dict[str, Any] = {
         "title": title,
         "priority": priority,
@@ -101,8 +101,8 @@ def task_update(
     task = CaseTask.objects.select_for_update().select_related("case").filter(pk=task_id).first()
     if task is None:
         raise NotFoundError(f"No task {task_id}.", field="id")
-    # Team members work their case's tasks whatever their tenant role.
-    check_case_permission(actor, task.case, "cases.work", or_roles=CaseRole.values)
+    if actor.user is None or task.assignee_id != actor.user.pk:
+        check_case_action(actor, task.case, "work_task", also_roles=[task.assignee_role] if task.assignee_role else [])
     given = {
         k: v
         for k, v in {

@@ -13,7 +13,6 @@ from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from responses.cases.timeline import timeline_add
 from responses.models import (
-    CaseRole,
     CaseStatus,
     CaseTask,
     CrisisCase,
@@ -27,7 +26,7 @@ from responses.models import (
 from responses.playbooks.content import normalise_content
 from responses.playbooks.selectors import playbook_content, playbook_get, version_of
 from responses.statements.services import statement_create
-from responses.team.permissions import check_case_permission
+from responses.team.permissions import check_case_action
 from tenants.identity.principals import Principal, check_permission
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REVIEWED)
@@ -190,7 +189,7 @@ def _case_for_activation(actor: Principal, case_id: int) -> CrisisCase:
     case = CrisisCase.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
         raise NotFoundError(f"No case {case_id}.", field="case_id")
-    check_case_permission(actor, case, "cases.command", or_roles=[CaseRole.COMMANDER])
+    check_case_action(actor, case, "activate_playbook")
     if case.status in CLOSED:
         raise ConflictError(f"Case {case.pk} is {case.status}.", field="case_id", code="case_closed")
     return case

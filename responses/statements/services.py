@@ -28,15 +28,14 @@ from responses.models import (
 )
 from responses.models.statements import default_approvals
 from responses.statements.diffs import body_diff
-from responses.team.permissions import check_case_permission, roles_held
-from tenants.identity.principals import SYSTEM, Principal, check_permission
+from responses.team.permissions import check_case_action, roles_held
+from tenants.identity.principals import SYSTEM, Principal
 
 MAX_BODY = 20_000
 # Channels where a statement may have no address of its own (a press conference, a mail-out, a text message).
 URL_OPTIONAL = {Channel.PRESS, Channel.EMAIL, Channel.SMS}
 # Tolerated clock difference between the caller and us when a publication time is given.
 CLOCK_SKEW = timedelta(minutes=1)
-WRITERS = [CaseRole.COMMUNICATIONS, CaseRole.COMMANDER]
 
 
 def _locked(statement_id: int) -> Statement:
@@ -95,7 +94,7 @@ def statement_create(
     supersedes_id: int | None = None,
 ) -> Statement:
     case = locked_or_404(CrisisCase, case_id, "case")
-    check_case_permission(actor, case, "cases.work", or_roles=WRITERS)
+    check_case_action(actor, case, "write_statement")
     _check_case_open(case)
     errors = ErrorList()
     title = required_text(errors, title, field="title", label="Title", limit=300)
@@ -123,7 +122,7 @@ def statement_create(
 def statement_edit(*, actor: Principal, statement_id: int, title: str = UNSET, body: str = UNSET) -> Statement:
     """A new version when the text changes; any approval of the old version stops counting."""
     statement = _locked(statement_id)
-    check_case_permission(actor, statement.case, "cases.work", or_roles=WRITERS)
+    check_case_action(actor, statement.case, "write_statement")
     _check_case_open(statement.case)
     _check_can(statement, statement.revise, "edited")
     current = statement.versions.get(number=statement.current_version)
@@ -161,7 +160,7 @@ def statement_edit(*, actor: Principal, statement_id: int, title: str = UNSET, b
 @transaction.atomic
 def statement_submit(*, actor: Principal, statement_id: int) -> Statement:
     statement = _locked(statement_id)
-    check_case_permission(actor, statement.case, "cases.work", or_roles=WRITERS)
+    check_case_action(actor, statement.case, "write_statement")
     _check_case_open(statement.case)
     _check_can(statement, statement.submit, "submitted")
     statement.submit()
@@ -194,6 +193,16 @@ def pending_roles(statement: Statement) -> list[str]:
     return [role for role in statement.required_approvals if role not in done]
 
 
+def _check_approver(statement: Statement, actor: Principal) -> None:
+    """Only those holding one of the statement's approval roles on its case decide on it; no tenant role does."""
+    if actor is SYSTEM or roles_held(statement.case, actor) & set(statement.required_approvals):
+        return
+    roles = " or ".join(statement.required_approvals) or "no role (it needs no approval)"
+    raise PermissionDeniedError(
+        f"Only {roles} on case {statement.case_id} may decide on statement {statement.pk}.", code="permission_denied"
+    )
+
+
 def _record(statement: Statement, actor: Principal, role: str, decision: str, comment: str) -> StatementApproval:
     return StatementApproval.objects.create(
         statement=statement,
@@ -208,9 +217,9 @@ def _record(statement: Statement, actor: Principal, role: str, decision: str, co
 
 @transaction.atomic
 def statement_approve(*, actor: Principal, statement_id: int, comment: str = "") -> Statement:
-    """Approval by the next role due, from someone holding that role on the case."""
-    check_permission(actor, "statements.approve")
+    """Approval by the next role due, from someone holding that role on the case (whatever their tenant role)."""
     statement = _locked(statement_id)
+    _check_approver(statement, actor)
     _check_case_open(statement.case)
     _check_can(statement, statement.approve, "approved")
     pending = pending_roles(statement)
@@ -241,20 +250,15 @@ def statement_approve(*, actor: Principal, statement_id: int, comment: str = "")
 @transaction.atomic
 def statement_reject(*, actor: Principal, statement_id: int, comment: str) -> Statement:
     """Any required approver may send the statement back to draft, with a reason."""
-    check_permission(actor, "statements.approve")
     errors = ErrorList()
     comment = required_text(errors, comment, field="comment", label="A reason for the rejection", limit=5000)
     errors.raise_if_any()
     statement = _locked(statement_id)
+    _check_approver(statement, actor)
     _check_case_open(statement.case)
     _check_can(statement, statement.reject, "rejected")
     held = set(statement.required_approvals) if actor is SYSTEM else roles_held(statement.case, actor)
     roles = [role for role in pending_roles(statement) + statement.required_approvals if role in held]
-    if not roles:
-        raise PermissionDeniedError(
-            f"Only {' or '.join(statement.required_approvals)} on case {statement.case_id} may reject this statement.",
-            code="permission_denied",
-        )
     _record(statement, actor, roles[0], ApprovalDecision.REJECTED, comment)
     statement.reject()
     statement.save()
@@ -292,7 +296,7 @@ def statement_publish(
 ) -> StatementPublication:
     """Record the current version as out on one channel; the first publication replaces what it supersedes."""
     statement = _locked(statement_id)
-    check_case_permission(actor, statement.case, "cases.work", or_roles=WRITERS)
+    check_case_action(actor, statement.case, "write_statement")
     url = _check_publication(channel, url, published_at)
     _check_case_open(statement.case)
     _check_can(statement, statement.publish, "published")
@@ -358,7 +362,7 @@ def _supersede(actor: Principal, replacement: Statement, old_id: int) -> None:
 def statement_retract(*, actor: Principal, statement_id: int, reason: str) -> Statement:
     """Take the statement down: it stops being live on every channel."""
     statement = _locked(statement_id)
-    check_case_permission(actor, statement.case, "cases.work", or_roles=WRITERS)
+    check_case_action(actor, statement.case, "write_statement")
     errors = ErrorList()
     reason = required_text(errors, reason, field="reason", label="A reason for the retraction", limit=5000)
     errors.raise_if_any()

@@ -1,12 +1,32 @@
-"""The permission check that lets a case role stand in for a tenant role (the commander of a case commands it
-even when their tenant role is only responder)."""
+"""The one check of what a caller may do on a case, where a case role stands in for a tenant permission (the
+commander of a case commands it even when their tenant role is viewer)."""
 
 from collections.abc import Iterable
 
 from config.errors import PermissionDeniedError
-from responses.models import CaseMember, CrisisCase
+from responses.models import CaseMember, CaseRole, CrisisCase
 from tenants.identity.principals import SYSTEM, Principal
 from tenants.identity.roles import role_has_permission
+
+ANY_MEMBER = frozenset(CaseRole.values)
+COMMANDER = frozenset({CaseRole.COMMANDER})
+
+# The actions on one case: the tenant permission that allows each on every case, and the case roles that allow it
+# on their own case whatever the holder's tenant role (a viewer who commands a case steers it). Reading needs only
+# cases.read, which every tenant role has. Statement approvals go by the role that is due (responses.statements).
+CASE_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "assess": ("cases.work", ANY_MEMBER),
+    "note": ("cases.work", ANY_MEMBER),
+    "link": ("cases.work", ANY_MEMBER),
+    "update": ("cases.work", COMMANDER),
+    "add_task": ("cases.work", COMMANDER),
+    # Besides these, whoever a task is assigned to (by person or by a case role they hold) works it.
+    "work_task": ("cases.work", COMMANDER),
+    "write_statement": ("cases.work", frozenset({CaseRole.COMMUNICATIONS, CaseRole.COMMANDER})),
+    "steer": ("cases.command", COMMANDER),
+    "staff": ("cases.command", COMMANDER),
+    "activate_playbook": ("cases.command", COMMANDER),
+}
 
 
 def roles_held(case: CrisisCase, actor: Principal) -> set[str]:
@@ -16,15 +36,15 @@ def roles_held(case: CrisisCase, actor: Principal) -> set[str]:
     return set(CaseMember.objects.filter(case=case, user=actor.user).values_list("role", flat=True))
 
 
-def check_case_permission(actor: Principal, case: CrisisCase, permission: str, *, or_roles: Iterable[str]) -> None:
-    """Pass with the tenant permission, or with one of `or_roles` on this case; otherwise 403."""
+def check_case_action(actor: Principal, case: CrisisCase, action: str, *, also_roles: Iterable[str] = ()) -> None:
+    """Pass with the action's tenant permission, or holding one of its case roles (or `also_roles`) on this case."""
+    permission, roles = CASE_ACTIONS[action]
     if actor is SYSTEM or role_has_permission(actor.role, permission):
         return
-    wanted = set(or_roles)
-    if wanted and roles_held(case, actor) & wanted:
+    wanted = roles | set(also_roles)
+    if roles_held(case, actor) & wanted:
         return
-    roles = " or ".join(sorted(wanted))
     raise PermissionDeniedError(
-        f"Role '{actor.role}' may not {permission}" + (f" unless holding {roles} on case {case.pk}." if roles else "."),
+        f"Role '{actor.role}' may not {permission} unless holding {' or '.join(sorted(wanted))} on case {case.pk}.",
         code="permission_denied",
     )

@@ -6,7 +6,7 @@ from config.errors import ConflictError, NotFoundError, ValidationError
 from config.lookups import locked_or_404
 from responses.cases.timeline import timeline_add
 from responses.models import CaseMember, CaseRole, CrisisCase
-from responses.team.permissions import check_case_permission
+from responses.team.permissions import check_case_action
 from tenants.identity.models import User
 from tenants.identity.principals import Principal
 
@@ -21,7 +21,7 @@ def check_role(role: str, *, field: str = "role") -> str:
 def case_member_add(*, actor: Principal, case_id: int, user_id: int, role: str) -> CaseMember:
     """Give a user a case role; the case commander (or a tenant role with cases.command) staffs the case."""
     case = locked_or_404(CrisisCase, case_id, "case")
-    check_case_permission(actor, case, "cases.command", or_roles=[CaseRole.COMMANDER])
+    check_case_action(actor, case, "staff")
     check_role(role)
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
@@ -45,7 +45,7 @@ def case_member_remove(*, actor: Principal, case_id: int, member_id: int) -> Non
     )
     if member is None:
         raise NotFoundError(f"No case member {member_id}.", field="id")
-    check_case_permission(actor, member.case, "cases.command", or_roles=[CaseRole.COMMANDER])
+    check_case_action(actor, member.case, "staff")
     timeline_add(
         member.case,
         "member_removed",

@@ -1,4 +1,7 @@
-"""Roles and the permissions each one grants: the single table both API faces check against."""
+"""Tenant roles and the permissions each grants tenant-wide, checked by the services (never by the API faces).
+
+On a case, case roles grant more to their holders (responses.team.CASE_ACTIONS); statement approvals go by case
+role alone."""
 
 from django.db import models
 
@@ -36,8 +39,6 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "sla.manage": frozenset({Role.ADMIN}),
     "scripts.manage": frozenset({Role.ADMIN, Role.ANALYST}),
     "scripts.approve": frozenset({Role.ADMIN, Role.APPROVER}),
-    # Also needs the case role that is due (legal, commander…); a viewer never approves whatever roles they hold.
-    "statements.approve": frozenset({Role.ADMIN, Role.ANALYST, Role.RESPONDER, Role.APPROVER}),
     "playbooks.read": _EVERYONE,
     "playbooks.manage": frozenset({Role.ADMIN}),
     # The delivery log shows what receivers answered, so it is not for every role.

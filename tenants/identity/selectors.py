@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from tenants.context import current_tenant
+from tenants.context import current_tenant, in_public_schema
 from tenants.identity.models import ApiKey, User
 from tenants.identity.principals import Principal, check_permission
 
@@ -17,6 +17,7 @@ def api_key_list(*, actor: Principal) -> QuerySet[ApiKey]:
 
 def me(*, actor: Principal) -> dict[str, object]:
     """The caller, its role and its tenant, as /api/v1/me and GraphQL `me` show them."""
+    check_permission(actor, "platform.read" if in_public_schema() else "tenant.read")
     tenant = current_tenant()
     tenant_info = {"slug": tenant.slug, "name": tenant.name} if tenant else None
     return {

@@ -113,6 +113,51 @@ def test_a_task_for_a_role_reaches_whoever_holds_it(alpha, make_user, login):
         assert CaseTask.objects.get().status == "done"
 
 
+def test_a_viewer_made_commander_steers_the_case_in_both_faces(alpha, make_user, login):
+    api = admin(alpha)
+    case, other = open_case(api), open_case(api)
+    user = make_user("alpha", "viewer", "vcmd@alpha.example")
+    api.post(f"{CASES}/{case['id']}/members", {"user_id": user.pk, "role": "commander"})
+    commander = Api("alpha", auth=login("alpha", "vcmd@alpha.example"))
+    move = "mutation($id: Int!, $t: String!) { transitionCase(id: $id, transition: $t) { status } }"
+
+    by_rest = commander.post(f"{CASES}/{case['id']}/transition", {"transition": "respond"})
+    by_graphql = commander.graphql(move, {"id": case["id"], "t": "recover"})
+    elsewhere_rest = commander.post(f"{CASES}/{other['id']}/transition", {"transition": "respond"})
+    elsewhere_graphql = commander.graphql(move, {"id": other["id"], "t": "respond"})
+
+    assert by_rest.status_code == 200 and by_rest.json()["status"] == "responding"
+    assert by_graphql.json() == {"data": {"transitionCase": {"status": "RECOVERING"}}}
+    assert elsewhere_rest.status_code == 403 and elsewhere_rest.json()["error"]["code"] == "permission_denied"
+    assert elsewhere_graphql.json()["errors"][0]["extensions"] == elsewhere_rest.json()["error"]
+    with in_tenant("alpha"):
+        assert CrisisCase.objects.get(pk=other["id"]).status == "detected"
+        assert CaseEvent.objects.filter(case_id=other["id"]).count() == 1
+
+
+def test_a_viewer_on_the_team_adds_notes_and_works_only_the_tasks_assigned_to_them(alpha, make_user, login):
+    api = admin(alpha)
+    case = open_case(api)
+    user = make_user("alpha", "viewer", "watch@alpha.example")
+    api.post(f"{CASES}/{case['id']}/members", {"user_id": user.pk, "role": "monitoring"})
+    theirs = api.post(f"{CASES}/{case['id']}/tasks", {"title": "Watch Weibo", "assignee_id": user.pk}).json()
+    others = api.post(f"{CASES}/{case['id']}/tasks", {"title": "Brief legal", "assignee_role": "legal"}).json()
+    watcher = Api("alpha", auth=login("alpha", "watch@alpha.example"))
+
+    note = watcher.post(f"{CASES}/{case['id']}/notes", {"text": "Volume doubled in an hour"})
+    worked = watcher.patch(f"/api/v1/tasks/{theirs['id']}", {"status": "in_progress"})
+    refused = watcher.patch(f"/api/v1/tasks/{others['id']}", {"status": "done"})
+    staffing = watcher.post(f"{CASES}/{case['id']}/members", {"user_id": user.pk, "role": "commander"})
+
+    assert note.status_code == 201 and note.json()["actor"] == "watch@alpha.example"
+    assert worked.status_code == 200 and worked.json()["status"] == "in_progress"
+    assert refused.status_code == 403 and "legal" in refused.json()["error"]["message"]
+    assert staffing.status_code == 403
+    with in_tenant("alpha"):
+        assert CaseTask.objects.get(pk=others["id"]).status == "open"
+        assert list(CaseMember.objects.values_list("role", flat=True)) == ["monitoring"]
+
+
 def test_bad_task_role_and_checklist_are_400_naming_the_field(alpha):
     api = admin(alpha)
     case = open_case(api)
