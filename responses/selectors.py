@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from api.principals import Principal, check_permission
 from config.errors import NotFoundError, ValidationError
+from config.timestamps import format_timestamp
 from responses.models import CaseEvent, CaseMember, CaseStatus, CaseTask, CrisisCase, Scenario, Severity, TaskStatus
 
 # What a case's REST and GraphQL shapes read besides the row itself.
@@ -55,13 +56,16 @@ def case_timeline(*, actor: Principal, case_id: int) -> QuerySet[CaseEvent]:
 
 
 def timeline_csv(events: QuerySet[CaseEvent]) -> str:
+    """The timeline as a CSV file; it starts with a byte-order mark, which is how Excel knows the file is UTF-8
+    (without it Chinese text opens as mojibake)."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(["at", "kind", "actor", "summary", "data"])
     for event in events:
         writer.writerow(
             [
-                event.at.isoformat(),
+                format_timestamp(event.at),
                 event.kind,
                 event.actor,
                 event.summary,

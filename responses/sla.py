@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from api.principals import SYSTEM, Principal, check_permission
 from config.errors import ErrorList, ValidationError
+from config.timestamps import format_timestamp
 from config.validation import UNSET
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
@@ -152,7 +153,7 @@ def _announce(case: CrisisCase, breach: SlaBreach) -> None:
     label = SlaKind(breach.kind).label.lower()
     drill = " [drill]" if case.is_drill else ""
     summary = f"SLA breached{drill}: {label} was due {breach.due_at:%Y-%m-%d %H:%M} UTC"
-    timeline_add(case, "sla_breached", SYSTEM, summary, sla=breach.kind, due_at=breach.due_at.isoformat())
+    timeline_add(case, "sla_breached", SYSTEM, summary, sla=breach.kind, due_at=format_timestamp(breach.due_at))
     notify(
         event_type="case.sla_breached",
         data={
@@ -162,8 +163,8 @@ def _announce(case: CrisisCase, breach: SlaBreach) -> None:
             "status": case.status,
             "is_drill": case.is_drill,
             "sla": breach.kind,
-            "due_at": breach.due_at.isoformat(),
-            "detected_at": breach.detected_at.isoformat(),
+            "due_at": format_timestamp(breach.due_at),
+            "detected_at": format_timestamp(breach.detected_at),
         },
         title=f"[Severity {case.severity}] Case #{case.pk} {case.title}: {label} overdue{drill}",
         text=summary,

@@ -24,6 +24,7 @@ def principal(request: Request) -> Principal:
 
 class TokenObtainView(ApiView):
     authentication_classes: list[Any] = []
+    idempotent = False
     required_permissions = {"post": None}
 
     @extend_schema(request=s.TokenObtainInput, responses=s.TokenPairOutput, summary="Log in: JWT pair")
@@ -35,6 +36,7 @@ class TokenObtainView(ApiView):
 
 class TokenRefreshView(ApiView):
     authentication_classes: list[Any] = []
+    idempotent = False
     required_permissions = {"post": None}
 
     @extend_schema(request=s.TokenRefreshInput, responses=s.AccessTokenOutput, summary="New access token")
@@ -59,6 +61,7 @@ class PublicMeView(MeView):
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = User
     serializer_class = s.UserOutput
+    ordering_fields = ("email", "name", "created_at")
     required_permissions = {
         "list": "users.read",
         "retrieve": "users.read",
@@ -87,6 +90,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = ApiKey
     serializer_class = s.ApiKeyOutput
+    ordering_fields = ("name", "created_at", "expires_at", "last_used_at")
     required_permissions = {
         "list": "api_keys.read",
         "retrieve": "api_keys.read",

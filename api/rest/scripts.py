@@ -54,6 +54,7 @@ class RenderOutput(serializers.Serializer):
 class ReplyScriptViewSet(ServiceCrudViewSet):
     model = ReplyScript
     serializer_class = ReplyScriptSerializer
+    ordering_fields = ("name", "usage_count", "created_at", "updated_at")
     required_permissions = {
         "list": "cases.read",
         "retrieve": "cases.read",

@@ -152,6 +152,7 @@ class BacktestOutput(serializers.Serializer):
 class WarningPolicyViewSet(ArchivableCrudViewSet):
     model = WarningPolicy
     serializer_class = PolicySerializer
+    ordering_fields = ("name", "created_at", "updated_at")
     required_permissions = {
         "list": "warning.read",
         "retrieve": "warning.read",
@@ -192,6 +193,7 @@ class PromoteInput(serializers.Serializer):
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = Alert
     serializer_class = AlertSerializer
+    ordering_fields = ("opened_at", "index_value", "peak_index", "last_evaluated_at")
     required_permissions = {
         "list": "warning.read",
         "retrieve": "warning.read",
@@ -265,6 +267,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
 class SilenceViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Silence
     serializer_class = SilenceSerializer
+    ordering_fields = ("ends_at", "starts_at", "created_at")
     required_permissions = {"list": "warning.read", "create": "alerts.act", "end": "alerts.act"}
 
     def select(self) -> Any:

@@ -23,6 +23,7 @@ from api.webhooks.tasks import webhooks_deliver
 from config.archive import archive, refuse_archived, restore
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
+from config.timestamps import format_timestamp, with_timestamps
 from config.unicode import find_broken_text
 from config.validation import UNSET, required_text
 from tenants.context import current_schema, current_tenant
@@ -302,9 +303,9 @@ def _envelope(event_id: str, event_type: str, data: dict[str, Any]) -> dict[str,
     return {
         "id": event_id,
         "type": event_type,
-        "created_at": timezone.now().isoformat(),
+        "created_at": format_timestamp(timezone.now()),
         "tenant": tenant.slug,
-        "data": data,
+        "data": with_timestamps(data),
     }
 
 

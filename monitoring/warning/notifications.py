@@ -1,5 +1,6 @@
 """What an alert change says to people: a title and text for chat, the full explanation as data."""
 
+from config.timestamps import format_timestamp
 from monitoring.models import Alert, Brand, MonitoringRule
 from monitoring.warning.engine import Change
 
@@ -27,7 +28,7 @@ def alert_payload(alert: Alert) -> dict[str, object]:
         "level": alert.level,
         "peak_level": alert.peak_level,
         "index": alert.index_value,
-        "opened_at": alert.opened_at.isoformat(),
+        "opened_at": format_timestamp(alert.opened_at),
         "indicators": alert.indicators,
     }
 
