@@ -196,8 +196,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.rest.pagination.KeysetPagination",
     # Datetimes reach the renderer as they are, which writes them in config.timestamps' one format.
     "DATETIME_FORMAT": None,
-    # `?format=` is not a way to pick a renderer here (there is one); it is an unknown parameter like any other.
-    "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "api.rest.errors.exception_handler",
     # OPTIONS is not an API method (CORS preflights are answered by middleware before any view): 405, not metadata.
     "DEFAULT_METADATA_CLASS": None,

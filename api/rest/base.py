@@ -36,8 +36,9 @@ class RestContract(APIView):
     _idempotency: idempotency.Claim | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
+        # Before content negotiation, which would answer a `?format=` it cannot serve with a 404.
         check_query_params(self, request.method or "GET", request.query_params)
+        super().initial(request, *args, **kwargs)
         key = request.headers.get(idempotency.HEADER)
         if request.method == "POST" and self.idempotent and key is not None and isinstance(request.user, Principal):
             self._idempotency = idempotency.claim(
