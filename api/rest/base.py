@@ -27,7 +27,7 @@ SERVED_METHODS = ["get", "post", "patch", "delete", "head"]
 VERSION_MAX = 2**31 - 1
 
 
-class RestContract(APIView):
+class ApiView(APIView):
     """What every REST operation shares: unknown query parameters are a 400, and a POST by a caller takes an
     `Idempotency-Key` (see api.rest.idempotency). `idempotent = False` for the credential exchanges."""
 
@@ -44,6 +44,7 @@ class RestContract(APIView):
             self._idempotency = idempotency.claim(
                 principal=request.user,
                 key=key,
+                # The raw bytes as sent (DRF's Request parses; the Django request underneath keeps them).
                 fingerprint=idempotency.fingerprint(
                     method="POST", path=request.get_full_path(), body=request._request.body
                 ),
@@ -71,11 +72,7 @@ class RestContract(APIView):
         return response
 
 
-class ApiView(RestContract):
-    pass
-
-
-class TenantViewSet(RestContract, viewsets.GenericViewSet):
+class TenantViewSet(ApiView, viewsets.GenericViewSet):
     """Lists come from a selector that checks the caller's permission; views never build querysets themselves.
 
     Every list, nested ones too, answers in the one envelope (api.rest.pagination) in the selector's order;
