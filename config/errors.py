@@ -75,6 +75,13 @@ class PayloadTooLargeError(ApplicationError):
     code = "payload_too_large"
 
 
+class UnprocessableError(ApplicationError):
+    """Well-formed, but it contradicts what the server already holds (an idempotency key used for another body)."""
+
+    status_code = 422
+    code = "unprocessable"
+
+
 class UnsupportedMediaTypeError(ApplicationError):
     status_code = 415
     code = "unsupported_media_type"

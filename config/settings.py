@@ -209,15 +209,16 @@ REST_FRAMEWORK = {
         "api.rest.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.rest.permissions.IsAuthenticatedCaller"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["api.rest.renderers.VigilJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api.rest.parsers.StrictJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "api.rest.pagination.CursorPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "api.rest.pagination.KeysetPagination",
+    # Datetimes reach the renderer as they are, which writes them in config.timestamps' one format.
+    "DATETIME_FORMAT": None,
     "EXCEPTION_HANDLER": "api.rest.errors.exception_handler",
     # OPTIONS is not an API method (CORS preflights are answered by middleware before any view): 405, not metadata.
     "DEFAULT_METADATA_CLASS": None,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.rest.autoschema.VigilAutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 

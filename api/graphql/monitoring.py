@@ -135,6 +135,7 @@ class SearchResult:
     count_is_exact: bool
     results: list[JSON]
     next_cursor: str | None
+    previous_cursor: str | None
     aggregations: JSON
 
 

@@ -49,6 +49,7 @@ class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     model = AuditEntry
     serializer_class = AuditEntryOutput
+    ordering_fields = ("created_at", "action")
 
     def select(self) -> Any:
         return selectors.audit_list(actor=self.principal)
@@ -70,6 +71,4 @@ class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
             until=filters.get("until"),
             target_types=list_param(request.query_params, "target_type"),
         )
-        page = self.paginate_queryset(entries)
-        assert page is not None, "the audit log is always paginated"
-        return self.get_paginated_response(AuditEntryOutput(page, many=True).data)
+        return self.paged(entries, AuditEntryOutput)

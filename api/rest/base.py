@@ -3,12 +3,14 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.rest import idempotency
+from api.rest.query_params import check_query_params
 from config.errors import ValidationError
 from config.jsonsafe import INT_MAX, INT_MIN
 from config.validation import bounded_int
@@ -26,15 +28,60 @@ VERSION_MAX = 2**31 - 1
 
 
 class ApiView(APIView):
-    http_method_names = SERVED_METHODS
-
-
-class TenantViewSet(viewsets.GenericViewSet):
-    """Lists come from a selector that checks the caller's permission; views never build querysets themselves."""
+    """What every REST operation shares: unknown query parameters are a 400, and a POST by a caller takes an
+    `Idempotency-Key` (see api.rest.idempotency). `idempotent = False` for the credential exchanges."""
 
     http_method_names = SERVED_METHODS
+    idempotent = True
+    _idempotency: idempotency.Claim | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before content negotiation, which would answer a `?format=` it cannot serve with a 404.
+        check_query_params(self, request.method or "GET", request.query_params)
+        super().initial(request, *args, **kwargs)
+        key = request.headers.get(idempotency.HEADER)
+        if request.method == "POST" and self.idempotent and key is not None and isinstance(request.user, Principal):
+            self._idempotency = idempotency.claim(
+                principal=request.user,
+                key=key,
+                # The raw bytes as sent (DRF's Request parses; the Django request underneath keeps them).
+                fingerprint=idempotency.fingerprint(
+                    method="POST", path=request.get_full_path(), body=request._request.body
+                ),
+            )
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, idempotency.Replay):
+            return exc.response()  # type: ignore[return-value]
+        try:
+            return super().handle_exception(exc)
+        except BaseException:
+            # Unhandled means a 500 follows: never kept, and the key is free for a retry.
+            if self._idempotency is not None:
+                idempotency.release(self._idempotency)
+                self._idempotency = None
+            raise
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._idempotency is not None:
+            held, self._idempotency = self._idempotency, None
+            if isinstance(response, Response):
+                response.render()
+            idempotency.finish(held, response)  # type: ignore[arg-type]
+        return response
+
+
+class TenantViewSet(ApiView, viewsets.GenericViewSet):
+    """Lists come from a selector that checks the caller's permission; views never build querysets themselves.
+
+    Every list, nested ones too, answers in the one envelope (api.rest.pagination) in the selector's order;
+    `ordering_fields` names what `?ordering=` may sort the main list by.
+    """
+
     model: type[Model]
     lookup_value_regex = r"[0-9]+"
+    ordering_fields: tuple[str, ...] = ()
 
     @property
     def principal(self) -> Principal:
@@ -48,6 +95,12 @@ class TenantViewSet(viewsets.GenericViewSet):
 
     def select(self) -> QuerySet[Any]:
         raise NotImplementedError
+
+    def paged(self, items: Any, serializer: type[serializers.BaseSerializer]) -> Response:  # type: ignore[type-arg]
+        """A nested list (`/cases/{id}/tasks`, `/versions`…) in the one envelope."""
+        page = self.paginate_queryset(items)
+        assert page is not None, "every list is paginated"
+        return self.get_paginated_response(serializer(page, many=True).data)
 
     def include_archived(self) -> bool:
         """Lists hide archived items unless `?archived=true`; by id (and for actions) they are always found."""

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from api.rest.base import TenantViewSet, list_param
 from api.rest.statements import StatementConsistencySerializer, StatementCreateInput, StatementSerializer
+from config.errors import ValidationError
 from responses.cases import selectors, services, task_services
 from responses.cases.timeline import timeline_csv
 from responses.models import (
@@ -201,6 +202,8 @@ class EventSerializer(serializers.ModelSerializer):
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = CrisisCase
     serializer_class = CaseSerializer
+    # Severities sort as text in their own order (I, II, III, IV).
+    ordering_fields = ("created_at", "updated_at", "severity", "title")
 
     def select(self) -> Any:
         params = self.request.query_params
@@ -272,26 +275,33 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+        parameters=[
+            OpenApiParameter(
+                "export", str, enum=["csv"], description="`csv`: the whole timeline as a CSV file (UTF-8 with BOM)."
+            )
+        ],
         responses=EventSerializer(many=True),
-        summary="The case timeline, oldest first (JSON or CSV)",
+        summary="The case timeline, oldest first (JSON pages, or the whole of it as CSV)",
     )
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"])
     def timeline(self, request: Request, pk: str) -> Any:
         events = selectors.case_timeline(actor=self.principal, case_id=int(pk))
         # `export`, not `format`: DRF keeps `format` for its own content negotiation.
-        if request.query_params.get("export") == "csv":
+        export = request.query_params.get("export")
+        if export == "csv":
             response = HttpResponse(timeline_csv(events), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="case-{pk}-timeline.csv"'
             return response
-        return Response(EventSerializer(events, many=True).data)
+        if export is not None:
+            raise ValidationError(f"'{export[:100]}' is not an export format; expected csv.", field="export")
+        return self.paged(events, EventSerializer)
 
     @extend_schema(methods=["GET"], responses=TaskSerializer(many=True), summary="The case's tasks")
     @extend_schema(methods=["POST"], request=TaskSerializer, responses={201: TaskSerializer}, summary="Add a task")
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"])
     def tasks(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
-            return Response(TaskSerializer(selectors.case_tasks(actor=self.principal, case_id=int(pk)), many=True).data)
+            return self.paged(selectors.case_tasks(actor=self.principal, case_id=int(pk)), TaskSerializer)
         data = TaskSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {k: v for k, v in data.validated_data.items() if k != "status"}
@@ -305,11 +315,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         responses={201: CaseMemberSerializer},
         summary="Give a user a case role (commander, monitoring, analysis, communications, resources, legal, …)",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"])
     def members(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
-            members = team_selectors.case_members(actor=self.principal, case_id=int(pk))
-            return Response(CaseMemberSerializer(members, many=True).data)
+            return self.paged(team_selectors.case_members(actor=self.principal, case_id=int(pk)), CaseMemberSerializer)
         data = CaseMemberSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = team_services.case_member_add(actor=self.principal, case_id=int(pk), **data.validated_data)
@@ -328,11 +337,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         responses={201: StatementSerializer},
         summary="Draft a statement",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"])
     def statements(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
             found = statement_selectors.statement_list(actor=self.principal, case_id=int(pk))
-            return Response(StatementSerializer(found, many=True).data)
+            return self.paged(found, StatementSerializer)
         data = StatementCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         statement = statement_create(actor=self.principal, case_id=int(pk), **data.validated_data)
@@ -351,6 +360,8 @@ class TaskViewSet(mixins.ListModelMixin, TenantViewSet):
     model = CaseTask
     serializer_class = TaskSerializer
     http_method_names = ["get", "patch", "head"]
+    # Soonest due first unless asked otherwise; tasks without a due date come last.
+    ordering_fields = ("due_at", "created_at", "title")
 
     def select(self) -> Any:
         return selectors.my_tasks(actor=self.principal)

@@ -44,6 +44,7 @@ class DeadLetterCountsOutput(serializers.Serializer):
 class DeadLetterViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     model = DeadLetter
     serializer_class = DeadLetterOutput
+    ordering_fields = ("last_failed_at", "first_failed_at", "attempts")
 
     def select(self) -> Any:
         return selectors.dead_letter_list(actor=self.principal)
@@ -59,9 +60,7 @@ class DeadLetterViewSet(mixins.RetrieveModelMixin, TenantViewSet):
         letters = selectors.dead_letter_list(
             actor=self.principal, kind=data.validated_data.get("kind"), resolved=data.validated_data["resolved"]
         )
-        page = self.paginate_queryset(letters)
-        assert page is not None, "dead letters are always paginated"
-        return self.get_paginated_response(DeadLetterOutput(page, many=True).data)
+        return self.paged(letters, DeadLetterOutput)
 
     @extend_schema(responses=DeadLetterCountsOutput, summary="How many dead letters are open, per kind")
     @action(detail=False, methods=["get"])

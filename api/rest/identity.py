@@ -27,6 +27,7 @@ def principal(request: Request) -> Principal:
 
 class TokenObtainView(ApiView):
     authentication_classes: list[Any] = []
+    idempotent = False
     permission_classes: list[Any] = []
 
     @extend_schema(request=s.TokenObtainInput, responses=s.TokenPairOutput, summary="Log in: JWT pair")
@@ -38,6 +39,7 @@ class TokenObtainView(ApiView):
 
 class TokenRefreshView(ApiView):
     authentication_classes: list[Any] = []
+    idempotent = False
     permission_classes: list[Any] = []
 
     @extend_schema(request=s.TokenRefreshInput, responses=s.AccessTokenOutput, summary="New access token")
@@ -56,6 +58,7 @@ class MeView(ApiView):
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = User
     serializer_class = s.UserOutput
+    ordering_fields = ("email", "name", "created_at")
 
     def select(self) -> Any:
         return selectors.user_list(actor=self.principal)
@@ -157,6 +160,7 @@ class PasswordResetConfirmView(ApiView):
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = ApiKey
     serializer_class = s.ApiKeyOutput
+    ordering_fields = ("name", "created_at", "expires_at", "last_used_at")
 
     def select(self) -> Any:
         return selectors.api_key_list(actor=self.principal)

@@ -3,14 +3,14 @@
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest import monitoring_serializers as s
-from api.rest.base import ArchivableCrudViewSet, TenantViewSet, int_param, list_param
+from api.rest.base import ArchivableCrudViewSet, TenantViewSet, list_param
 from config.errors import NotFoundError
 from monitoring import selectors, services
 from monitoring.filters import MentionFilter
@@ -25,22 +25,15 @@ class MentionViewSet(TenantViewSet):
     serializer_class = s.MentionOutput
     # Documents the list filters in OpenAPI; the selector applies the same FilterSet.
     filterset_class = MentionFilter
-    # Keyset-paged by the selector (next_cursor), not by DRF's paginator.
-    pagination_class = None
+    # Only what an index serves: the (published_at, id) one, read either way.
+    ordering_fields = ("published_at",)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("page_size", int), OpenApiParameter("cursor", str)],
-        responses=s.MentionPage,
-        summary="Stored mentions, newest first, with their analysis",
-    )
+    @extend_schema(responses=s.MentionOutput(many=True), summary="Stored mentions, newest first, with their analysis")
     def list(self, request: Request) -> Response:
-        items, cursor = selectors.mention_page(
-            actor=self.principal,
-            filters=request.query_params,
-            first=int_param(request.query_params, "page_size", minimum=1, maximum=200) or 50,
-            after=request.query_params.get("cursor", ""),
-        )
-        return Response({"results": [selectors.mention_as_dict(m) for m in items], "next_cursor": cursor})
+        page = self.paginate_queryset(selectors.mention_list(actor=self.principal, filters=request.query_params))
+        assert page is not None, "every list is paginated"
+        mentions = [selectors.mention_as_dict(m) for m in page]
+        return self.get_paginated_response(s.MentionOutput(mentions, many=True).data)
 
     @extend_schema(responses=s.MentionOutput)
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -101,6 +94,7 @@ def _listy(params: Any, names: tuple[str, ...]) -> dict[str, Any]:
 class RuleViewSet(ArchivableCrudViewSet):
     model = MonitoringRule
     serializer_class = s.RuleSerializer
+    ordering_fields = ("name", "created_at", "updated_at")
     create_service = staticmethod(services.rule_create)
     update_service = staticmethod(services.rule_update)
     delete_service = staticmethod(services.rule_archive)
@@ -114,6 +108,7 @@ class RuleViewSet(ArchivableCrudViewSet):
 class BrandViewSet(ArchivableCrudViewSet):
     model = Brand
     serializer_class = s.BrandSerializer
+    ordering_fields = ("name", "created_at", "updated_at")
     create_service = staticmethod(services.brand_create)
     update_service = staticmethod(services.brand_update)
     delete_service = staticmethod(services.brand_archive)

@@ -49,11 +49,6 @@ class MentionOutput(serializers.Serializer):
 
 # The list action answers one page object, not an array of them.
 @extend_schema_serializer(many=False)
-class MentionPage(serializers.Serializer):
-    results = MentionOutput(many=True)
-    next_cursor = serializers.CharField(allow_null=True)
-
-
 class MentionInputDoc(serializers.Serializer):
     """Documentation of one item of a batch; validation happens per item in the ingest service."""
 
@@ -108,7 +103,7 @@ class SearchInput(serializers.Serializer):
         required=False, min_value=0, max_value=INT_MAX, allow_null=True, default=None
     )
     sort = serializers.ChoiceField(choices=["relevance", "time", "engagement"], required=False, default="")
-    page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
+    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
     cursor = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
     aggs = serializers.CharField(
         required=False,
@@ -124,6 +119,7 @@ class SearchOutput(serializers.Serializer):
     count_is_exact = serializers.BooleanField()
     results = serializers.ListField(child=serializers.DictField())
     next_cursor = serializers.CharField(allow_null=True)
+    previous_cursor = serializers.CharField(allow_null=True)
     aggregations = serializers.DictField()
 
 

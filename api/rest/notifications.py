@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -19,6 +18,7 @@ from tenants.notifications.models import Delivery, NotificationChannel
 class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = NotificationChannel
     serializer_class = s.ChannelOutput
+    ordering_fields = ("name", "created_at", "updated_at")
 
     def select(self) -> Any:
         return selectors.channel_list(actor=self.principal, archived=self.include_archived())
@@ -80,12 +80,13 @@ class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: str) -> Response:
         channel = selectors.channel_get(actor=self.principal, channel_id=int(pk))
-        return _paginated(self, selectors.delivery_list(actor=self.principal, channel_id=channel.pk))
+        return self.paged(selectors.delivery_list(actor=self.principal, channel_id=channel.pk), s.DeliveryOutput)
 
 
 class DeliveryViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     model = Delivery
     serializer_class = s.DeliveryOutput
+    ordering_fields = ("created_at", "completed_at", "next_attempt_at")
 
     def select(self) -> Any:
         return selectors.delivery_list(actor=self.principal)
@@ -105,19 +106,13 @@ class DeliveryViewSet(mixins.RetrieveModelMixin, TenantViewSet):
             status=filters.get("status"),
             event_type=filters.get("event_type"),
         )
-        return _paginated(self, deliveries)
+        return self.paged(deliveries, s.DeliveryOutput)
 
     @extend_schema(request=None, responses=s.DeliveryOutput, summary="Send a failed delivery once more, now")
     @action(detail=True, methods=["post"])
     def redeliver(self, request: Request, pk: str) -> Response:
         delivery = services.delivery_redeliver(actor=self.principal, delivery_id=int(pk))
         return Response(s.DeliveryOutput(delivery).data)
-
-
-def _paginated(view: TenantViewSet, deliveries: QuerySet[Delivery]) -> Response:
-    page = view.paginate_queryset(deliveries)
-    assert page is not None, "deliveries are always paginated"
-    return view.get_paginated_response(s.DeliveryOutput(page, many=True).data)
 
 
 class WebhookEventTypeListView(ApiView):

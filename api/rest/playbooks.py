@@ -124,6 +124,7 @@ def _version_param(request: Request, name: str) -> int:
 class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Playbook
     serializer_class = PlaybookSerializer
+    ordering_fields = ("name", "created_at", "updated_at")
 
     def select(self) -> Any:
         params = self.request.query_params
@@ -184,10 +185,10 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
         return Response(PlaybookDetailSerializer(playbook).data)
 
     @extend_schema(request=None, responses=PlaybookVersionSerializer(many=True), summary="All versions, oldest first")
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"])
     def versions(self, request: Request, pk: str) -> Response:
         found = playbook_selectors.playbook_versions(actor=self.principal, playbook_id=int(pk))
-        return Response(PlaybookVersionSerializer(found, many=True).data)
+        return self.paged(found, PlaybookVersionSerializer)
 
     @extend_schema(request=PlaybookCloneInput, responses={201: PlaybookDetailSerializer}, summary="Copy as a new one")
     @action(detail=True, methods=["post"])

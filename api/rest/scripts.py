@@ -55,6 +55,7 @@ class RenderOutput(serializers.Serializer):
 class ReplyScriptViewSet(ServiceCrudViewSet):
     model = ReplyScript
     serializer_class = ReplyScriptSerializer
+    ordering_fields = ("name", "usage_count", "created_at", "updated_at")
     create_service = staticmethod(scripts.script_create)
     update_service = staticmethod(scripts.script_update)
     delete_service = staticmethod(scripts.script_delete)

@@ -212,10 +212,10 @@ class StatementViewSet(TenantViewSet):
         )
 
     @extend_schema(responses=StatementVersionSerializer(many=True), summary="All versions, oldest first")
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"])
     def versions(self, request: Request, pk: str) -> Response:
         found = selectors.statement_versions(actor=self.principal, statement_id=int(pk))
-        return Response(StatementVersionSerializer(found, many=True).data)
+        return self.paged(found, StatementVersionSerializer)
 
     @extend_schema(
         parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)],

@@ -172,6 +172,7 @@ class BacktestOutput(serializers.Serializer):
 class WarningPolicyViewSet(ArchivableCrudViewSet):
     model = WarningPolicy
     serializer_class = PolicySerializer
+    ordering_fields = ("name", "created_at", "updated_at")
     create_service = staticmethod(promotion_services.warning_policy_create)
     update_service = staticmethod(promotion_services.warning_policy_update)
     delete_service = staticmethod(services.policy_archive)
@@ -203,6 +204,7 @@ class PromoteInput(serializers.Serializer):
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = Alert
     serializer_class = AlertSerializer
+    ordering_fields = ("opened_at", "index_value", "peak_index", "last_evaluated_at")
 
     def select(self) -> Any:
         params = self.request.query_params
@@ -268,6 +270,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
 class SilenceViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Silence
     serializer_class = SilenceSerializer
+    ordering_fields = ("ends_at", "starts_at", "created_at")
 
     def select(self) -> Any:
         return selectors.silence_list(actor=self.principal)

@@ -14,6 +14,7 @@ from elasticsearch import ApiError, TransportError
 from config import jsonsafe
 from config.errors import ServiceUnavailableError, ValidationError
 from config.jsonsafe import INT_MAX, INT_MIN
+from config.timestamps import format_timestamp
 from monitoring.matching import tenant_matcher
 from monitoring.nlp import get_analyzer
 from monitoring.search.client import es_client
@@ -27,6 +28,7 @@ SORTS = {
 }
 INTERVAL = re.compile(r"^[1-9][0-9]{0,3}[mhd]$")
 MAX_QUERY_CHARS = 500
+MAX_PAGE_SIZE = 200
 _PHRASE = re.compile(r'"([^"]+)"')
 _to_traditional = opencc.OpenCC("s2t")
 
@@ -45,14 +47,18 @@ class SearchParams:
     until: datetime | None = None
     min_engagement: int | None = None
     sort: str = ""
-    page_size: int = 20
+    page_size: int = 50
     cursor: str = ""
     aggregations: list[str] = field(default_factory=list)
     interval: str = "1h"
 
 
-def encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
+# A cursor is where a page ended ("n": the next page starts after it) or began ("p": the previous one ends before it).
+_FORWARD, _BACKWARD = "n", "p"
+
+
+def encode_cursor(values: list[Any], direction: str = _FORWARD) -> str:
+    return base64.urlsafe_b64encode(json.dumps([direction, *values], separators=(",", ":")).encode()).decode()
 
 
 def _sort_value_ok(value: Any, *, score: bool) -> bool:
@@ -63,20 +69,27 @@ def _sort_value_ok(value: Any, *, score: bool) -> bool:
     return isinstance(value, int) and INT_MIN <= value <= INT_MAX
 
 
-def decode_cursor(cursor: str, sort: str) -> list[Any]:
-    """The search_after values of a cursor made for `sort`: one number per sort key (a score, then whole numbers)."""
+def decode_cursor(cursor: str, sort: str) -> tuple[str, list[Any]]:
+    """Direction and search_after values of a cursor made for `sort`: a score, then whole numbers, per sort key."""
     refused = ValidationError("Cursor is not one this API returned for this sort.", field="cursor")
     try:
-        values = jsonsafe.loads(base64.urlsafe_b64decode(cursor.encode()), field="cursor")
+        decoded = jsonsafe.loads(base64.urlsafe_b64decode(cursor.encode()), field="cursor")
     except (ValueError, ValidationError) as exc:
         raise refused from exc
     keys = SORTS[sort]
-    if not isinstance(values, list) or len(values) != len(keys):
+    if not isinstance(decoded, list) or not decoded or decoded[0] not in (_FORWARD, _BACKWARD):
+        raise refused
+    direction, values = decoded[0], decoded[1:]
+    if len(values) != len(keys):
         raise refused
     # Elasticsearch answers a null or a string where it expects a number with a 500 of its own.
     if not all(_sort_value_ok(v, score="_score" in key) for v, key in zip(values, keys, strict=True)):
         raise refused
-    return values
+    return direction, values
+
+
+def _reversed(sort: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{name: "asc" if order == "desc" else "desc" for name, order in key.items()} for key in sort]
 
 
 def _validate(params: SearchParams) -> str:
@@ -95,8 +108,8 @@ def _validate(params: SearchParams) -> str:
         )
     if not INTERVAL.match(params.interval):
         raise ValidationError("Interval is a number and a unit m, h or d, e.g. 15m, 1h, 1d.", field="interval")
-    if not 1 <= params.page_size <= 100:
-        raise ValidationError("page_size is between 1 and 100.", field="page_size")
+    if not 1 <= params.page_size <= MAX_PAGE_SIZE:
+        raise ValidationError(f"page_size is between 1 and {MAX_PAGE_SIZE}.", field="page_size")
     if params.since and params.until and params.since > params.until:
         raise ValidationError("since is after until.", field="since")
     return sort
@@ -218,7 +231,7 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
         "text": source["text"],
         "language": source["language"],
         "script": source["script"],
-        "published_at": source["published_at"],
+        "published_at": format_timestamp(datetime.fromisoformat(source["published_at"])),
         "metrics": {k: source[k] for k in ("likes", "reposts", "comments", "views")},
         "engagement": source["engagement"],
         "relation": source["relation"],
@@ -252,12 +265,16 @@ def mentions_search(slug: str, params: SearchParams) -> dict[str, Any]:
     body: dict[str, Any] = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": _filters(params)}},
         "sort": SORTS[sort],
-        "size": params.page_size,
+        # One more than a page tells whether there is another page.
+        "size": params.page_size + 1,
         "track_total_hits": 10_000,
         "_source": {"excludes": ["tokens", "terms", "text_simplified"]},
     }
+    direction = ""
     if params.cursor:
-        body["search_after"] = decode_cursor(params.cursor, sort)
+        direction, body["search_after"] = decode_cursor(params.cursor, sort)
+        if direction == _BACKWARD:
+            body["sort"] = _reversed(SORTS[sort])
     if highlight:
         body["highlight"] = {
             "fields": {
@@ -281,11 +298,18 @@ def mentions_search(slug: str, params: SearchParams) -> dict[str, Any]:
     except TransportError as exc:
         raise ServiceUnavailableError("Search is unavailable right now; stored mentions are safe.") from exc
     hits = response["hits"]["hits"]
+    more = len(hits) > params.page_size
+    hits = hits[: params.page_size]
+    if direction == _BACKWARD:
+        hits.reverse()
+    last = encode_cursor(hits[-1]["sort"], _FORWARD) if hits else None
+    first = encode_cursor(hits[0]["sort"], _BACKWARD) if hits else None
     total = response["hits"]["total"]
     return {
         "count": total["value"],
         "count_is_exact": total["relation"] == "eq",
         "results": [_hit(h) for h in hits],
-        "next_cursor": encode_cursor(hits[-1]["sort"]) if len(hits) == params.page_size else None,
+        "next_cursor": last if more or direction == _BACKWARD else None,
+        "previous_cursor": first if (more if direction == _BACKWARD else direction == _FORWARD) else None,
         "aggregations": _render_aggregations(response.get("aggregations", {})),
     }

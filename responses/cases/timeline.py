@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from config.timestamps import format_timestamp
 from responses.cases.webhook_events import timeline_announce
 from responses.models import CaseEvent, CrisisCase
 from tenants.identity.principals import Principal
@@ -24,13 +25,16 @@ def timeline_add(case: CrisisCase, kind: str, actor: Principal, summary: str, **
 
 
 def timeline_csv(events: QuerySet[CaseEvent]) -> str:
+    """The timeline as a CSV file; it starts with a byte-order mark, which is how Excel knows the file is UTF-8
+    (without it Chinese text opens as mojibake)."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(["at", "kind", "actor", "summary", "data"])
     for event in events:
         writer.writerow(
             [
-                event.at.isoformat(),
+                format_timestamp(event.at),
                 event.kind,
                 event.actor,
                 event.summary,

@@ -89,7 +89,7 @@ def _announce(case: CrisisCase, breach: SlaBreach) -> None:
     label = SlaKind(breach.kind).label.lower()
     drill = " [drill]" if case.is_drill else ""
     summary = f"SLA breached{drill}: {label} was due {breach.due_at:%Y-%m-%d %H:%M} UTC"
-    timeline_add(case, "sla_breached", SYSTEM, summary, sla=breach.kind, due_at=breach.due_at.isoformat())
+    timeline_add(case, "sla_breached", SYSTEM, summary, sla=breach.kind, due_at=format_timestamp(breach.due_at))
     notify(
         event_type="case.sla_breached",
         data={

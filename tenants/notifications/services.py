@@ -16,7 +16,7 @@ from django.utils import timezone
 from config.archive import archive, refuse_archived, restore
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
-from config.timestamps import format_timestamp
+from config.timestamps import format_timestamp, with_timestamps
 from config.unicode import find_broken_text
 from config.validation import UNSET, required_text
 from tenants.audit.services import audit_record
@@ -292,7 +292,7 @@ def _envelope(event_id: str, event_type: str, data: dict[str, Any]) -> dict[str,
         "type": event_type,
         "created_at": format_timestamp(timezone.now()),
         "tenant": tenant.slug,
-        "data": data,
+        "data": with_timestamps(data),
     }
 
 

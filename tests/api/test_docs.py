@@ -68,26 +68,26 @@ def test_openapi_schema_generates_without_warnings(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "item"),
     [
-        "/api/v1/cases/{id}/members",
-        "/api/v1/cases/{id}/statements",
-        "/api/v1/cases/{id}/tasks",
-        "/api/v1/cases/{id}/timeline",
-        "/api/v1/playbooks/{id}/versions",
-        "/api/v1/statements/{id}/versions",
-        "/api/v1/sla-policies",
+        ("/api/v1/cases/{id}/members", "CaseMember"),
+        ("/api/v1/cases/{id}/statements", "Statement"),
+        ("/api/v1/cases/{id}/tasks", "Task"),
+        ("/api/v1/cases/{id}/timeline", "Event"),
+        ("/api/v1/playbooks/{id}/versions", "PlaybookVersion"),
+        ("/api/v1/statements/{id}/versions", "StatementVersion"),
+        ("/api/v1/sla-policies", "SlaTargets"),
+        ("/api/v1/mentions", "MentionOutput"),
+        ("/api/v1/tasks", "Task"),
+        ("/api/v1/audit-log", "AuditEntryOutput"),
     ],
 )
-def test_openapi_describes_unpaged_lists_as_the_arrays_they_are(tenants, path):
+def test_openapi_describes_each_list_as_the_envelope_it_answers(tenants, path, item):
     schema = Api(None).get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}).json()
 
     answer = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert answer["type"] == "array"
-
-
-def test_openapi_describes_the_mention_list_as_one_page(tenants):
-    schema = Api(None).get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}).json()
-
-    answer = schema["paths"]["/api/v1/mentions"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert answer == {"$ref": "#/components/schemas/MentionPage"}
+    page = schema["components"]["schemas"][f"Paginated{item}List"]
+    assert answer == {"$ref": f"#/components/schemas/Paginated{item}List"}
+    assert page["required"] == ["results", "next_cursor", "previous_cursor"]
+    assert page["properties"]["results"] == {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}}
+    assert page["properties"]["next_cursor"]["nullable"] is True

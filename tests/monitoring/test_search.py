@@ -3,6 +3,7 @@ aggregations, tenant isolation."""
 
 import base64
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -92,6 +93,18 @@ def test_search_after_paging_walks_everything_once(corpus):
         cursor = page["next_cursor"]
 
     assert seen == ["s1", "s2", "s3", "s4", "s5"]
+
+
+def test_search_pages_back_with_previous_cursor_in_the_list_envelope(corpus):
+    first = corpus.get(f"{SEARCH}?sort=time&page_size=2").json()
+    second = corpus.get(f"{SEARCH}?sort=time&page_size=2&cursor={first['next_cursor']}").json()
+    back = corpus.get(f"{SEARCH}?sort=time&page_size=2&cursor={second['previous_cursor']}").json()
+
+    assert first["previous_cursor"] is None
+    assert [m["external_id"] for m in second["results"]] == ["s3", "s4"]
+    assert [m["external_id"] for m in back["results"]] == ["s1", "s2"]
+    assert back["previous_cursor"] is None and back["next_cursor"] is not None
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", m["published_at"]) for m in back["results"])
 
 
 def test_aggregations_in_the_same_call(corpus):

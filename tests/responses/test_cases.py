@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -40,7 +41,7 @@ def test_full_lifecycle_is_timestamped_and_on_the_timeline(alpha):
         response = api.post(f"{CASES}/{case['id']}/transition", {"transition": transition, "note": transition})
         assert response.status_code == 200, response.content
     final = api.get(f"{CASES}/{case['id']}").json()
-    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()["results"]
 
     assert final["status"] == "reviewed"
     assert all(final[f"{s}_at"] for s in ("assessing", "responding", "recovering", "resolved", "reviewed"))
@@ -145,7 +146,7 @@ def test_promoting_an_alert_opens_a_case_with_suggested_severity(alpha, item):
     assert (case["severity"], case["scenario"], case["opened_from_alert"]) == ("I", "safety_accident", alert_id)
     assert case["alert_ids"] == [alert_id]
     assert again.json()["errors"][0]["extensions"]["code"] == "already_promoted"
-    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()["results"]
     assert [e["kind"] for e in timeline] == ["opened", "alert_linked"]
 
 
@@ -156,10 +157,12 @@ def test_timeline_exports_as_csv(alpha):
 
     response = api.get(f"{CASES}/{case['id']}/timeline?export=csv")
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeffat,kind".encode()), "a BOM, so Excel opens the Chinese as UTF-8"
     assert [r["kind"] for r in rows] == ["opened", "note"]
     assert rows[1]["summary"] == "首份声明已提交法务审核" and rows[1]["actor"] == "default"
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", r["at"]) for r in rows)
 
 
 def test_graphql_cases(alpha):
@@ -205,7 +208,7 @@ def test_critical_open_tasks_block_resolution_unless_overridden(alpha, make_user
     assert blocked.json()["error"]["code"] == "open_critical_tasks"
     assert f"#{task['id']} Holding statement" in blocked.json()["error"]["message"]
     assert forced.status_code == 200 and forced.json()["status"] == "resolved"
-    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()["results"]
     assert timeline[-1]["summary"] == "responding → resolved: (override: statement published by HQ)"
 
 
@@ -252,7 +255,7 @@ def test_tasks_are_per_tenant(alpha, beta):
     assert admin(beta).get(f"{CASES}/{case['id']}/tasks").status_code == 404
     assert admin(beta).post(f"{CASES}/{case['id']}/tasks", {"title": "x"}).status_code == 404
     assert admin(beta).patch(f"/api/v1/tasks/{task['id']}", {"status": "done"}).status_code == 404
-    assert admin(alpha).get(f"{CASES}/{case['id']}/tasks").json()[0]["status"] == "open"
+    assert admin(alpha).get(f"{CASES}/{case['id']}/tasks").json()["results"][0]["status"] == "open"
 
 
 def test_graphql_updates_cases_and_tasks(alpha):
@@ -267,7 +270,7 @@ def test_graphql_updates_cases_and_tasks(alpha):
         f'mutation {{ updateTask(id: {task["id"]}, title: "Draft the apology", status: IN_PROGRESS) '
         "{ title status } }"
     ).json()["data"]["updateTask"]
-    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()["results"]
 
     assert updated == {"severity": "I", "topics": ["电池"]}
     assert renamed == {"title": "Draft the apology", "status": "IN_PROGRESS"}
@@ -289,7 +292,7 @@ def test_more_alerts_brands_and_evidence_can_be_linked_later(alpha, item):
         f"mutation {{ linkToCase(id: {case['id']}, evidenceIds: {mentions}) {{ brandIds evidenceIds }} }}"
     ).json()["data"]["linkToCase"]
     unknown = api.post(f"{CASES}/{case['id']}/links", {"brand_ids": [brand["id"]], "evidence_ids": [987654]})
-    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()["results"]
 
     assert linked.status_code == 200
     assert linked.json()["brands"] == [brand["id"]] and sorted(linked.json()["evidence"]) == sorted(mentions)
@@ -319,7 +322,7 @@ def test_reassigning_a_task_is_on_the_timeline(alpha, make_user):
 
     api.patch(f"/api/v1/tasks/{task['id']}", {"assignee_id": user.pk, "priority": "high"})
 
-    event = api.get(f"{CASES}/{case['id']}/timeline").json()[-1]
+    event = api.get(f"{CASES}/{case['id']}/timeline").json()["results"][-1]
     assert event["kind"] == "task_updated"
     assert event["summary"] == f"Task #{task['id']} Call the blogger: assignee_id, priority changed"
     assert event["data"] == {"task_id": task["id"], "assignee_id": str(user.pk), "priority": "high"}

@@ -38,9 +38,9 @@ def test_a_new_case_runs_its_matching_playbook_with_tasks_and_statement_drafts(a
     create(api, name="Data leak, any severity", severities=[])
 
     case = api.post(CASES, {"title": "用户数据泄露", "scenario": "data_leak", "severity": "I"}).json()
-    tasks = api.get(f"{CASES}/{case['id']}/tasks").json()
-    statements = api.get(f"{CASES}/{case['id']}/statements").json()
-    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()
+    tasks = api.get(f"{CASES}/{case['id']}/tasks").json()["results"]
+    statements = api.get(f"{CASES}/{case['id']}/statements").json()["results"]
+    timeline = api.get(f"{CASES}/{case['id']}/timeline").json()["results"]
 
     assert [t["title"] for t in tasks] == ["Holding statement", "Verify the facts"]
     assert [(t["assignee_role"], t["priority"]) for t in tasks] == [
@@ -62,8 +62,8 @@ def test_no_playbook_runs_when_asked_not_to_or_none_matches(alpha):
     declined = api.post(CASES, {"title": "x", "scenario": "data_leak", "severity": "I", "activate_playbook": False})
     other = api.post(CASES, {"title": "y", "scenario": "data_leak", "severity": "III"})
 
-    assert api.get(f"{CASES}/{declined.json()['id']}/tasks").json() == []
-    assert api.get(f"{CASES}/{other.json()['id']}/tasks").json() == []
+    assert api.get(f"{CASES}/{declined.json()['id']}/tasks").json()["results"] == []
+    assert api.get(f"{CASES}/{other.json()['id']}/tasks").json()["results"] == []
     with in_tenant("alpha"):
         assert PlaybookActivation.objects.count() == 0
 
@@ -76,7 +76,7 @@ def test_a_responder_opening_a_case_still_gets_the_playbook(alpha, make_key):
     case = Api("alpha", auth=key_auth(raw)).post(CASES, {"title": "z", "scenario": "data_leak", "severity": "I"})
 
     assert case.status_code == 201
-    assert len(api.get(f"{CASES}/{case.json()['id']}/tasks").json()) == 2
+    assert len(api.get(f"{CASES}/{case.json()['id']}/tasks").json()["results"]) == 2
 
 
 def test_opening_a_case_is_notified(alpha):

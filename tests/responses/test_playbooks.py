@@ -67,7 +67,7 @@ def test_created_as_version_1_and_only_new_content_adds_a_version(alpha):
 
     edited = api.patch(url, {"content": longer, "change_note": "More time for the statement"}).json()
     unchanged = api.patch(url, {"content": longer, "description": "Same tasks"}).json()
-    versions = api.get(f"{url}/versions").json()
+    versions = api.get(f"{url}/versions").json()["results"]
 
     assert playbook["current_version"] == 1
     assert playbook["content"]["tasks"][1] == {
@@ -120,7 +120,10 @@ def test_clone_copies_a_version_under_a_new_name(alpha):
     body = clone.json()
     assert body["name"] == "Data leak II" and body["id"] != playbook["id"] and body["current_version"] == 1
     assert body["content"] == playbook["content"] and body["scenario"] == "data_leak"
-    assert api.get(f"{PLAYBOOKS}/{body['id']}/versions").json()[0]["change_note"] == "Cloned from 'Data leak I' v1"
+    assert (
+        api.get(f"{PLAYBOOKS}/{body['id']}/versions").json()["results"][0]["change_note"]
+        == "Cloned from 'Data leak I' v1"
+    )
     assert taken.status_code == 409 and taken.json()["error"]["field"] == "name"
 
 
@@ -147,7 +150,11 @@ def test_activation_creates_the_tasks_due_relative_to_it_and_one_timeline_event(
         {"item": "Facts confirmed", "done": False},
         {"item": "Legal review", "done": False},
     ]
-    events = [e for e in api.get(f"/api/v1/cases/{case['id']}/timeline").json() if e["kind"] == "playbook_activated"]
+    events = [
+        e
+        for e in api.get(f"/api/v1/cases/{case['id']}/timeline").json()["results"]
+        if e["kind"] == "playbook_activated"
+    ]
     assert len(events) == 1
     assert events[0]["data"] == {
         "playbook_id": playbook["id"],

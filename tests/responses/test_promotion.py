@@ -65,7 +65,7 @@ def test_a_red_alert_on_an_own_brand_opens_a_case_by_itself(alpha, item):
     cases = api.get("/api/v1/cases").json()["results"]
     with in_tenant("alpha"):
         alert = Alert.objects.get()
-    timeline = api.get(f"/api/v1/cases/{cases[0]['id']}/timeline").json()
+    timeline = api.get(f"/api/v1/cases/{cases[0]['id']}/timeline").json()["results"]
     assert len(cases) == 1
     assert (cases[0]["severity"], cases[0]["scenario"]) == ("I", "service_failure")
     assert cases[0]["opened_from_alert"] == alert.pk and cases[0]["brands"] == [brand["id"]]

@@ -38,7 +38,7 @@ def clocks(api: Api, case_id: int) -> dict[str, str]:
 def test_defaults_give_severity_one_a_holding_statement_within_an_hour(alpha):
     api = admin(alpha)
 
-    listed = {p["severity"]: p for p in api.get(SLA).json()}
+    listed = {p["severity"]: p for p in api.get(SLA).json()["results"]}
     case = api.get(f"{CASES}/{open_case(api, 'I')['id']}").json()
     due = {c["kind"]: c["due_at"] for c in case["sla"]}
 
@@ -93,7 +93,7 @@ def test_a_breach_is_recorded_timelined_and_notified_once(alpha):
     assert deliveries[1].title == f"[Severity I] Case #{overdue['id']} Factory fire: time to first statement overdue"
     assert clocks(api, on_time["id"])["acknowledge"] == "pending"
     assert clocks(api, drill["id"])["acknowledge"] == "pending"
-    timeline = api.get(f"{CASES}/{overdue['id']}/timeline").json()
+    timeline = api.get(f"{CASES}/{overdue['id']}/timeline").json()["results"]
     assert [e["kind"] for e in timeline].count("sla_breached") == 2
 
 
@@ -164,7 +164,7 @@ def test_sla_targets_and_breaches_are_per_tenant(alpha, beta):
     with in_tenant("beta"):
         assert sla_check() == []
         assert SlaBreach.objects.count() == 0 and CaseEvent.objects.count() == 0
-    assert {p["severity"]: p["acknowledge_minutes"] for p in admin(beta).get(SLA).json()}["I"] == 15
+    assert {p["severity"]: p["acknowledge_minutes"] for p in admin(beta).get(SLA).json()["results"]}["I"] == 15
 
 
 def test_the_beat_task_checks_sla_and_escalations_of_the_current_tenant(alpha):

@@ -53,7 +53,7 @@ def member(make_user, login):
 
 
 def statement_events(api: Api, case_id: int) -> list[str]:
-    kinds = [e["kind"] for e in api.get(f"{CASES}/{case_id}/timeline").json()]
+    kinds = [e["kind"] for e in api.get(f"{CASES}/{case_id}/timeline").json()["results"]]
     return [kind for kind in kinds if kind.startswith("statement_")]
 
 
@@ -188,7 +188,7 @@ def test_reject_needs_a_comment_returns_to_draft_and_restarts_the_round(alpha, m
     assert rejected.json()["approvals"][-1]["decision"] == "rejected"
     assert rejected.json()["approvals"][-1]["role"] == "commander"
     assert resubmitted.json()["pending_approvals"] == ["legal", "commander"]
-    timeline = api.get(f"{CASES}/{case_id}/timeline").json()
+    timeline = api.get(f"{CASES}/{case_id}/timeline").json()["results"]
     assert [e["summary"] for e in timeline if e["kind"] == "statement_rejected"] == [
         f"Statement #{statement['id']} v1 rejected by commander: 不要承诺48小时"
     ]
@@ -293,7 +293,7 @@ def test_no_statements_on_a_closed_case_and_viewers_only_read(alpha, make_key):
 
     assert denied.status_code == 403
     assert closed.status_code == 409 and closed.json()["error"]["code"] == "case_closed"
-    assert viewer.get(f"{CASES}/{case_id}/statements").json() == []
+    assert viewer.get(f"{CASES}/{case_id}/statements").json()["results"] == []
     with in_tenant("alpha"):
         assert not Statement.objects.exists()
 

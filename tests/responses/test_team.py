@@ -49,10 +49,10 @@ def test_staffing_is_listed_on_the_timeline_and_removable(alpha, make_user):
     member = api.post(f"{CASES}/{case['id']}/members", {"user_id": legal.pk, "role": "legal"}).json()
     twice = api.post(f"{CASES}/{case['id']}/members", {"user_id": legal.pk, "role": "legal"})
 
-    team = api.get(f"{CASES}/{case['id']}/members").json()
+    team = api.get(f"{CASES}/{case['id']}/members").json()["results"]
     removed = api.delete(f"{CASES}/{case['id']}/members/{member['id']}")
-    after = api.get(f"{CASES}/{case['id']}/members").json()
-    kinds = [e["kind"] for e in api.get(f"{CASES}/{case['id']}/timeline").json()]
+    after = api.get(f"{CASES}/{case['id']}/members").json()["results"]
+    kinds = [e["kind"] for e in api.get(f"{CASES}/{case['id']}/timeline").json()["results"]]
 
     assert [(m["email"], m["role"]) for m in team] == [("legal@alpha.example", "legal")]
     assert twice.status_code == 409 and twice.json()["error"]["code"] == "already_member"
