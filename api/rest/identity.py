@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,6 +15,7 @@ from api.principals import Principal
 from api.ratelimit import client_address
 from api.rest import serializers as s
 from api.rest.base import ApiView, TenantViewSet
+from api.rest.schema import error_response
 
 
 def principal(request: Request) -> Principal:
@@ -26,7 +27,18 @@ class TokenObtainView(ApiView):
     authentication_classes: list[Any] = []
     required_permissions = {"post": None}
 
-    @extend_schema(request=s.TokenObtainInput, responses=s.TokenPairOutput, summary="Log in: JWT pair")
+    @extend_schema(
+        operation_id="auth_token_obtain",
+        request=s.TokenObtainInput,
+        responses={
+            200: s.TokenPairOutput,
+            401: error_response("Email or password is wrong, or the user is inactive (`authentication_failed`)."),
+            429: error_response(
+                "Too many requests, or too many failed logins for this email or address (`rate_limited`)."
+            ),
+        },
+        summary="Log in with email and password: an access and a refresh token",
+    )
     def post(self, request: Request) -> Response:
         data = s.TokenObtainInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -37,7 +49,18 @@ class TokenRefreshView(ApiView):
     authentication_classes: list[Any] = []
     required_permissions = {"post": None}
 
-    @extend_schema(request=s.TokenRefreshInput, responses=s.AccessTokenOutput, summary="New access token")
+    @extend_schema(
+        operation_id="auth_token_refresh",
+        request=s.TokenRefreshInput,
+        responses={
+            200: s.AccessTokenOutput,
+            401: error_response(
+                "The refresh token is invalid or expired, or its user is gone (`authentication_failed`)."
+            ),
+            403: error_response("The refresh token was issued for another tenant (`wrong_tenant`)."),
+        },
+        summary="Trade a refresh token for a new access token",
+    )
     def post(self, request: Request) -> Response:
         data = s.TokenRefreshInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -47,7 +70,7 @@ class TokenRefreshView(ApiView):
 class MeView(ApiView):
     required_permissions = {"get": "tenant.read"}
 
-    @extend_schema(responses=s.MeOutput, summary="The caller, its role and its tenant")
+    @extend_schema(operation_id="me_retrieve", responses=s.MeOutput, summary="The caller, its role and its tenant")
     def get(self, request: Request) -> Response:
         return Response(s.MeOutput(selectors.me(actor=principal(request))).data)
 
@@ -56,9 +79,19 @@ class PublicMeView(MeView):
     required_permissions = {"get": "platform.read"}
 
 
+@extend_schema_view(
+    list=extend_schema(summary="The tenant's users"),
+    retrieve=extend_schema(summary="One user"),
+    create=extend_schema(summary="Add a user with a role and a password"),
+    partial_update=extend_schema(summary="Change a user's name or role, or deactivate or reactivate them"),
+)
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = User
     serializer_class = s.UserOutput
+    conflicts = {
+        "create": "A user with this email exists",
+        "partial_update": "This would leave the tenant without an active admin",
+    }
     required_permissions = {
         "list": "users.read",
         "retrieve": "users.read",
@@ -84,9 +117,15 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         return Response(s.UserOutput(user).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="The tenant's API keys (never their secrets)"),
+    retrieve=extend_schema(summary="One API key (never its secret)"),
+    create=extend_schema(summary="Create an API key with a role; the key is shown only in this response"),
+)
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = ApiKey
     serializer_class = s.ApiKeyOutput
+    conflicts = {"revoke": "This is the tenant's last admin credential"}
     required_permissions = {
         "list": "api_keys.read",
         "retrieve": "api_keys.read",
