@@ -56,7 +56,7 @@ class MentionViewSet(TenantViewSet):
         return Response(s.MentionOutput(selectors.mention_as_dict(mention)).data)
 
     @extend_schema(
-        request={"application/json": s.MentionBatchInput, "application/x-ndjson": OpenApiTypes.STR},
+        request={"application/json": s.MentionBatchInput, "application/x-ndjson": OpenApiTypes.BINARY},
         responses=s.IngestOutput,
         summary="Ingest a batch of mentions (JSON or NDJSON); invalid items are reported, valid ones stored",
     )
@@ -91,7 +91,7 @@ class MentionViewSet(TenantViewSet):
             since=v["since"],
             until=v["until"],
             min_engagement=v["min_engagement"],
-            sort=v["sort"],
+            sort=v.get("sort", ""),
             page_size=v["page_size"],
             cursor=v["cursor"],
             aggregations=[a.strip() for a in v["aggs"].split(",") if a.strip()],

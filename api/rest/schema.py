@@ -104,7 +104,7 @@ ERRORS = {
 RETRY_AFTER_HEADER = {
     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds until the limit lets requests through."}
 }
-SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+DIGITS_PATTERNS = ("^[0-9]+$", r"^\d+$")
 
 
 def error_response(description: str) -> OpenApiResponse:
@@ -137,6 +137,14 @@ class VigilAutoSchema(AutoSchema):
         if self.method == "GET":
             return "list" if self._is_list_view() else "retrieve"
         return METHOD_VERBS[self.method]
+
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["schema"].get("pattern") in DIGITS_PATTERNS:
+                # Ids are routed by a digits-only pattern: whole numbers, which a generated client should type so.
+                parameter["schema"] = {"type": "integer"}
+        return parameters
 
     def get_auth(self) -> list[dict[str, list[str]]]:
         requirements: list[dict[str, list[str]]] = super().get_auth()
