@@ -1,4 +1,4 @@
-.PHONY: setup demo stop test fuzz lint services-up services-down services-status
+.PHONY: setup demo stop test fuzz client lint services-up services-down services-status
 
 setup:  ## install and start everything, migrate; no demo data
 	scripts/bootstrap.sh
@@ -15,6 +15,9 @@ test:  ## set up what the tests need and run the whole suite
 
 fuzz:  ## schemathesis over the whole REST API against a real server (services must be up: make setup or make test)
 	scripts/schemathesis.sh
+
+client:  ## generate the Python client from a live server's OpenAPI into .client/ and run scripts/client_example.py with it
+	scripts/client.sh
 
 lint:
 	uv run --frozen ruff check .

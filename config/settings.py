@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.rest.errors.exception_handler",
     # OPTIONS is not an API method (CORS preflights are answered by middleware before any view): 405, not metadata.
     "DEFAULT_METADATA_CLASS": None,
-    "DEFAULT_SCHEMA_CLASS": "api.rest.autoschema.VigilAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.rest.schema.VigilAutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -277,7 +277,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Vigil API",
     "DESCRIPTION": (
         "Social media crisis response. Tenants are addressed by host (<slug>.BASE_DOMAIN) or the X-Tenant header. "
-        "Authenticate with `Authorization: Bearer <JWT>` (people) or `Authorization: Api-Key <key>` (integrators)."
+        "Authenticate with `Authorization: Bearer <JWT>` (people) or `Authorization: Api-Key <key>` (integrators). "
+        "In Swagger UI, Authorize with the tenant (`Tenant`) and one credential (`JWT` or `ApiKey`). Every error "
+        'answer is `{"error": {"code", "message", "field"}}` (schema `Error`).'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -301,11 +303,21 @@ SPECTACULAR_SETTINGS = {
         "SeverityEnum": "responses.models.Severity",
         "TaskStatusEnum": "responses.models.TaskStatus",
     },
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ApiKey": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Api-Key <key>"},
-        }
-    },
+    # One per domain (api.rest.schema.MODULE_TAGS says which views go where), in the order Swagger UI lists them.
+    "TAGS": [
+        {"name": "identity", "description": "Logging in, the caller, users and API keys."},
+        {"name": "monitoring", "description": "Ingesting and reading mentions; monitoring rules and brands."},
+        {"name": "search", "description": "Full-text mention search with filters, highlights and aggregations."},
+        {"name": "warning", "description": "Early warning: policies and their backtests, alerts, silences."},
+        {"name": "cases", "description": "Crisis cases: lifecycle, team, tasks, timeline and SLA targets."},
+        {"name": "statements", "description": "Crisis statements: versions, ordered approvals, publishing."},
+        {"name": "reply-scripts", "description": "Approved reply scripts and rendering them with variables."},
+        {"name": "playbooks", "description": "Playbooks with versions; activating one on a case."},
+        {"name": "notifications", "description": "Webhook and chat notification channels and their delivery log."},
+        {"name": "audit", "description": "The tenant's security audit log."},
+        {"name": "dead-letters", "description": "Background work that failed for good, and retrying it."},
+        {"name": "health", "description": "Liveness and readiness probes (any host, no credentials)."},
+    ],
 }
 
 # Browser frontends on these origins may call the APIs (exact origins, e.g. https://app.example.com).

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,6 +44,7 @@ class AuditFilterInput(serializers.Serializer):
     )
 
 
+@extend_schema_view(retrieve=extend_schema(summary="One audit log entry"))
 class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Nothing here writes: every other method is a 405 (for callers allowed to read it)."""
 

@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -199,9 +200,20 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "actor", "at", "summary", "data"]
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Crisis cases, newest first, by status, severity, scenario or drill"),
+    retrieve=extend_schema(summary="One case with its SLA clocks and playbooks"),
+    create=extend_schema(summary="Open a case (and run the best-matching playbook unless told not to)"),
+    partial_update=extend_schema(summary="Change a case's title, description, scenario, severity or topics"),
+)
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = CrisisCase
     serializer_class = CaseSerializer
+    conflicts = {
+        "transition": "The case's status does not allow this transition, or critical tasks are open",
+        "members": "The user already holds this role on the case",
+        "statements": "The case is resolved or reviewed",
+    }
     # Severities sort as text in their own order (I, II, III, IV).
     ordering_fields = ("created_at", "updated_at", "severity", "title")
 
@@ -266,7 +278,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         services.case_link(actor=self.principal, case_id=int(pk), **data.validated_data)
         return Response(CaseSerializer(selectors.case_get(actor=self.principal, case_id=int(pk))).data)
 
-    @extend_schema(request=CaseNoteInput, responses={201: EventSerializer})
+    @extend_schema(request=CaseNoteInput, responses={201: EventSerializer}, summary="Add a note to the timeline")
     @action(detail=True, methods=["post"])
     def notes(self, request: Request, pk: str) -> Response:
         data = CaseNoteInput(data=request.data)
@@ -280,7 +292,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
                 "export", str, enum=["csv"], description="`csv`: the whole timeline as a CSV file (UTF-8 with BOM)."
             )
         ],
-        responses=EventSerializer(many=True),
+        responses={(200, "application/json"): EventSerializer(many=True), (200, "text/csv"): OpenApiTypes.STR},
         summary="The case timeline, oldest first (JSON pages, or the whole of it as CSV)",
     )
     @action(detail=True, methods=["get"])
@@ -324,7 +336,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         member = team_services.case_member_add(actor=self.principal, case_id=int(pk), **data.validated_data)
         return Response(CaseMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={204: None}, summary="Take a case role away")
+    @extend_schema(
+        operation_id="cases_members_delete", request=None, responses={204: None}, summary="Take a case role away"
+    )
     @action(detail=True, methods=["delete"], url_path=r"members/(?P<member_id>\d+)")
     def member(self, request: Request, pk: str, member_id: str) -> Response:
         team_services.case_member_remove(actor=self.principal, case_id=int(pk), member_id=int(member_id))
@@ -354,6 +368,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         return Response(StatementConsistencySerializer(result).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="My tasks: open ones assigned to the caller, across cases"),
+    partial_update=extend_schema(summary="Update a task: status, assignee, checklist, due date"),
+)
 class TaskViewSet(mixins.ListModelMixin, TenantViewSet):
     """Tasks across cases: `GET /tasks` is "my tasks" (open ones assigned to the caller); `PATCH` updates one."""
 

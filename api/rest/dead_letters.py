@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -41,9 +41,11 @@ class DeadLetterCountsOutput(serializers.Serializer):
     by_kind = serializers.DictField(child=serializers.IntegerField(), help_text="Open dead letters per kind.")
 
 
+@extend_schema_view(retrieve=extend_schema(summary="One dead letter"))
 class DeadLetterViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     model = DeadLetter
     serializer_class = DeadLetterOutput
+    conflicts = {"retry": "The dead letter is already resolved"}
     ordering_fields = ("last_failed_at", "first_failed_at", "attempts")
 
     def select(self) -> Any:

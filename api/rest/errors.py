@@ -4,10 +4,34 @@ from typing import Any
 
 from django.core.exceptions import DisallowedHost
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from config.errors import ApplicationError, TooManyRequestsError
+
+
+class ErrorFieldSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The input at fault, as a path: `items[2].text`, `content.tasks[0]`.")
+    message = serializers.CharField()
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Stable and machine-readable: `invalid`, `not_found`, `permission_denied`, `invalid_transition`…"
+    )
+    message = serializers.CharField(help_text="For people; may change between releases.")
+    field = serializers.CharField(
+        allow_null=True, help_text="The body field, query parameter or header at fault (the first one), or null."
+    )
+    details = ErrorFieldSerializer(
+        many=True, required=False, help_text="Every field problem, when a request has several (400s only)."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error body of every REST answer from 400 up (OpenAPI component `Error`)."""
+
+    error = ErrorBodySerializer()
 
 
 def _first_field_error(detail: Any, path: str = "") -> tuple[str, str]:

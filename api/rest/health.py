@@ -13,7 +13,7 @@ class HealthzView(ApiView):
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
 
-    @extend_schema(responses={200: dict}, summary="Process alive")
+    @extend_schema(operation_id="health_live", responses={200: dict}, summary="Liveness: the process answers")
     def get(self, request: Request) -> Response:
         return Response({"status": "ok"})
 
@@ -22,7 +22,11 @@ class ReadyzView(ApiView):
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
 
-    @extend_schema(responses={200: ReadinessOutput, 503: ReadinessOutput}, summary="Dependencies reachable")
+    @extend_schema(
+        operation_id="health_ready",
+        responses={200: ReadinessOutput, 503: ReadinessOutput},
+        summary="Readiness: PostgreSQL, Redis, Elasticsearch and the broker answer (503 naming those that do not)",
+    )
     def get(self, request: Request) -> Response:
         results = readiness()
         ok = all(result.ok for result in results.values())

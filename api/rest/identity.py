@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,6 +12,7 @@ from api import ratelimit
 from api.ratelimit import client_address
 from api.rest import serializers as s
 from api.rest.base import ApiView, TenantViewSet
+from api.rest.schema import error_response
 from tenants.identity import invitations, selectors, services
 from tenants.identity.models import ApiKey, Invitation, InvitationStatus, User
 from tenants.identity.principals import Principal
@@ -30,7 +31,18 @@ class TokenObtainView(ApiView):
     idempotent = False
     permission_classes: list[Any] = []
 
-    @extend_schema(request=s.TokenObtainInput, responses=s.TokenPairOutput, summary="Log in: JWT pair")
+    @extend_schema(
+        operation_id="auth_token_obtain",
+        request=s.TokenObtainInput,
+        responses={
+            200: s.TokenPairOutput,
+            401: error_response("Email or password is wrong, or the user is inactive (`authentication_failed`)."),
+            429: error_response(
+                "Too many requests, or too many failed logins for this email or address (`rate_limited`)."
+            ),
+        },
+        summary="Log in with email and password: an access and a refresh token",
+    )
     def post(self, request: Request) -> Response:
         data = s.TokenObtainInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -42,7 +54,18 @@ class TokenRefreshView(ApiView):
     idempotent = False
     permission_classes: list[Any] = []
 
-    @extend_schema(request=s.TokenRefreshInput, responses=s.AccessTokenOutput, summary="New access token")
+    @extend_schema(
+        operation_id="auth_token_refresh",
+        request=s.TokenRefreshInput,
+        responses={
+            200: s.AccessTokenOutput,
+            401: error_response(
+                "The refresh token is invalid or expired, or its user is gone (`authentication_failed`)."
+            ),
+            403: error_response("The refresh token was issued for another tenant (`wrong_tenant`)."),
+        },
+        summary="Trade a refresh token for a new access token",
+    )
     def post(self, request: Request) -> Response:
         data = s.TokenRefreshInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -50,15 +73,23 @@ class TokenRefreshView(ApiView):
 
 
 class MeView(ApiView):
-    @extend_schema(responses=s.MeOutput, summary="The caller, its role and its tenant")
+    @extend_schema(operation_id="me_retrieve", responses=s.MeOutput, summary="The caller, its role and its tenant")
     def get(self, request: Request) -> Response:
         return Response(s.MeOutput(selectors.me(actor=principal(request))).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="The tenant's users"),
+    retrieve=extend_schema(summary="One user"),
+    partial_update=extend_schema(summary="Change a user's name or role, or deactivate or reactivate them"),
+)
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = User
     serializer_class = s.UserOutput
     ordering_fields = ("email", "name", "created_at")
+    conflicts = {
+        "partial_update": "This would leave the tenant without an active admin",
+    }
 
     def select(self) -> Any:
         return selectors.user_list(actor=self.principal)
@@ -71,11 +102,16 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         return Response(s.UserOutput(user).data)
 
 
+@extend_schema_view(retrieve=extend_schema(summary="One invitation"))
 class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """People join by invitation only: the invitee chooses their password (POST /invitations/accept)."""
 
     model = Invitation
     serializer_class = s.InvitationOutput
+    conflicts = {
+        "create": "A user has this address, or it has a pending invitation",
+        "revoke": "The invitation was already accepted",
+    }
 
     def select(self) -> Any:
         status = self.request.query_params.get("status") if self.action == "list" else None
@@ -111,6 +147,7 @@ class InvitationAcceptView(ApiView):
     permission_classes: list[Any] = []
 
     @extend_schema(
+        operation_id="invitations_accept",
         request=s.InvitationAcceptInput,
         responses={201: s.UserOutput},
         summary="Accept an invitation: the invitee's own password (no credentials; the mailed token)",
@@ -128,6 +165,7 @@ class PasswordResetView(ApiView):
     permission_classes: list[Any] = []
 
     @extend_schema(
+        operation_id="auth_password_reset",
         request=s.PasswordResetInput,
         responses={202: s.AcceptedOutput},
         summary="Ask for a password-reset link by email (always 202: whether the address has an account is not said)",
@@ -145,6 +183,7 @@ class PasswordResetConfirmView(ApiView):
     permission_classes: list[Any] = []
 
     @extend_schema(
+        operation_id="auth_password_reset_confirm",
         request=s.PasswordResetConfirmInput,
         responses=s.UserOutput,
         summary="Set a new password with the mailed token; every earlier token of the user stops working",
@@ -157,10 +196,16 @@ class PasswordResetConfirmView(ApiView):
         return Response(s.UserOutput(user).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="The tenant's API keys (never their secrets)"),
+    retrieve=extend_schema(summary="One API key (never its secret)"),
+    create=extend_schema(summary="Create an API key with a role; the key is shown only in this response"),
+)
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = ApiKey
     serializer_class = s.ApiKeyOutput
     ordering_fields = ("name", "created_at", "expires_at", "last_used_at")
+    conflicts = {"revoke": "This is the tenant's last admin credential"}
 
     def select(self) -> Any:
         return selectors.api_key_list(actor=self.principal)

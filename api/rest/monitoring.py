@@ -3,7 +3,7 @@
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -35,7 +35,7 @@ class MentionViewSet(TenantViewSet):
         mentions = [selectors.mention_as_dict(m) for m in page]
         return self.get_paginated_response(s.MentionOutput(mentions, many=True).data)
 
-    @extend_schema(responses=s.MentionOutput)
+    @extend_schema(responses=s.MentionOutput, summary="One mention with its analysis")
     def retrieve(self, request: Request, pk: str) -> Response:
         mention = selectors.mention_get(actor=self.principal, mention_id=int(pk))
         if mention is None:
@@ -43,8 +43,8 @@ class MentionViewSet(TenantViewSet):
         return Response(s.MentionOutput(selectors.mention_as_dict(mention)).data)
 
     @extend_schema(
-        request={"application/json": s.MentionBatchInput, "application/x-ndjson": OpenApiTypes.STR},
-        responses={200: s.IngestOutput, 400: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT},
+        request={"application/json": s.MentionBatchInput, "application/x-ndjson": OpenApiTypes.BINARY},
+        responses=s.IngestOutput,
         summary="Ingest a batch of mentions (JSON or NDJSON); invalid items are reported, valid ones stored",
     )
     @action(detail=False, methods=["post"], parser_classes=[])
@@ -56,6 +56,7 @@ class MentionViewSet(TenantViewSet):
     @extend_schema(
         parameters=[s.SearchInput],
         responses=s.SearchOutput,
+        tags=["search"],
         summary="Full-text search with filters, highlights, cursor paging and aggregations",
     )
     @action(detail=False, methods=["get"])
@@ -77,7 +78,7 @@ class MentionViewSet(TenantViewSet):
             since=v["since"],
             until=v["until"],
             min_engagement=v["min_engagement"],
-            sort=v["sort"],
+            sort=v.get("sort", ""),
             page_size=v["page_size"],
             cursor=v["cursor"],
             aggregations=[a.strip() for a in v["aggs"].split(",") if a.strip()],
@@ -91,10 +92,21 @@ def _listy(params: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {key: list_param(params, key) if key in names else values[-1] for key, values in params.lists()}
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Monitoring rules (keyword expressions that tag mentions)"),
+    retrieve=extend_schema(summary="One monitoring rule"),
+    create=extend_schema(summary="Add a monitoring rule"),
+    partial_update=extend_schema(summary="Change a monitoring rule"),
+)
 class RuleViewSet(ArchivableCrudViewSet):
     model = MonitoringRule
     serializer_class = s.RuleSerializer
     ordering_fields = ("name", "created_at", "updated_at")
+    conflicts = {
+        "create": "A live rule has this name",
+        "partial_update": "A live rule has this name, or this one is archived",
+        "restore": "A live rule took this one's name meanwhile",
+    }
     create_service = staticmethod(services.rule_create)
     update_service = staticmethod(services.rule_update)
     delete_service = staticmethod(services.rule_archive)
@@ -105,9 +117,20 @@ class RuleViewSet(ArchivableCrudViewSet):
         return selectors.rule_list(actor=self.principal, archived=self.include_archived())
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Brands (own and competitors) that mentions are matched to"),
+    retrieve=extend_schema(summary="One brand"),
+    create=extend_schema(summary="Add a brand"),
+    partial_update=extend_schema(summary="Change a brand"),
+)
 class BrandViewSet(ArchivableCrudViewSet):
     model = Brand
     serializer_class = s.BrandSerializer
+    conflicts = {
+        "create": "A live brand has this name",
+        "partial_update": "A live brand has this name, or this one is archived",
+        "restore": "A live brand took this one's name meanwhile",
+    }
     ordering_fields = ("name", "created_at", "updated_at")
     create_service = staticmethod(services.brand_create)
     update_service = staticmethod(services.brand_update)

@@ -102,7 +102,9 @@ class SearchInput(serializers.Serializer):
     min_engagement = serializers.IntegerField(
         required=False, min_value=0, max_value=INT_MAX, allow_null=True, default=None
     )
-    sort = serializers.ChoiceField(choices=["relevance", "time", "engagement"], required=False, default="")
+    sort = serializers.ChoiceField(
+        choices=["relevance", "time", "engagement"], required=False, help_text="Default: relevance with q, else time."
+    )
     page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
     cursor = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
     aggs = serializers.CharField(

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,9 +15,20 @@ from tenants.notifications import selectors, services
 from tenants.notifications.models import Delivery, NotificationChannel
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Notification channels (webhooks, email) and the events each one gets"),
+    retrieve=extend_schema(summary="One notification channel (never its secret)"),
+)
 class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = NotificationChannel
     serializer_class = s.ChannelOutput
+    conflicts = {
+        "create": "A channel has this name",
+        "partial_update": "A channel has this name, or this one is archived",
+        "restore": "A live channel took this one's name meanwhile",
+        "rotate_secret": "The channel is archived",
+        "test": "The channel is archived",
+    }
     ordering_fields = ("name", "created_at", "updated_at")
 
     def select(self) -> Any:
@@ -27,14 +38,22 @@ class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=s.ChannelCreateInput, responses={201: s.ChannelWithSecretOutput})
+    @extend_schema(
+        request=s.ChannelCreateInput,
+        responses={201: s.ChannelWithSecretOutput},
+        summary="Add a channel; a webhook's signing secret is shown only in this response",
+    )
     def create(self, request: Request) -> Response:
         data = s.ChannelCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         channel = services.channel_create(actor=self.principal, **data.validated_data)
         return Response(s.ChannelWithSecretOutput(channel).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ChannelUpdateInput, responses=s.ChannelOutput)
+    @extend_schema(
+        request=s.ChannelUpdateInput,
+        responses=s.ChannelOutput,
+        summary="Change a channel's name, target, format, events or state",
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         data = s.ChannelUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -83,9 +102,11 @@ class NotificationChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         return self.paged(selectors.delivery_list(actor=self.principal, channel_id=channel.pk), s.DeliveryOutput)
 
 
+@extend_schema_view(retrieve=extend_schema(summary="One delivery with its attempts"))
 class DeliveryViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     model = Delivery
     serializer_class = s.DeliveryOutput
+    conflicts = {"redeliver": "The delivery has not failed, or its channel is archived"}
     ordering_fields = ("created_at", "completed_at", "next_attempt_at")
 
     def select(self) -> Any:
@@ -116,7 +137,11 @@ class DeliveryViewSet(mixins.RetrieveModelMixin, TenantViewSet):
 
 
 class WebhookEventTypeListView(ApiView):
-    @extend_schema(responses=s.WebhookEventTypeListOutput, summary="Every webhook event type, with its JSON Schema")
+    @extend_schema(
+        operation_id="webhook_event_types_list",
+        responses=s.WebhookEventTypeListOutput,
+        summary="Every webhook event type, with its JSON Schema",
+    )
     def get(self, request: Request) -> Response:
         types = selectors.event_type_list(actor=principal(request))
         results = s.WebhookEventTypeOutput(types, many=True).data

@@ -24,3 +24,18 @@ class IsAuthenticatedCaller(BasePermission):
         if not isinstance(request.user, Principal):
             raise NotAuthenticatedError("Authentication credentials were not provided.")
         return True
+
+
+def declared_permission(view: Any, method: str) -> str | None:
+    """What the view declares for its action (or the method, or `*`); None means public. The OpenAPI schema reads
+    it too, so an operation is documented as authenticated exactly when it is."""
+    required: dict[str, str | None] = getattr(view, "required_permissions", {})
+    key = getattr(view, "action", None) or method
+    if key not in required:
+        key = method
+    if key not in required and "*" in required:
+        key = "*"
+    if key not in required:
+        # Fail closed: an endpoint that forgot to declare its permission is unreachable, not open.
+        raise LookupError(f"{type(view).__name__} declares no permission for {key!r}")
+    return required[key]

@@ -3,7 +3,7 @@
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -121,9 +121,17 @@ def _version_param(request: Request, name: str) -> int:
     return version
 
 
+@extend_schema_view(list=extend_schema(summary="Playbooks, by scenario, severity or whether active"))
 class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Playbook
     serializer_class = PlaybookSerializer
+    conflicts = {
+        "create": "A playbook has this name",
+        "partial_update": "A playbook has this name, or this one is archived",
+        "restore": "A live playbook took this one's name meanwhile",
+        "clone": "A playbook has this name",
+        "activate": "The case is closed, the playbook is archived or inactive, or it already ran on this case",
+    }
     ordering_fields = ("name", "created_at", "updated_at")
 
     def select(self) -> Any:
@@ -148,12 +156,14 @@ class PlaybookViewSet(mixins.ListModelMixin, TenantViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses=PlaybookDetailSerializer)
+    @extend_schema(responses=PlaybookDetailSerializer, summary="One playbook with its current content")
     def retrieve(self, request: Request, pk: str) -> Response:
         playbook = playbook_selectors.playbook_get(actor=self.principal, playbook_id=int(pk))
         return Response(PlaybookDetailSerializer(playbook).data)
 
-    @extend_schema(request=PlaybookInput, responses={201: PlaybookDetailSerializer})
+    @extend_schema(
+        request=PlaybookInput, responses={201: PlaybookDetailSerializer}, summary="Add a playbook (its version 1)"
+    )
     def create(self, request: Request) -> Response:
         data = PlaybookInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -52,9 +52,21 @@ class RenderOutput(serializers.Serializer):
     text = serializers.CharField()
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Reply scripts, by scenario, language or name"),
+    retrieve=extend_schema(summary="One reply script with its variables"),
+    create=extend_schema(summary="Add a reply script (a draft until approved)"),
+    partial_update=extend_schema(summary="Change a reply script; a changed body needs approval again"),
+    destroy=extend_schema(summary="Delete a reply script"),
+)
 class ReplyScriptViewSet(ServiceCrudViewSet):
     model = ReplyScript
     serializer_class = ReplyScriptSerializer
+    conflicts = {
+        "create": "A reply script with this name exists in this language",
+        "partial_update": "A reply script with this name exists in this language",
+        "render": "The script is not approved",
+    }
     ordering_fields = ("name", "usage_count", "created_at", "updated_at")
     create_service = staticmethod(scripts.script_create)
     update_service = staticmethod(scripts.script_update)

@@ -36,6 +36,7 @@ class SlaPolicyViewSet(TenantViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("severity", str, OpenApiParameter.PATH, enum=["I", "II", "III", "IV"])],
         responses=SlaTargetsSerializer,
+        summary="SLA targets of one severity",
     )
     def retrieve(self, request: Request, severity: str) -> Response:
         found = {t.severity: t for t in sla_selectors.sla_policies(actor=self.principal)}

@@ -145,12 +145,21 @@ class StatementViewSet(TenantViewSet):
 
     model = Statement
     serializer_class = StatementDetailSerializer
+    conflicts = {
+        "partial_update": "The statement's status does not allow editing, or its case is closed",
+        "submit": "The statement's status does not allow submitting, or its case is closed",
+        "approve": "The statement is not awaiting approval, or its case is closed",
+        "reject": "The statement is not awaiting approval, or its case is closed",
+        "publish": "The statement is not approved, is already published on this channel, or its case is closed",
+        "retract": "The statement is not published",
+    }
     http_method_names = ["get", "post", "patch", "head"]
 
     def _detail(self, statement: Statement) -> Response:
         fresh = selectors.statement_get(actor=self.principal, statement_id=statement.pk)
         return Response(StatementDetailSerializer(fresh).data)
 
+    @extend_schema(summary="One statement with its versions, approvals and publications")
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         statement = selectors.statement_get(actor=self.principal, statement_id=int(kwargs["pk"]))
         return Response(StatementDetailSerializer(statement).data)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -169,9 +169,20 @@ class BacktestOutput(serializers.Serializer):
     )
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Warning policies (weighted indicators and level thresholds per scope)"),
+    retrieve=extend_schema(summary="One warning policy"),
+    create=extend_schema(summary="Add a warning policy"),
+    partial_update=extend_schema(summary="Change a warning policy"),
+)
 class WarningPolicyViewSet(ArchivableCrudViewSet):
     model = WarningPolicy
     serializer_class = PolicySerializer
+    conflicts = {
+        "create": "A live warning policy has this name",
+        "partial_update": "A live warning policy has this name, or this one is archived",
+        "restore": "A live warning policy took this one's name meanwhile",
+    }
     ordering_fields = ("name", "created_at", "updated_at")
     create_service = staticmethod(promotion_services.warning_policy_create)
     update_service = staticmethod(promotion_services.warning_policy_update)
@@ -201,9 +212,18 @@ class PromoteInput(serializers.Serializer):
     is_drill = serializers.BooleanField(required=False, default=False)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Alerts, newest first, by status, level, scope or policy"),
+    retrieve=extend_schema(summary="One alert with its events"),
+)
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = Alert
     serializer_class = AlertSerializer
+    conflicts = {
+        "acknowledge": "The alert is already acknowledged or resolved",
+        "resolve": "The alert is already resolved",
+        "promote": "The alert already opened a case",
+    }
     ordering_fields = ("opened_at", "index_value", "peak_index", "last_evaluated_at")
 
     def select(self) -> Any:
@@ -230,7 +250,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     def retrieve(self, request: Request, pk: str) -> Response:  # type: ignore[override]
         return Response(AlertSerializer(selectors.alert_get(actor=self.principal, alert_id=int(pk))).data)
 
-    @extend_schema(request=NoteInput, responses=AlertSerializer)
+    @extend_schema(request=NoteInput, responses=AlertSerializer, summary="Acknowledge: someone is looking at it")
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str) -> Response:
         data = NoteInput(data=request.data)
@@ -238,7 +258,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         alert = services.alert_acknowledge(actor=self.principal, alert_id=int(pk), **data.validated_data)
         return Response(AlertSerializer(selectors.alert_get(actor=self.principal, alert_id=alert.pk)).data)
 
-    @extend_schema(request=NoteInput, responses=AlertSerializer)
+    @extend_schema(request=NoteInput, responses=AlertSerializer, summary="Resolve by hand, with a note")
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
         data = NoteInput(data=request.data)
@@ -258,7 +278,11 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         case = case_from_alert(actor=self.principal, alert_id=int(pk), **data.validated_data)
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=SilenceInput, responses={201: SilenceSerializer})
+    @extend_schema(
+        request=SilenceInput,
+        responses={201: SilenceSerializer},
+        summary="Silence the alert's scope (and policy) for a number of minutes",
+    )
     @action(detail=True, methods=["post"])
     def silence(self, request: Request, pk: str) -> Response:
         data = SilenceInput(data=request.data)
@@ -267,9 +291,11 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         return Response(SilenceSerializer(silence).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(list=extend_schema(summary="Silences, current and past"))
 class SilenceViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Silence
     serializer_class = SilenceSerializer
+    conflicts = {"end": "The silence has already ended"}
     ordering_fields = ("ends_at", "starts_at", "created_at")
 
     def select(self) -> Any:
