@@ -1,6 +1,8 @@
 """Automatic promotion: a warning policy's promotion rule can open a crisis case by itself when an alert reaches a
 level (e.g. red on an own brand). A scope that already has an open case gets the new alert linked instead."""
 
+from django.db import transaction
+
 from monitoring.models import Alert, Brand, BrandKind, Level
 from monitoring.models.warning import LEVEL_RANK
 from monitoring.warning.handlers import Change
@@ -53,6 +55,7 @@ def promote_if_due(alert: Alert) -> CrisisCase | None:
     )
 
 
+@transaction.atomic
 def alert_promote(change: Change) -> None:
     """Alert handler (VIGIL_ALERT_HANDLERS): an alert that opened or escalated may open or join a case."""
     if change.kind not in ("opened", "escalated"):
