@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from config.timestamps import format_timestamp
 from monitoring.models import Alert, AlertStatus, MinuteBucket, WarningPolicy
 from monitoring.warning.engine import evaluate
 from tenants.models import Tenant
@@ -257,8 +258,8 @@ def test_backtest_lists_alerts_without_writing_or_notifying(alpha, item, volume_
     assert alerts[0]["peak_level"] == "red"
     # Still red ten minutes on: the reminder (realert_minutes=10) is part of what would have happened.
     assert [e["kind"] for e in alerts[0]["events"]] == ["opened", "reminded", "resolved"]
-    assert alerts[0]["opened_at"] == (start + timedelta(minutes=31)).isoformat().replace("+00:00", "Z")
-    assert alerts[0]["resolved_at"] == (start + timedelta(minutes=47)).isoformat().replace("+00:00", "Z")
+    assert alerts[0]["opened_at"] == format_timestamp(start + timedelta(minutes=31))
+    assert alerts[0]["resolved_at"] == format_timestamp(start + timedelta(minutes=47))
     assert len(graphql.json()["data"]["backtestPolicy"]["alerts"]) == 1
     with in_tenant("alpha"):
         assert not Alert.objects.exists()

@@ -234,5 +234,5 @@ def test_a_playbook_that_fails_to_activate_keeps_the_alert_and_is_retried(alpha,
     assert retried["resolved_at"] is not None
     cases = api.get("/api/v1/cases").json()["results"]
     assert [c["opened_from_alert"] for c in cases] == [alert.pk]
-    tasks = api.get(f"/api/v1/cases/{cases[0]['id']}/tasks").json()
+    tasks = api.get(f"/api/v1/cases/{cases[0]['id']}/tasks").json()["results"]
     assert [t["title"] for t in tasks] == ["Holding statement"]
