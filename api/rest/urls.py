@@ -1,13 +1,15 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
 from api.rest import (
     audit,
+    billing,
     cases,
     dead_letters,
     identity,
     monitoring,
     notifications,
+    platform,
     playbooks,
     scripts,
     sla,
@@ -53,7 +55,18 @@ urlpatterns = [
     path("", include(router.urls)),
 ]
 
-public_urlpatterns = [
+# The billing admin's API and Stripe's webhooks: public schema only, never on a tenant's host.
+platform_router = SimpleRouter(trailing_slash=False)
+platform_router.register("platform/tenants", platform.PlatformTenantViewSet, basename="platform-tenant")
+platform_router.register("platform/plans", platform.PlanViewSet, basename="platform-plan")
+
+public_only_urlpatterns: list[URLPattern | URLResolver] = [
+    path("billing/stripe-webhook", billing.StripeWebhookView.as_view(), name="billing-stripe-webhook"),
+    path("", include(platform_router.urls)),
+]
+
+public_urlpatterns: list[URLPattern | URLResolver] = [
     *auth_urlpatterns,
     path("me", identity.MeView.as_view(), name="me"),
+    *public_only_urlpatterns,
 ]
