@@ -24,8 +24,9 @@ PUBLIC_HOSTS = env.list("VIGIL_PUBLIC_HOSTS", default=["localhost", "127.0.0.1",
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", *PUBLIC_HOSTS])
 
 SHARED_APPS = [
-    "django_tenants",
+    # Before django_tenants, so that its refusing delete_tenant and clone_tenant shadow django-tenants' own.
     "tenants",
+    "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.staticfiles",

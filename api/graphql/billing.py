@@ -8,7 +8,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql.permissions import actor
-from tenants.billing import selectors, services
+from tenants.billing import selectors, services, tenant_billing
 from tenants.billing.models import Plan as PlanModel
 from tenants.billing.platform import platform_tenant_create
 from tenants.models import Tenant
@@ -74,7 +74,49 @@ class PlatformTenantCreated:
 
 
 @strawberry.type
+class TenantBilling:
+    plan: str
+    plan_name: str
+    status: str
+    trial_end: datetime | None
+    limits: JSON
+    features: JSON
+    stripe_customer_id: str
+    stripe_subscription_id: str
+
+
+@strawberry.type
+class Invoice:
+    id: str
+    number: str | None
+    status: str | None
+    currency: str | None
+    amount_due: int | None
+    amount_paid: int | None
+    created: int | None
+    hosted_invoice_url: str | None
+
+
+@strawberry.type
 class BillingQuery:
+    @strawberry.field(description="The tenant's plan, billing status, trial end and limits (tenant admins).")
+    def billing(self, info: Info) -> TenantBilling:
+        account = tenant_billing.billing_get(actor=actor(info))
+        return TenantBilling(
+            plan=account.plan.code,
+            plan_name=account.plan.name,
+            status=account.status,
+            trial_end=account.trial_end,
+            limits=account.plan.limits,
+            features=account.plan.features,
+            stripe_customer_id=account.stripe_customer_id,
+            stripe_subscription_id=account.stripe_subscription_id,
+        )
+
+    @strawberry.field(description="The tenant's invoices from Stripe, newest first (tenant admins).")
+    def billing_invoices(self, info: Info) -> list[Invoice]:
+        return [Invoice(**invoice) for invoice in tenant_billing.invoice_list(actor=actor(info))]
+
     @strawberry.field(description="Tenants by slug (billing admins); search matches slug or name.")
     def platform_tenants(
         self,
@@ -104,6 +146,16 @@ class BillingQuery:
 
 @strawberry.type
 class BillingMutation:
+    @strawberry.mutation(description="A Stripe Checkout URL to subscribe to a plan or change to it (tenant admins).")
+    def create_billing_checkout(self, info: Info, plan: str, success_url: str, cancel_url: str) -> str:
+        return tenant_billing.checkout_create(
+            actor=actor(info), plan=plan, success_url=success_url, cancel_url=cancel_url
+        )
+
+    @strawberry.mutation(description="A Stripe Customer Portal URL to manage payment (tenant admins).")
+    def create_billing_portal(self, info: Info, return_url: str) -> str:
+        return tenant_billing.portal_create(actor=actor(info), return_url=return_url)
+
     @strawberry.mutation(description="Create a tenant on a plan, as manage.py tenant_create does (billing admins).")
     def create_platform_tenant(
         self,

@@ -107,3 +107,39 @@ class StripeWebhookOutput(serializers.Serializer):
         help_text="applied; replay (this event id was seen: nothing changed); stale (older than the tenant's "
         "billing state: recorded, nothing changed); ignored (no tenant or an event type Vigil does not use).",
     )
+
+
+class BillingOutput(serializers.Serializer):
+    plan = serializers.CharField(source="plan.code", help_text="The plan's code.")
+    plan_name = serializers.CharField(source="plan.name")
+    status = serializers.ChoiceField(choices=BillingStatus.choices)
+    trial_end = serializers.DateTimeField(allow_null=True)
+    limits = LimitsField(source="plan.limits", help_text=LIMITS_HELP)
+    features = FeaturesField(source="plan.features", help_text=FEATURES_HELP)
+    stripe_customer_id = serializers.CharField()
+    stripe_subscription_id = serializers.CharField()
+
+
+class CheckoutInput(serializers.Serializer):
+    plan = serializers.RegexField(CODE_PATTERN, max_length=40, help_text="The plan code to subscribe to.")
+    success_url = serializers.URLField(max_length=2000, help_text="Where Stripe sends the admin after paying.")
+    cancel_url = serializers.URLField(max_length=2000, help_text="Where Stripe sends the admin on cancel.")
+
+
+class PortalInput(serializers.Serializer):
+    return_url = serializers.URLField(max_length=2000, help_text="Where the portal's back link goes.")
+
+
+class StripeUrlOutput(serializers.Serializer):
+    url = serializers.URLField(help_text="Send the admin's browser here.")
+
+
+class InvoiceOutput(serializers.Serializer):
+    id = serializers.CharField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    amount_due = serializers.IntegerField(allow_null=True, help_text="In the currency's smallest unit.")
+    amount_paid = serializers.IntegerField(allow_null=True)
+    created = serializers.IntegerField(allow_null=True, help_text="Unix time, as Stripe gives it.")
+    hosted_invoice_url = serializers.CharField(allow_null=True)

@@ -143,8 +143,8 @@ class VigilAutoSchema(AutoSchema):
 
     def get_operation_id(self) -> str:
         action = getattr(self.view, "action", None)
-        # /platform/tenants is one resource: platform_tenants_list.
-        match = re.match(rf"^{TENANT_PATH_PREFIX}((?:platform/)?[^/{{]+)", self.path)
+        # /platform/tenants and /billing/invoices are one resource each: platform_tenants_list.
+        match = re.match(rf"^{TENANT_PATH_PREFIX}((?:platform/|billing/)?[^/{{]+)", self.path)
         if action is None or match is None:
             # Plain views (auth, me, health) name their operation in extend_schema(operation_id=...).
             return super().get_operation_id()

@@ -37,6 +37,7 @@ router.register("notification-channels", notifications.NotificationChannelViewSe
 router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
 router.register("audit-log", audit.AuditLogViewSet, basename="audit-entry")
 router.register("dead-letters", dead_letters.DeadLetterViewSet, basename="dead-letter")
+router.register("billing/invoices", billing.InvoiceViewSet, basename="billing-invoice")
 
 auth_urlpatterns = [
     path("auth/token", identity.TokenObtainView.as_view(), name="auth-token"),
@@ -52,6 +53,9 @@ urlpatterns = [
     path("me", identity.MeView.as_view(), name="me"),
     path("invitations/accept", identity.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("webhook-event-types", notifications.WebhookEventTypeListView.as_view(), name="webhook-event-types"),
+    path("billing", billing.BillingView.as_view(), name="billing"),
+    path("billing/checkout", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
+    path("billing/portal", billing.BillingPortalView.as_view(), name="billing-portal"),
     path("", include(router.urls)),
 ]
 

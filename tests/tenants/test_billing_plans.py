@@ -1,6 +1,12 @@
 """Plans and each tenant's billing account: default plans from the migration, a new tenant trialing on the default
 plan, and a recorded history of status changes."""
 
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
 from tenants.billing.models import BillingStatus, Plan, StatusChange
 from tenants.billing.services import platform_tenant_update
 from tenants.identity.principals import SYSTEM
@@ -37,3 +43,24 @@ def test_every_status_change_is_recorded_once(alpha):
         ("trialing", "suspended"),
         ("suspended", "active"),
     ]
+
+
+def test_tenant_list_prints_every_tenant_with_plan_and_status(tenants):
+    out = StringIO()
+    call_command("tenant_list", "--json", stdout=out)
+
+    rows = json.loads(out.getvalue())
+    assert [(r["slug"], r["plan"], r["status"]) for r in rows] == [
+        ("alpha", "trial", "trialing"),
+        ("beta", "trial", "trialing"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "instead"), [("delete_tenant", "tenant_delete"), ("clone_tenant", "tenant_create")]
+)
+def test_django_tenants_own_commands_are_refused_for_vigils(tenants, command, instead):
+    with pytest.raises(CommandError, match=instead):
+        call_command(command)
+
+    assert Tenant.objects.filter(slug="alpha").exists()
