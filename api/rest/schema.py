@@ -63,6 +63,7 @@ TENANT_SCHEME_DEFINITION = {
 TENANT_PATH_PREFIX = "/api/v1/"
 # The public schema's own operations (billing admins, Stripe): no tenant to name.
 PUBLIC_PATH_PREFIXES = ("/api/v1/platform/", "/api/v1/billing/stripe-webhook")
+NEVER_SUSPENDED_PREFIXES = (*PUBLIC_PATH_PREFIXES, "/api/v1/billing", "/api/v1/mentions")
 # RateLimitMiddleware counts every request under these, authenticated or not.
 RATE_LIMITED_PREFIXES = ("/api/",)
 
@@ -219,7 +220,8 @@ class VigilAutoSchema(AutoSchema):
         found[400] = ERRORS[400]
         if self._authenticated():
             found[401], found[403] = ERRORS[401], ERRORS[403]
-        if self._authenticated() and self.method != "GET" and not self.path.startswith(PUBLIC_PATH_PREFIXES):
+        # A suspended tenant may still pay: billing's own writes never answer 402.
+        if self._authenticated() and self.method != "GET" and not self.path.startswith(NEVER_SUSPENDED_PREFIXES):
             found[402] = ERRORS[402]
         if "{" in self.path:
             found[404] = ERRORS[404]
