@@ -212,3 +212,25 @@ def test_graphql_refuses_tenant_users_the_platform_operations(alpha):
 
     assert response["data"] is None
     assert response["errors"][0]["extensions"]["code"] == "permission_denied"
+
+
+def test_the_schema_documents_platform_operations_with_a_credential_and_no_tenant(tenants):
+    paths = Api(None).get("/api/schema/?format=json").json()["paths"]
+    platform = {(m, p): op for p, ops in paths.items() if p.startswith("/api/v1/platform/") for m, op in ops.items()}
+
+    assert {op["operationId"] for op in platform.values()} == {
+        "platform_tenants_list",
+        "platform_tenants_create",
+        "platform_tenants_retrieve",
+        "platform_tenants_update",
+        "platform_plans_list",
+        "platform_plans_create",
+        "platform_plans_retrieve",
+        "platform_plans_update",
+    }
+    for key, op in platform.items():
+        assert op["security"] == [{"JWT": []}, {"ApiKey": []}], key
+        assert op["summary"] and op["tags"] == ["platform"], key
+        assert "402" not in op["responses"], key
+    webhook = paths["/api/v1/billing/stripe-webhook"]["post"]
+    assert "security" not in webhook and webhook["operationId"] == "billing_stripe_webhook"
