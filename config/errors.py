@@ -40,6 +40,13 @@ class ValidationError(ApplicationError):
     code = "invalid"
 
 
+class PaymentRequiredError(ApplicationError):
+    """The tenant's billing status does not allow this (a suspended tenant's writes)."""
+
+    status_code = 402
+    code = "payment_required"
+
+
 class NotAuthenticatedError(ApplicationError):
     status_code = 401
     code = "not_authenticated"

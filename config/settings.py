@@ -24,8 +24,9 @@ PUBLIC_HOSTS = env.list("VIGIL_PUBLIC_HOSTS", default=["localhost", "127.0.0.1",
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", *PUBLIC_HOSTS])
 
 SHARED_APPS = [
-    "django_tenants",
+    # Before django_tenants, so that its refusing delete_tenant and clone_tenant shadow django-tenants' own.
     "tenants",
+    "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.staticfiles",
@@ -38,6 +39,7 @@ SHARED_APPS = [
     "strawberry_django",
     "tenants.identity",
     "tenants.audit",
+    "tenants.billing",
     # No models: installed for its templates (GraphiQL) and its OpenAPI extensions (ApiConfig.ready).
     "api",
 ]
@@ -164,6 +166,13 @@ ES_NUMBER_OF_REPLICAS = env.int("VIGIL_ES_REPLICAS", default=0)
 
 STRIPE_API_BASE = env("STRIPE_API_BASE", default=f"http://127.0.0.1:{_STRIPE_PORT}")
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_123")
+# The signing secret of the webhook endpoint (whsec_...). Empty: POST /api/v1/billing/stripe-webhook answers 503.
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# How old (seconds) a webhook's signed timestamp may be; older ones are refused as replays.
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+# The plan a new tenant starts on, and how long its trial lasts.
+BILLING_DEFAULT_PLAN = env("VIGIL_BILLING_DEFAULT_PLAN", default="trial")
+BILLING_TRIAL_DAYS = env.int("VIGIL_BILLING_TRIAL_DAYS", default=14)
 
 # Ingest limits per request (413 above them).
 INGEST_MAX_ITEMS = env.int("VIGIL_INGEST_MAX_ITEMS", default=5000)
@@ -283,7 +292,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_URLCONF": "config.urls",
+    "SERVE_URLCONF": "config.urls_schema",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -317,6 +326,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "audit", "description": "The tenant's security audit log."},
         {"name": "dead-letters", "description": "Background work that failed for good, and retrying it."},
         {"name": "health", "description": "Liveness and readiness probes (any host, no credentials)."},
+        {"name": "platform", "description": "Billing admins, on the public host: tenants, their plans and status."},
+        {"name": "billing", "description": "Billing: Stripe's webhooks (public host)."},
     ],
 }
 

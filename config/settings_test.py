@@ -8,6 +8,7 @@ from config.keys import generate_secret
 
 os.environ.setdefault("DJANGO_SECRET_KEY", generate_secret())
 os.environ.setdefault("VIGIL_JWT_KEYS", f"test:{generate_secret()}")
+os.environ.setdefault("STRIPE_WEBHOOK_SECRET", f"whsec_{secrets.token_hex(16)}")
 os.environ.setdefault("VIGIL_RATE_LIMIT_PER_MINUTE", "1000000")
 os.environ.setdefault("VIGIL_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "1000000")
 os.environ.setdefault("VIGIL_LOGIN_MAX_FAILURES", "1000000")

@@ -15,6 +15,8 @@ from django_tenants.utils import tenant_context
 
 from config.errors import ConflictError, ErrorList, NotFoundError
 from tenants import hooks
+from tenants.billing.models import Plan
+from tenants.billing.services import account_open, plan_for_code
 from tenants.identity.principals import SYSTEM
 from tenants.identity.roles import Role
 from tenants.identity.services import api_key_create, user_create
@@ -33,12 +35,13 @@ class TenantCreated:
     admin_password: str
     api_key: str
     search_index: str | None
+    plan: str
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def _validate(slug: str, name: str, admin_email: str) -> None:
+def _validate(slug: str, name: str, admin_email: str, plan_code: str) -> Plan:
     errors = ErrorList()
     if not re.fullmatch(SLUG_PATTERN, slug):
         errors.add(
@@ -56,21 +59,28 @@ def _validate(slug: str, name: str, admin_email: str) -> None:
         validate_email(admin_email)
     except DjangoValidationError:
         errors.add("admin_email", "Enter a valid email address.")
+    plan = plan_for_code(errors, plan_code)
     errors.raise_if_any()
+    assert plan is not None
     if Tenant.objects.filter(slug=slug).exists():
         raise ConflictError(f"Tenant '{slug}' already exists.", field="slug")
+    return plan
 
 
-def tenant_create(*, slug: str, name: str, admin_email: str, admin_password: str | None = None) -> TenantCreated:
+def tenant_create(
+    *, slug: str, name: str, admin_email: str, admin_password: str | None = None, plan: str | None = None
+) -> TenantCreated:
+    """`plan` is a plan code (BILLING_DEFAULT_PLAN when omitted); the tenant starts trialing on it."""
     slug = slug.strip().lower()
     admin_email = admin_email.strip().lower()
-    _validate(slug, name, admin_email)
+    on_plan = _validate(slug, name, admin_email, plan or settings.BILLING_DEFAULT_PLAN)
     password = admin_password or secrets.token_urlsafe(12)
 
     tenant = Tenant(slug=slug, name=name.strip(), schema_name=f"t_{slug.replace('-', '_')}")
     with transaction.atomic():
         tenant.save()
         domain = Domain.objects.create(domain=f"{slug}.{settings.BASE_DOMAIN}", tenant=tenant, is_primary=True)
+        account_open(tenant=tenant, plan=on_plan)
     try:
         tenant.create_schema(check_if_exists=True, verbosity=0)
         with tenant_context(tenant):
@@ -93,6 +103,7 @@ def tenant_create(*, slug: str, name: str, admin_email: str, admin_password: str
         admin_password=password,
         api_key=raw_key,
         search_index=search_index,
+        plan=on_plan.code,
     )
 
 

@@ -19,7 +19,7 @@ from tenants.context import use_public_schema
 from tenants.identity.models import ApiKey, User
 from tenants.identity.principals import SYSTEM
 from tenants.identity.roles import Role
-from tenants.identity.services import api_key_create
+from tenants.identity.services import api_key_create, user_create
 from tenants.models import Tenant
 from tenants.services import TenantCreated, tenant_create
 
@@ -127,6 +127,20 @@ class Api:
 
 def key_auth(raw: str) -> str:
     return f"Api-Key {raw}"
+
+
+# Served by the public host only (billing admins, Stripe); tenant hosts answer 404.
+PUBLIC_ONLY_PATHS = ("/api/v1/platform/", "/api/v1/billing/stripe-webhook")
+
+
+@pytest.fixture
+def billing_admin(tenants: dict[str, TenantCreated]) -> Api:
+    """A billing admin logged in on the public host."""
+    use_public_schema()
+    user_create(actor=SYSTEM, email="billing@vigil.example", password=PASSWORD, role=Role.BILLING_ADMIN)
+    pair = Api(None).post("/api/v1/auth/token", {"email": "billing@vigil.example", "password": PASSWORD})
+    assert pair.status_code == 200, pair.content
+    return Api(None, auth=f"Bearer {pair.json()['access']}")
 
 
 @pytest.fixture

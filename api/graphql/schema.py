@@ -3,6 +3,7 @@
 import strawberry
 
 from api.graphql.audit import AuditQuery
+from api.graphql.billing import BillingMutation, BillingQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
 from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery
@@ -26,6 +27,7 @@ class Query(
     StatementsQuery,
     PlaybooksQuery,
     AuditQuery,
+    BillingQuery,
 ):
     pass
 
@@ -41,6 +43,7 @@ class Mutation(
     ScriptsMutation,
     StatementsMutation,
     PlaybooksMutation,
+    BillingMutation,
 ):
     pass
 

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.settings import spectacular_settings
 from rest_framework.viewsets import ViewSetMixin
 
 from config.errors import ValidationError
@@ -17,7 +18,8 @@ _lock = threading.Lock()
 
 
 def _build() -> _Declared:
-    generator = SchemaGenerator()
+    # Every route of every host (config.urls_schema), as the published schema has them.
+    generator = SchemaGenerator(urlconf=spectacular_settings.SERVE_URLCONF)
     paths = generator.get_schema(request=None, public=True)["paths"]
     declared: _Declared = {}
     # drf-spectacular fills `endpoints` with (path, path_regex, method, callback); its stubs say three.

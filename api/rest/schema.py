@@ -61,6 +61,9 @@ TENANT_SCHEME_DEFINITION = {
 }
 # Under these paths the tenant comes from X-Tenant or the host; /healthz and /readyz answer on any host.
 TENANT_PATH_PREFIX = "/api/v1/"
+# The public schema's own operations (billing admins, Stripe): no tenant to name.
+PUBLIC_PATH_PREFIXES = ("/api/v1/platform/", "/api/v1/billing/stripe-webhook")
+NEVER_SUSPENDED_PREFIXES = (*PUBLIC_PATH_PREFIXES, "/api/v1/billing", "/api/v1/mentions")
 # RateLimitMiddleware counts every request under these, authenticated or not.
 RATE_LIMITED_PREFIXES = ("/api/",)
 
@@ -79,6 +82,8 @@ MODULE_TAGS = {
     "api.rest.audit": "audit",
     "api.rest.dead_letters": "dead-letters",
     "api.rest.health": "health",
+    "api.rest.platform": "platform",
+    "api.rest.billing": "billing",
 }
 # Standard viewset actions by the verb their operation id ends in (PATCH is the only update there is).
 ACTION_VERBS = {
@@ -96,6 +101,10 @@ ERRORS = {
     403: (
         "The caller's role may not do this (`permission_denied`), or the credential belongs to another tenant "
         "(`wrong_tenant`)."
+    ),
+    402: (
+        "The tenant is suspended for an unpaid bill (`payment_required`): reads, exports and ingest still work, "
+        "other changes do not."
     ),
     404: "Nothing with this id, or the caller may not see it (`not_found`).",
     422: "This `Idempotency-Key` was used with another body (`idempotency_key_reused`).",
@@ -135,7 +144,8 @@ class VigilAutoSchema(AutoSchema):
 
     def get_operation_id(self) -> str:
         action = getattr(self.view, "action", None)
-        match = re.match(rf"^{TENANT_PATH_PREFIX}([^/{{]+)", self.path)
+        # /platform/tenants and /billing/invoices are one resource each: platform_tenants_list.
+        match = re.match(rf"^{TENANT_PATH_PREFIX}((?:platform/|billing/)?[^/{{]+)", self.path)
         if action is None or match is None:
             # Plain views (auth, me, health) name their operation in extend_schema(operation_id=...).
             return super().get_operation_id()
@@ -145,7 +155,7 @@ class VigilAutoSchema(AutoSchema):
             if len(getattr(self.view, action).mapping) > 1:
                 # /cases/{id}/tasks serves GET and POST: cases_tasks_list, cases_tasks_create.
                 verb = f"{action}_{self._method_verb()}"
-        return f"{match.group(1).replace('-', '_')}_{verb}"
+        return f"{match.group(1).replace('-', '_').replace('/', '_')}_{verb}"
 
     def _method_verb(self) -> str:
         if self.method == "GET":
@@ -162,7 +172,7 @@ class VigilAutoSchema(AutoSchema):
 
     def get_auth(self) -> list[dict[str, list[str]]]:
         requirements: list[dict[str, list[str]]] = super().get_auth()
-        if not self.path.startswith(TENANT_PATH_PREFIX):
+        if not self.path.startswith(TENANT_PATH_PREFIX) or self.path.startswith(PUBLIC_PATH_PREFIXES):
             return requirements
         self.registry.register_on_missing(
             ResolvedComponent(
@@ -210,6 +220,9 @@ class VigilAutoSchema(AutoSchema):
         found[400] = ERRORS[400]
         if self._authenticated():
             found[401], found[403] = ERRORS[401], ERRORS[403]
+        # A suspended tenant may still pay: billing's own writes never answer 402.
+        if self._authenticated() and self.method != "GET" and not self.path.startswith(NEVER_SUSPENDED_PREFIXES):
+            found[402] = ERRORS[402]
         if "{" in self.path:
             found[404] = ERRORS[404]
         conflict = self._conflict()

@@ -1,13 +1,15 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
 from api.rest import (
     audit,
+    billing,
     cases,
     dead_letters,
     identity,
     monitoring,
     notifications,
+    platform,
     playbooks,
     scripts,
     sla,
@@ -35,6 +37,7 @@ router.register("notification-channels", notifications.NotificationChannelViewSe
 router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
 router.register("audit-log", audit.AuditLogViewSet, basename="audit-entry")
 router.register("dead-letters", dead_letters.DeadLetterViewSet, basename="dead-letter")
+router.register("billing/invoices", billing.InvoiceViewSet, basename="billing-invoice")
 
 auth_urlpatterns = [
     path("auth/token", identity.TokenObtainView.as_view(), name="auth-token"),
@@ -50,10 +53,24 @@ urlpatterns = [
     path("me", identity.MeView.as_view(), name="me"),
     path("invitations/accept", identity.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("webhook-event-types", notifications.WebhookEventTypeListView.as_view(), name="webhook-event-types"),
+    path("billing", billing.BillingView.as_view(), name="billing"),
+    path("billing/checkout", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
+    path("billing/portal", billing.BillingPortalView.as_view(), name="billing-portal"),
     path("", include(router.urls)),
 ]
 
-public_urlpatterns = [
+# The billing admin's API and Stripe's webhooks: public schema only, never on a tenant's host.
+platform_router = SimpleRouter(trailing_slash=False)
+platform_router.register("platform/tenants", platform.PlatformTenantViewSet, basename="platform-tenant")
+platform_router.register("platform/plans", platform.PlanViewSet, basename="platform-plan")
+
+public_only_urlpatterns: list[URLPattern | URLResolver] = [
+    path("billing/stripe-webhook", billing.StripeWebhookView.as_view(), name="billing-stripe-webhook"),
+    path("", include(platform_router.urls)),
+]
+
+public_urlpatterns: list[URLPattern | URLResolver] = [
     *auth_urlpatterns,
     path("me", identity.MeView.as_view(), name="me"),
+    *public_only_urlpatterns,
 ]

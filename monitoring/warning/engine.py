@@ -24,6 +24,7 @@ from monitoring.models.warning import LEVEL_RANK, ScopeKind
 from monitoring.warning.handlers import AlertHandlers, Change
 from monitoring.warning.indicators import Reading, Source, read
 from monitoring.warning.sources import LiveSource
+from tenants.billing.suspension import alerting_paused
 
 LEVELS_DESCENDING = (Level.RED, Level.ORANGE, Level.YELLOW, Level.BLUE)
 
@@ -191,6 +192,8 @@ def evaluate(
     A policy or scope that raises is quarantined (key `<policy id>/<scope>`, or `<policy id>/*` when the policy
     itself cannot be read) and the others are evaluated as usual.
     """
+    if alerting_paused():
+        return []  # suspended: mentions are stored, alerts wait until the tenant is resumed
     now = now or timezone.now()
     quarantine = quarantine or Quarantine(DeadLetterKind.WARNING_SCOPE, WarningPolicy)
     handlers = handlers or AlertHandlers()
@@ -239,6 +242,8 @@ def _evaluate_scope(
 
 def warning_scope_retry(item_key: str) -> None:
     """Dead-letter retry: evaluate the one policy (and scope) now, raising whatever still goes wrong."""
+    if alerting_paused():
+        return
     policy_id, _, scope = item_key.partition("/")
     policy = WarningPolicy.objects.filter(pk=int(policy_id), is_active=True).first()
     if policy is None:

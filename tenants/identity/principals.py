@@ -1,5 +1,6 @@
 """Who is calling: one shape for people and API keys, and the one permission check both faces use."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -37,6 +38,17 @@ class Principal:
 SYSTEM = Principal(kind="system", id=0, name="system", role="admin", tenant_slug=None)
 
 
+# Checks beyond the role that apps above identity register (billing refuses writes of a suspended tenant); each
+# raises an ApplicationError to refuse.
+PermissionGuard = Callable[[Principal, str], None]
+_guards: list[PermissionGuard] = []
+
+
+def permission_guard_register(guard: PermissionGuard) -> None:
+    if guard not in _guards:
+        _guards.append(guard)
+
+
 def check_permission(principal: Principal | None, permission: str) -> Principal:
     """Raise unless the caller holds the permission; the choke point for REST and GraphQL alike."""
     if principal is None:
@@ -45,4 +57,6 @@ def check_permission(principal: Principal | None, permission: str) -> Principal:
         return principal
     if not role_has_permission(principal.role, permission):
         raise PermissionDeniedError(f"Role '{principal.role}' may not {permission}.", code="permission_denied")
+    for guard in _guards:
+        guard(principal, permission)
     return principal

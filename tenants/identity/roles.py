@@ -26,6 +26,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api_keys.read": frozenset({Role.ADMIN}),
     "api_keys.manage": frozenset({Role.ADMIN}),
     "platform.read": frozenset({Role.BILLING_ADMIN}),
+    "platform.manage": frozenset({Role.BILLING_ADMIN}),
+    # A tenant's own plan, invoices and payment: its admins.
+    "billing.read": frozenset({Role.ADMIN}),
+    "billing.manage": frozenset({Role.ADMIN}),
     "mentions.read": _EVERYONE,
     "mentions.write": frozenset({Role.ADMIN, Role.ANALYST}),
     "rules.read": _EVERYONE,

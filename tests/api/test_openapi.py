@@ -87,6 +87,11 @@ def test_every_tenant_operation_needs_the_tenant_with_each_credential(schema):
         elif path.startswith("/api/v1/auth/") or path == "/api/v1/invitations/accept":
             # No credential: the tenant alone (logins, refreshes, mailed account tokens).
             assert op["security"] == [{"Tenant": []}], (method, path)
+        elif path == "/api/v1/billing/stripe-webhook":
+            assert "security" not in op, (method, path)  # Stripe's signature is the proof
+        elif path.startswith("/api/v1/platform/"):
+            # The public host's billing admins: no tenant to name.
+            assert op["security"] == [{"JWT": []}, {"ApiKey": []}], (method, path)
         else:
             assert op["security"] == [{"JWT": [], "Tenant": []}, {"ApiKey": [], "Tenant": []}], (method, path)
     schemes = schema["components"]["securitySchemes"]

@@ -32,6 +32,7 @@ from responses.scripts.services import script_approve, script_create
 from responses.statements.services import statement_approve, statement_create, statement_publish, statement_submit
 from responses.team.services import case_member_add
 from tenants.audit.models import AuditEntry
+from tenants.billing.models import Plan
 from tenants.context import use_public_schema
 from tenants.identity.invitations import invitation_create
 from tenants.identity.models import User
@@ -848,6 +849,38 @@ OPS: list[Op] = [
         {"variables": {"name": "Li"}},
         {"id": R.approved_script},
     ),
+    # A tenant's own billing (Stripe calls go to stripe-mock).
+    Op("GET", f"{V1}/billing", "{ billing { plan status } }", may("billing.read")),
+    Op("GET", f"{V1}/billing/invoices", "{ billingInvoices { id } }", may("billing.read")),
+    Op(
+        "POST",
+        f"{V1}/billing/checkout",
+        'mutation { createBillingCheckout(plan: "team", successUrl: "https://a.example/ok", '
+        'cancelUrl: "https://a.example/no") }',
+        may("billing.manage"),
+        body={"plan": "team", "success_url": "https://a.example/ok", "cancel_url": "https://a.example/no"},
+    ),
+    Op(
+        "POST",
+        f"{V1}/billing/portal",
+        'mutation { createBillingPortal(returnUrl: "https://a.example/back") }',
+        may("billing.manage"),
+        body={"return_url": "https://a.example/back"},
+    ),
+    # The platform API is the public host's (tests/api/test_platform.py); no tenant role reaches it in GraphQL.
+    *[
+        Op(None, None, document, frozenset())
+        for document in (
+            "{ platformTenants { slug } }",
+            '{ platformTenant(slug: "alpha") { slug } }',
+            "{ platformPlans { code } }",
+            '{ platformPlan(code: "trial") { code } }',
+            'mutation { createPlatformTenant(slug: "zeta", name: "Z", adminEmail: "a@z.example") { apiKey } }',
+            'mutation { updatePlatformTenant(slug: "alpha", status: "suspended") { slug } }',
+            'mutation { createPlan(code: "new", name: "New") { code } }',
+            'mutation { updatePlan(code: "trial", name: "Trial 2") { code } }',
+        )
+    ],
 ]
 
 # Query strings some REST operations need beside their path.
@@ -1018,6 +1051,8 @@ def world(django_db_setup: Any, django_db_blocker: Any, item_factory: Any) -> It
                 _monitoring(refs, item_factory())
                 _notifications(refs)
                 _playbooks_and_scripts(refs)
+                # A price to check out on (the default plans have none).
+                Plan.objects.filter(code="team").update(stripe_base_price_id="price_parity_team")
                 refs["audit_entry"] = AuditEntry.objects.order_by("-id").values_list("pk", flat=True).first()
             use_public_schema()
             auth = {caller: _login(person.email) for caller, person in people.items()}
@@ -1068,7 +1103,7 @@ def test_every_rest_operation_has_a_row(tenants: Any) -> None:
         for path, operations in schema["paths"].items()
         for method in operations
         if method in ("get", "post", "patch", "put", "delete")
-        and not path.startswith(f"{V1}/auth/")
+        and not path.startswith((f"{V1}/auth/", f"{V1}/platform/", f"{V1}/billing/stripe-webhook"))
         and path not in ("/healthz", "/readyz", PUBLIC_INVITATION_PATH)
     }
 

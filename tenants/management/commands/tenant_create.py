@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--admin-email", required=True)
         parser.add_argument("--admin-password", help="generated when omitted")
+        parser.add_argument("--plan", help="a plan code; VIGIL_BILLING_DEFAULT_PLAN when omitted")
         parser.add_argument("--json", action="store_true", help="print what was created as JSON, API key included")
 
     def handle(self, *args: object, **options: str) -> None:
@@ -23,6 +24,7 @@ class Command(BaseCommand):
                 name=options["name"],
                 admin_email=options["admin_email"],
                 admin_password=options.get("admin_password"),
+                plan=options.get("plan"),
             )
         except ApplicationError as exc:
             raise CommandError(f"{exc.field + ': ' if exc.field else ''}{exc.message}") from exc
@@ -32,6 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Tenant '{created.slug}' created (schema {created.schema})."))
         for label, value in [
             ("Domain", created.domain),
+            ("Plan", created.plan),
             ("Admin", created.admin_email),
             ("Password", created.admin_password),
             ("API key", created.api_key),

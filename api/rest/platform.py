@@ -1,0 +1,115 @@
+"""The billing admin's platform API on the public schema: tenants and plans. Tenant hosts do not route here."""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.rest import platform_serializers as s
+from api.rest.base import TenantViewSet, list_param
+from tenants.billing import selectors, services
+from tenants.billing.models import BillingStatus, Plan
+from tenants.billing.platform import platform_tenant_create
+from tenants.models import Tenant
+
+SLUG_REGEX = r"[a-z0-9-]+"
+
+
+@extend_schema_view(retrieve=extend_schema(summary="One tenant with its plan, billing status and Stripe ids"))
+class PlatformTenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    model = Tenant
+    serializer_class = s.PlatformTenantOutput
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_REGEX
+    ordering_fields = ("slug", "name", "created_at")
+    conflicts = {
+        "create": "A tenant has this slug",
+        "partial_update": "The tenant is canceled (`canceled`): it cannot be suspended or resumed",
+    }
+
+    def select(self) -> Any:
+        if self.action != "list":
+            return selectors.platform_tenant_list(actor=self.principal)
+        params = self.request.query_params
+        return selectors.platform_tenant_list(
+            actor=self.principal,
+            search=params.get("search", "").strip()[:200],
+            status=list_param(params, "status"),
+            plan=list_param(params, "plan"),
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Part of the slug or name (case-insensitive)."),
+            OpenApiParameter(
+                "status", str, enum=BillingStatus.values, description="Billing status; repeat or comma-separate."
+            ),
+            OpenApiParameter("plan", str, description="Plan code; repeat or comma-separate."),
+        ],
+        summary="Tenants with their plan and billing status (search, filter by status and plan)",
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, slug: str) -> Response:
+        return Response(s.PlatformTenantOutput(selectors.platform_tenant_get(actor=self.principal, slug=slug)).data)
+
+    @extend_schema(
+        request=s.PlatformTenantCreateInput,
+        responses={201: s.PlatformTenantCreatedOutput},
+        summary="Create a tenant (as manage.py tenant_create): schema, first admin, API key, on a plan",
+    )
+    def create(self, request: Request) -> Response:
+        data = s.PlatformTenantCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = platform_tenant_create(actor=self.principal, **data.validated_data)
+        return Response(s.PlatformTenantCreatedOutput(created.as_dict()).data, status=201)
+
+    @extend_schema(
+        request=s.PlatformTenantUpdateInput,
+        responses=s.PlatformTenantOutput,
+        summary="Change a tenant's plan (by code) or trial end, or suspend or resume it",
+    )
+    def partial_update(self, request: Request, slug: str) -> Response:
+        data = s.PlatformTenantUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.platform_tenant_update(actor=self.principal, slug=slug, **data.validated_data)
+        return Response(s.PlatformTenantOutput(selectors.platform_tenant_get(actor=self.principal, slug=slug)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Plans with their limits, features and Stripe prices"),
+    retrieve=extend_schema(summary="One plan"),
+)
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    model = Plan
+    serializer_class = s.PlanOutput
+    lookup_field = "code"
+    lookup_value_regex = SLUG_REGEX
+    ordering_fields = ("code", "name", "created_at")
+    conflicts = {"create": "A plan has this code"}
+
+    def select(self) -> Any:
+        return selectors.plan_list(actor=self.principal)
+
+    def retrieve(self, request: Request, code: str) -> Response:
+        return Response(s.PlanOutput(selectors.plan_get(actor=self.principal, code=code)).data)
+
+    @extend_schema(request=s.PlanCreateInput, responses={201: s.PlanOutput}, summary="Create a plan")
+    def create(self, request: Request) -> Response:
+        data = s.PlanCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_create(actor=self.principal, **data.validated_data)
+        return Response(s.PlanOutput(plan).data, status=201)
+
+    @extend_schema(
+        request=s.PlanUpdateInput,
+        responses=s.PlanOutput,
+        summary="Edit a plan; every tenant on it has the new limits and features at once",
+    )
+    def partial_update(self, request: Request, code: str) -> Response:
+        data = s.PlanUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(s.PlanOutput(services.plan_update(actor=self.principal, code=code, **data.validated_data)).data)

@@ -1,0 +1,145 @@
+"""Input and output of the billing admin's platform API (tenants and plans, on the public schema)."""
+
+from rest_framework import serializers
+
+from tenants.billing.models import FEATURE_KEYS, LIMIT_KEYS, BillingStatus, Plan
+from tenants.billing.services import ADMIN_STATUSES, CODE_PATTERN
+from tenants.models import SLUG_PATTERN
+
+LIMITS_HELP = f"Limit names ({', '.join(LIMIT_KEYS)}) to whole numbers; absent or null means unlimited."
+FEATURES_HELP = f"Feature names ({', '.join(FEATURE_KEYS)}) to true or false."
+
+
+class LimitsField(serializers.DictField):
+    child = serializers.IntegerField(min_value=0, max_value=2**31 - 1, allow_null=True)
+
+
+class FeaturesField(serializers.DictField):
+    child = serializers.BooleanField()
+
+
+class PlanOutput(serializers.ModelSerializer):
+    limits = LimitsField(help_text=LIMITS_HELP)
+    features = FeaturesField(help_text=FEATURES_HELP)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "code",
+            "name",
+            "stripe_base_price_id",
+            "stripe_metered_price_id",
+            "limits",
+            "features",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PlanCreateInput(serializers.Serializer):
+    code = serializers.RegexField(CODE_PATTERN, max_length=40)
+    name = serializers.CharField(max_length=200)
+    stripe_base_price_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    stripe_metered_price_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    limits = LimitsField(required=False, help_text=LIMITS_HELP)
+    features = FeaturesField(required=False, help_text=FEATURES_HELP)
+
+
+class PlanUpdateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    stripe_base_price_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    stripe_metered_price_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    limits = LimitsField(required=False, help_text=LIMITS_HELP)
+    features = FeaturesField(required=False, help_text=FEATURES_HELP)
+
+
+class PlatformTenantOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    plan = serializers.CharField(source="billing.plan.code", help_text="The plan's code.")
+    status = serializers.ChoiceField(source="billing.status", choices=BillingStatus.choices)
+    trial_end = serializers.DateTimeField(source="billing.trial_end", allow_null=True)
+    status_changed_at = serializers.DateTimeField(source="billing.status_changed_at")
+    limits = LimitsField(source="billing.plan.limits", help_text=LIMITS_HELP)
+    features = FeaturesField(source="billing.plan.features", help_text=FEATURES_HELP)
+    stripe_customer_id = serializers.CharField(source="billing.stripe_customer_id")
+    stripe_subscription_id = serializers.CharField(source="billing.stripe_subscription_id")
+
+
+class PlatformTenantCreateInput(serializers.Serializer):
+    slug = serializers.RegexField(SLUG_PATTERN, max_length=40, help_text="Lowercase letters, digits and hyphens.")
+    name = serializers.CharField(max_length=200)
+    admin_email = serializers.EmailField(max_length=254)
+    admin_password = serializers.CharField(
+        max_length=200, min_length=10, required=False, trim_whitespace=False, help_text="Generated when omitted."
+    )
+    plan = serializers.RegexField(CODE_PATTERN, max_length=40, required=False, help_text="A plan code.")
+
+
+class PlatformTenantCreatedOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    schema = serializers.CharField()
+    domain = serializers.CharField()
+    plan = serializers.CharField()
+    admin_email = serializers.EmailField()
+    admin_password = serializers.CharField(help_text="Shown only in this response.")
+    api_key = serializers.CharField(help_text="The tenant's first admin API key; shown only in this response.")
+    search_index = serializers.CharField(allow_null=True)
+
+
+class PlatformTenantUpdateInput(serializers.Serializer):
+    plan = serializers.RegexField(CODE_PATTERN, max_length=40, required=False, help_text="A plan code.")
+    status = serializers.ChoiceField(
+        choices=[(s.value, s.label) for s in ADMIN_STATUSES],
+        required=False,
+        help_text="`suspended` suspends the tenant, `active` resumes it.",
+    )
+    trial_end = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class StripeWebhookOutput(serializers.Serializer):
+    received = serializers.BooleanField()
+    outcome = serializers.ChoiceField(
+        choices=["applied", "replay", "stale", "ignored"],
+        help_text="applied; replay (this event id was seen: nothing changed); stale (older than the tenant's "
+        "billing state: recorded, nothing changed); ignored (no tenant or an event type Vigil does not use).",
+    )
+
+
+class BillingOutput(serializers.Serializer):
+    plan = serializers.CharField(source="plan.code", help_text="The plan's code.")
+    plan_name = serializers.CharField(source="plan.name")
+    status = serializers.ChoiceField(choices=BillingStatus.choices)
+    trial_end = serializers.DateTimeField(allow_null=True)
+    limits = LimitsField(source="plan.limits", help_text=LIMITS_HELP)
+    features = FeaturesField(source="plan.features", help_text=FEATURES_HELP)
+    stripe_customer_id = serializers.CharField()
+    stripe_subscription_id = serializers.CharField()
+
+
+class CheckoutInput(serializers.Serializer):
+    plan = serializers.RegexField(CODE_PATTERN, max_length=40, help_text="The plan code to subscribe to.")
+    success_url = serializers.URLField(max_length=2000, help_text="Where Stripe sends the admin after paying.")
+    cancel_url = serializers.URLField(max_length=2000, help_text="Where Stripe sends the admin on cancel.")
+
+
+class PortalInput(serializers.Serializer):
+    return_url = serializers.URLField(max_length=2000, help_text="Where the portal's back link goes.")
+
+
+class StripeUrlOutput(serializers.Serializer):
+    url = serializers.URLField(help_text="Send the admin's browser here.")
+
+
+class InvoiceOutput(serializers.Serializer):
+    id = serializers.CharField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    amount_due = serializers.IntegerField(allow_null=True, help_text="In the currency's smallest unit.")
+    amount_paid = serializers.IntegerField(allow_null=True)
+    created = serializers.IntegerField(allow_null=True, help_text="Unix time, as Stripe gives it.")
+    hosted_invoice_url = serializers.CharField(allow_null=True)

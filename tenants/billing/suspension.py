@@ -1,0 +1,35 @@
+"""A suspended tenant keeps its reads, exports and ingest, and loses every other write until it is resumed.
+
+Ingest goes on so no mention is lost while a bill is late (the warning engine does not alert for the tenant:
+`alerting_paused`); billing itself stays open, so an admin can pay."""
+
+from config.errors import PaymentRequiredError
+from tenants.billing.models import BillingAccount, BillingStatus
+from tenants.context import current_tenant
+from tenants.identity.principals import Principal
+
+# Writes a suspended tenant may still make.
+ALLOWED_WHILE_SUSPENDED = frozenset({"mentions.write", "billing.manage"})
+
+
+def _suspended() -> bool:
+    tenant = current_tenant()
+    if tenant is None:
+        return False
+    return BillingAccount.objects.filter(tenant=tenant, status=BillingStatus.SUSPENDED).exists()
+
+
+def refuse_writes_while_suspended(principal: Principal, permission: str) -> None:
+    """The permission guard (tenants.identity.principals): reads pass, writes of a suspended tenant are a 402."""
+    if permission.endswith(".read") or permission in ALLOWED_WHILE_SUSPENDED:
+        return
+    if _suspended():
+        raise PaymentRequiredError(
+            "This tenant is suspended for an unpaid bill: reads and exports work, other changes are refused "
+            "until billing is settled."
+        )
+
+
+def alerting_paused() -> bool:
+    """Whether the warning engine holds its alerts for the current tenant (suspended: mentions still stored)."""
+    return _suspended()

@@ -1,0 +1,62 @@
+"""A suspended tenant: reads and exports work, ingest keeps storing mentions, other writes are a 402
+`payment_required`, and the warning engine raises no alert for it until it is resumed."""
+
+from django.test import TestCase
+from django.utils import timezone
+
+from monitoring.models import Alert, Mention, WarningPolicy
+from monitoring.warning.engine import evaluate
+from tenants.billing.services import platform_tenant_update
+from tenants.identity.principals import SYSTEM
+from tests.conftest import Api, key_auth
+from tests.monitoring.test_warning import POLICIES, VOLUME_POLICY, in_tenant, post
+
+RULE = {"name": "Outage", "query": "outage"}
+
+
+def suspend(slug: str) -> None:
+    platform_tenant_update(actor=SYSTEM, slug=slug, status="suspended")
+
+
+def test_a_suspended_tenant_reads_but_may_not_write(alpha):
+    api = Api("alpha", auth=key_auth(alpha.api_key))
+    suspend("alpha")
+
+    refused = api.post(POLICIES, {**VOLUME_POLICY, "name": "New watch"})
+    assert refused.status_code == 402
+    assert refused.json()["error"]["code"] == "payment_required"
+    assert api.get(POLICIES).status_code == 200
+    assert api.get("/api/v1/mentions").status_code == 200
+    assert api.get("/api/v1/audit-log").status_code == 200
+    graphql = api.graphql("mutation { revokeApiKey(id: 999999) { id } }").json()
+    assert graphql["errors"][0]["extensions"]["code"] == "payment_required"
+
+
+def test_other_tenants_keep_writing_while_one_is_suspended(alpha, beta):
+    suspend("alpha")
+
+    created = Api("beta", auth=key_auth(beta.api_key)).post(POLICIES, {**VOLUME_POLICY, "name": "Beta watch"})
+    assert created.status_code == 201
+
+
+def test_a_suspended_tenant_keeps_ingesting_without_alerts_until_resumed(alpha, item):
+    api = Api("alpha", auth=key_auth(alpha.api_key))
+    with in_tenant("alpha"):
+        WarningPolicy.objects.all().delete()
+    assert api.post(POLICIES, VOLUME_POLICY).status_code == 201
+    suspend("alpha")
+
+    post(api, item, 3, timezone.now())
+    with in_tenant("alpha"), TestCase.captureOnCommitCallbacks(execute=True):
+        held = evaluate()
+        stored = Mention.objects.count()
+        alerts_while_suspended = Alert.objects.count()
+
+    assert stored == 3
+    assert held == [] and alerts_while_suspended == 0
+
+    platform_tenant_update(actor=SYSTEM, slug="alpha", status="active")
+    with in_tenant("alpha"), TestCase.captureOnCommitCallbacks(execute=True):
+        changes = evaluate()
+    assert [c.kind for c in changes] == ["opened"]
+    assert api.post(POLICIES, {**VOLUME_POLICY, "name": "Second watch"}).status_code == 201
