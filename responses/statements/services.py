@@ -29,7 +29,7 @@ from responses.models import (
 from responses.models.statements import default_approvals
 from responses.statements.diffs import body_diff
 from responses.team.permissions import check_case_action, roles_held
-from tenants.identity.principals import SYSTEM, Principal
+from tenants.identity.principals import SYSTEM, Principal, permission_guards_check
 
 MAX_BODY = 20_000
 # Channels where a statement may have no address of its own (a press conference, a mail-out, a text message).
@@ -195,7 +195,10 @@ def pending_roles(statement: Statement) -> list[str]:
 
 def _check_approver(statement: Statement, actor: Principal) -> None:
     """Only those holding one of the statement's approval roles on its case decide on it; no tenant role does."""
-    if actor is SYSTEM or roles_held(statement.case, actor) & set(statement.required_approvals):
+    if actor is SYSTEM:
+        return
+    if roles_held(statement.case, actor) & set(statement.required_approvals):
+        permission_guards_check(actor, "cases.work")
         return
     roles = " or ".join(statement.required_approvals) or "no role (it needs no approval)"
     raise PermissionDeniedError(

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from config.errors import PermissionDeniedError
 from responses.models import CaseMember, CaseRole, CrisisCase
-from tenants.identity.principals import SYSTEM, Principal
+from tenants.identity.principals import SYSTEM, Principal, permission_guards_check
 from tenants.identity.roles import role_has_permission
 
 ANY_MEMBER = frozenset(CaseRole.values)
@@ -39,10 +39,14 @@ def roles_held(case: CrisisCase, actor: Principal) -> set[str]:
 def check_case_action(actor: Principal, case: CrisisCase, action: str, *, also_roles: Iterable[str] = ()) -> None:
     """Pass with the action's tenant permission, or holding one of its case roles (or `also_roles`) on this case."""
     permission, roles = CASE_ACTIONS[action]
-    if actor is SYSTEM or role_has_permission(actor.role, permission):
+    if actor is SYSTEM:
+        return
+    if role_has_permission(actor.role, permission):
+        permission_guards_check(actor, permission)
         return
     wanted = roles | set(also_roles)
     if roles_held(case, actor) & wanted:
+        permission_guards_check(actor, permission)
         return
     raise PermissionDeniedError(
         f"Role '{actor.role}' may not {permission} unless holding {' or '.join(sorted(wanted))} on case {case.pk}.",

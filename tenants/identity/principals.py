@@ -57,6 +57,13 @@ def check_permission(principal: Principal | None, permission: str) -> Principal:
         return principal
     if not role_has_permission(principal.role, permission):
         raise PermissionDeniedError(f"Role '{principal.role}' may not {permission}.", code="permission_denied")
+    permission_guards_check(principal, permission)
+    return principal
+
+
+def permission_guards_check(principal: Principal, permission: str) -> None:
+    """The registered guards, for checks that grant by something other than the tenant role (case roles)."""
+    if principal is SYSTEM:
+        return
     for guard in _guards:
         guard(principal, permission)
-    return principal

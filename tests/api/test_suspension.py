@@ -6,9 +6,11 @@ from django.utils import timezone
 
 from monitoring.models import Alert, Mention, WarningPolicy
 from monitoring.warning.engine import evaluate
+from responses.team.services import case_member_add
 from tenants.billing.services import platform_tenant_update
+from tenants.identity.models import User
 from tenants.identity.principals import SYSTEM
-from tests.conftest import Api, key_auth
+from tests.conftest import PASSWORD, Api, key_auth
 from tests.monitoring.test_warning import POLICIES, VOLUME_POLICY, in_tenant, post
 
 RULE = {"name": "Outage", "query": "outage"}
@@ -60,3 +62,21 @@ def test_a_suspended_tenant_keeps_ingesting_without_alerts_until_resumed(alpha, 
         changes = evaluate()
     assert [c.kind for c in changes] == ["opened"]
     assert api.post(POLICIES, {**VOLUME_POLICY, "name": "Second watch"}).status_code == 201
+
+
+def test_case_work_is_refused_too_whoever_grants_it(alpha, login):
+    """Case actions are granted by tenant role or case role; a suspended tenant refuses both with a 402."""
+    api = Api("alpha", auth=key_auth(alpha.api_key))
+    case = api.post("/api/v1/cases", {"title": "Outage", "activate_playbook": False}).json()
+    with in_tenant("alpha"):
+        viewer = User.objects.create_user(email="cmd@alpha.example", password=PASSWORD, role="viewer")
+        case_member_add(actor=SYSTEM, case_id=case["id"], user_id=viewer.pk, role="commander")
+    suspend("alpha")
+
+    by_role = api.post(f"/api/v1/cases/{case['id']}/transition", {"transition": "assess"})
+    commander = Api("alpha", auth=login("alpha", viewer.email))
+    by_case_role = commander.post(f"/api/v1/cases/{case['id']}/notes", {"text": "On it"})
+
+    assert [by_role.status_code, by_case_role.status_code] == [402, 402]
+    assert api.get(f"/api/v1/cases/{case['id']}").json()["status"] == "detected"
+    assert api.get(f"/api/v1/cases/{case['id']}/timeline").json()["results"][-1]["kind"] == "opened"
