@@ -23,17 +23,23 @@ def _errors_to_validation(errors: dict[str, Any]) -> ValidationError:
     return ValidationError(str(messages[0]), field=field)
 
 
-def mention_page(
-    *, actor: Principal, filters: Mapping[str, Any], first: int = 50, after: str = ""
-) -> tuple[list[Mention], str | None]:
-    """Newest first, keyset-paginated on (published_at, id): stable while new mentions arrive."""
+def mention_list(*, actor: Principal, filters: Mapping[str, Any]) -> QuerySet[Mention]:
+    """Stored mentions that pass the filters, newest first (the (published_at, id) index serves either way)."""
     check_permission(actor, "mentions.read")
-    if not 1 <= first <= 200:
-        raise ValidationError("Page size is between 1 and 200.", field="page_size")
     filterset = MentionFilter(filters, queryset=Mention.objects.select_related("author"))
     if not filterset.is_valid():
         raise _errors_to_validation(filterset.errors)
     queryset: QuerySet[Mention] = filterset.qs.order_by("-published_at", "-id")
+    return queryset
+
+
+def mention_page(
+    *, actor: Principal, filters: Mapping[str, Any], first: int = 50, after: str = ""
+) -> tuple[list[Mention], str | None]:
+    """Newest first, keyset-paginated on (published_at, id): stable while new mentions arrive."""
+    if not 1 <= first <= 200:
+        raise ValidationError("Page size is between 1 and 200.", field="page_size")
+    queryset = mention_list(actor=actor, filters=filters)
     if after:
         published_at, pk = _decode(after)
         queryset = queryset.filter(Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=pk))

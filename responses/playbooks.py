@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from api.principals import Principal, check_permission
 from config.archive import archive, archived_filter, refuse_archived, restore
@@ -114,6 +114,12 @@ def playbook_get(*, actor: Principal, playbook_id: int) -> Playbook:
 def playbook_content(playbook: Playbook) -> Content:
     """The content of the playbook's current version."""
     return dict(_version(playbook, playbook.current_version).content)
+
+
+def current_content() -> Subquery:
+    """`playbook_content` as an annotation, so a list read gets every playbook's content in its one query."""
+    versions = PlaybookVersion.objects.filter(playbook=OuterRef("pk"), number=OuterRef("current_version"))
+    return Subquery(versions.values("content")[:1])
 
 
 def playbook_versions(*, actor: Principal, playbook_id: int) -> QuerySet[PlaybookVersion]:

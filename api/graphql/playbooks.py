@@ -5,10 +5,12 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
+from django.db.models import QuerySet
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql.cases import Task
+from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
 from api.graphql.statements import Statement
 from config.validation import UNSET
@@ -22,6 +24,9 @@ class PlaybookVersion:
     change_note: str
     created_by: str
     created_at: datetime
+
+
+CURRENT_CONTENT = "current_content"
 
 
 @strawberry_django.type(models.Playbook)
@@ -39,13 +44,16 @@ class Playbook:
     archived_at: datetime | None
     archived_by: str
 
-    @strawberry.field(description="The current version's content.")
-    def content(self) -> JSON:
-        return cast(JSON, playbooks.playbook_content(cast(models.Playbook, self)))
+    versions: Connection[PlaybookVersion] = connection(description="All versions, oldest first.")
 
-    @strawberry.field(description="All versions, oldest first.")
-    def versions(self) -> list[PlaybookVersion]:
-        return cast(list[PlaybookVersion], list(cast(models.Playbook, self).versions.order_by("number")))
+    @strawberry_django.field(
+        annotate={CURRENT_CONTENT: lambda info: playbooks.current_content()},
+        description="The current version's content.",
+    )
+    def content(self, root: models.Playbook) -> JSON:
+        if hasattr(root, CURRENT_CONTENT):
+            return cast(JSON, getattr(root, CURRENT_CONTENT))
+        return cast(JSON, playbooks.playbook_content(root))
 
 
 @strawberry.type
@@ -56,13 +64,15 @@ class PlaybookActivation:
     version: int
     activated_by: str
     activated_at: datetime
-    tasks: list[Task]
+    tasks: list[Task] = strawberry.field(description="The tasks this activation created.")
     statements: list[Statement] = strawberry.field(description="Drafts made from the statement templates.")
 
 
 @strawberry.type
 class PlaybooksQuery:
-    @strawberry.field(description="Playbooks by name; `severity` also matches playbooks for any severity.")
+    @connection(
+        Connection[Playbook], description="Playbooks by name; `severity` also matches playbooks for any severity."
+    )
     def playbooks(
         self,
         info: Info,
@@ -70,15 +80,14 @@ class PlaybooksQuery:
         severity: models.Severity | None = None,
         is_active: bool | None = None,
         archived: bool = False,
-    ) -> list[Playbook]:
-        found = playbooks.playbook_list(
+    ) -> QuerySet[models.Playbook]:
+        return playbooks.playbook_list(
             actor=actor(info),
-            scenario=scenario.value if scenario else "",
-            severity=severity.value if severity else "",
+            scenario=scenario or "",
+            severity=severity or "",
             is_active=is_active,
             archived=archived,
         )
-        return cast(list[Playbook], list(found))
 
     @strawberry.field
     def playbook(self, info: Info, id: int) -> Playbook:
