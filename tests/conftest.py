@@ -129,6 +129,11 @@ def key_auth(raw: str) -> str:
     return f"Api-Key {raw}"
 
 
+def nodes(connection: dict[str, Any]) -> list[Any]:
+    """The items of a GraphQL connection's page."""
+    return [edge["node"] for edge in connection["edges"]]
+
+
 @pytest.fixture
 def make_user(tenants: dict[str, TenantCreated]) -> Any:
     def make(slug: str, role: str, email: str | None = None) -> User:

@@ -133,7 +133,7 @@ def test_identity_changes_are_recorded_with_who_and_what(alpha, make_user):
     key = api.post("/api/v1/api-keys", {"name": "ci", "role": "analyst"}).json()
     api.post(f"/api/v1/api-keys/{key['id']}/revoke")
     api.post(f"/api/v1/api-keys/{key['id']}/revoke")
-    gql = api.graphql('mutation { inviteUser(input: {email: "gql@alpha.example", role: "viewer"}) { id } }').json()
+    gql = api.graphql('mutation { inviteUser(input: {email: "gql@alpha.example", role: VIEWER}) { id } }').json()
 
     logged = entries(alpha, "target_type=user,api_key,invitation")[:6]
     assert [(e["action"], e["target_type"]) for e in reversed(logged)] == [

@@ -63,7 +63,7 @@ def test_a_date_is_stored_in_utc_whatever_its_offset(alpha, item):
     admin(alpha).post(BATCH, {"mentions": [mention]})
 
     read = admin(alpha).get(f"/api/v1/mentions?external_id={mention['external_id']}").json()["results"]
-    assert read[0]["published_at"] == "2024-02-29T18:00:00Z"
+    assert read[0]["published_at"] == "2024-02-29T18:00:00.000000Z"
 
 
 def test_date_window_follows_the_settings(alpha, item, settings):

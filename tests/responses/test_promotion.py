@@ -145,20 +145,21 @@ def test_promotion_settings_through_graphql(alpha):
 
     created = api.graphql(
         """mutation { createWarningPolicy(input: {name: "gql", indicators: [{type: "volume", window_minutes: 15}],
-           promoteLevel: "red", promoteOwnBrandsOnly: false, promoteScenario: "data_leak"})
+           promoteLevel: RED, promoteOwnBrandsOnly: false, promoteScenario: DATA_LEAK})
            { promoteLevel promoteOwnBrandsOnly promoteScenario } }"""
     ).json()
     bad = api.graphql(
         """mutation { createWarningPolicy(input: {name: "gql2", indicators: [{type: "volume", window_minutes: 15}],
-           promoteLevel: "ultraviolet"}) { id } }"""
+           promoteLevel: ULTRAVIOLET}) { id } }"""
     ).json()
 
     assert created["data"]["createWarningPolicy"] == {
-        "promoteLevel": "red",
+        "promoteLevel": "RED",
         "promoteOwnBrandsOnly": False,
-        "promoteScenario": "data_leak",
+        "promoteScenario": "DATA_LEAK",
     }
-    assert bad["errors"][0]["extensions"]["field"] == "promote_level"
+    assert bad["errors"][0]["extensions"]["code"] == "graphql_validation"
+    assert "ULTRAVIOLET" in bad["errors"][0]["message"]
 
 
 def test_promotion_opens_the_case_only_once_the_alert_is_committed(alpha, item):
@@ -234,5 +235,5 @@ def test_a_playbook_that_fails_to_activate_keeps_the_alert_and_is_retried(alpha,
     assert retried["resolved_at"] is not None
     cases = api.get("/api/v1/cases").json()["results"]
     assert [c["opened_from_alert"] for c in cases] == [alert.pk]
-    tasks = api.get(f"/api/v1/cases/{cases[0]['id']}/tasks").json()
+    tasks = api.get(f"/api/v1/cases/{cases[0]['id']}/tasks").json()["results"]
     assert [t["title"] for t in tasks] == ["Holding statement"]
