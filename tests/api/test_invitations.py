@@ -199,7 +199,7 @@ def test_an_accepted_invitation_cannot_be_revoked_and_a_revoked_one_can_be_repla
 
     refused = admin(alpha).post(f"{INVITATIONS}/{second}/revoke")
 
-    assert revoked.json()["data"]["revokeInvitation"] == {"status": "revoked"}
+    assert revoked.json()["data"]["revokeInvitation"] == {"status": "REVOKED"}
     assert error_field(refused) == (409, "id")
     assert [i["status"] for i in admin(alpha).get(INVITATIONS).json()["results"]] == ["accepted", "revoked"]
 

@@ -68,7 +68,7 @@ def test_ingested_mentions_record_matched_rules_and_brands(alpha, item):
     by_rule = api.get(f"/api/v1/mentions?rule={rule['id']}").json()["results"]
     by_brand = api.get(f"/api/v1/mentions?brand={brand['id']}").json()["results"]
 
-    assert brand["kind"] == "own"
+    assert brand["kind"] == "OWN"
     assert [m["external_id"] for m in by_rule] == ["hit"]
     assert sorted(m["external_id"] for m in by_brand) == ["hit", "miss"]
     assert by_rule[0]["matched_brands"] == [int(brand["id"])]
