@@ -348,7 +348,7 @@ def test_silences_and_brands_are_per_tenant(alpha, beta):
     admin(alpha).post("/api/v1/brands", {"name": "alpha brand", "expression": "x"})
 
     assert admin(beta).get("/api/v1/silences").json()["results"] == []
-    empty = {"edges": []}
+    empty: dict[str, list[object]] = {"edges": []}
     assert admin(beta).graphql("{ silences { edges { node { id } } } brands { edges { node { id } } } }").json()[
         "data"
     ] == {"silences": empty, "brands": empty}
