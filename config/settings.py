@@ -337,9 +337,10 @@ CORS_ALLOWED_ORIGINS = env.list("VIGIL_CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_HEADERS = ("authorization", "content-type", "x-tenant", "idempotency-key")
 CORS_EXPOSE_HEADERS = ("retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
 
-# GraphQL limits, all checked before a resolver runs. The deepest query the schema allows is 3 levels below a root
-# field (mentions → items → author → name); no type refers back to itself, so a deeper document is an attack.
-GRAPHQL_MAX_DEPTH = env.int("VIGIL_GRAPHQL_MAX_DEPTH", default=3)
+# GraphQL limits, all checked before a resolver runs. The deepest query the schema allows is 9 levels below a root
+# field: three nested lists, each a connection (edges → node), as in cases → edges → node → statements → edges →
+# node → versions → edges → node → body. No type refers back to itself, so a deeper document is an attack.
+GRAPHQL_MAX_DEPTH = env.int("VIGIL_GRAPHQL_MAX_DEPTH", default=9)
 GRAPHQL_MAX_TOKENS = env.int("VIGIL_GRAPHQL_MAX_TOKENS", default=2000)
 GRAPHQL_MAX_ALIASES = env.int("VIGIL_GRAPHQL_MAX_ALIASES", default=30)
 # The query document; variables may be larger (ingestMentions carries up to VIGIL_INGEST_MAX_BYTES of mentions)

@@ -103,10 +103,11 @@ def main() -> None:
         comms.call("POST", f"/api/v1/statements/{sid}/publish", {"channel": channel, "url": url})
     say(f"statement #{sid} v2 approved by legal then commander, published on weibo and website")
 
-    rest_timeline = admin.call("GET", f"/api/v1/cases/{cid}/timeline")
+    rest_timeline = admin.call("GET", f"/api/v1/cases/{cid}/timeline?page_size=200")["results"]
     graphql = admin.graphql(
-        f"{{ case(id: {cid}) {{ status severity tasks {{ title assigneeRole status dueAt }} "
-        f"timeline {{ kind actor summary }} sla {{ kind state dueAt }} }} "
+        f"{{ case(id: {cid}) {{ status severity "
+        f"tasks(first: 200) {{ edges {{ node {{ title assigneeRole status dueAt }} }} }} "
+        f"timeline(first: 200) {{ totalCount }} sla {{ kind state dueAt }} }} "
         f"statementConsistency(caseId: {cid}) {{ consistent }} }}"
     )
     Path(args.credentials).with_name("case.json").write_text(
@@ -114,9 +115,12 @@ def main() -> None:
     )
     print(f"\nCase #{cid}: {graphql['case']['status']}, severity {graphql['case']['severity']}")
     print("Tasks from the playbook:")
-    for task in graphql["case"]["tasks"]:
+    for edge in graphql["case"]["tasks"]["edges"]:
+        task = edge["node"]
         print(f"  - [{task['assigneeRole']}] {task['title']} (due {task['dueAt'][11:16]} UTC)")
-    print(f"Timeline ({len(rest_timeline)} events over REST, {len(graphql['case']['timeline'])} over GraphQL):")
+    print(
+        f"Timeline ({len(rest_timeline)} events over REST, {graphql['case']['timeline']['totalCount']} over GraphQL):"
+    )
     for event in rest_timeline:
         print(f"  {event['at'][11:19]}  {event['actor']:<34.34} {event['summary'][:110]}")
     print("SLA: " + ", ".join(f"{c['kind']} {c['state']}" for c in graphql["case"]["sla"]))

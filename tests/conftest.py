@@ -143,6 +143,11 @@ def billing_admin(tenants: dict[str, TenantCreated]) -> Api:
     return Api(None, auth=f"Bearer {pair.json()['access']}")
 
 
+def nodes(connection: dict[str, Any]) -> list[Any]:
+    """The items of a GraphQL connection's page."""
+    return [edge["node"] for edge in connection["edges"]]
+
+
 @pytest.fixture
 def make_user(tenants: dict[str, TenantCreated]) -> Any:
     def make(slug: str, role: str, email: str | None = None) -> User:

@@ -1,25 +1,24 @@
 """The security audit log over GraphQL: the same selector as REST, read-only, admins only."""
 
 from datetime import datetime
-from typing import cast
 
 import strawberry
 import strawberry_django
+from django.db.models import QuerySet
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql import permissions
+from api.graphql.paging import Connection, connection
 from tenants.audit import models, selectors
-
-MAX_PAGE = 200
 
 
 @strawberry_django.type(models.AuditEntry)
 class AuditEntry:
     id: strawberry.auto
     created_at: strawberry.auto
-    action: strawberry.auto
-    actor_type: str
+    action: str = strawberry.field(description="A code such as user.created or auth.login_failed (an open catalogue).")
+    actor_type: models.ActorType
     actor_id: int | None
     actor_name: strawberry.auto
     target_type: strawberry.auto
@@ -31,12 +30,12 @@ class AuditEntry:
 
 @strawberry.type
 class AuditQuery:
-    @strawberry.field(
+    @connection(
+        Connection[AuditEntry],
         description=(
             "The tenant's security audit log, newest first (admins only). `action`: codes, `auth.*` for a family; "
-            "`actor`: an email or API key name, or `user:<id>` / `api_key:<id>`; `before`: entries older than this "
-            "id (the next page after the last one shown)."
-        )
+            "`actor`: an email or API key name, or `user:<id>` / `api_key:<id>`."
+        ),
     )
     def audit_log(
         self,
@@ -46,12 +45,7 @@ class AuditQuery:
         since: datetime | None = None,
         until: datetime | None = None,
         target_type: list[str] | None = None,
-        before: int | None = None,
-        first: int = 50,
-    ) -> list[AuditEntry]:
-        entries = selectors.audit_list(
+    ) -> QuerySet[models.AuditEntry]:
+        return selectors.audit_list(
             actor=permissions.actor(info), actions=action, by=actor, since=since, until=until, target_types=target_type
         )
-        if before is not None:
-            entries = entries.filter(id__lt=before)
-        return cast(list[AuditEntry], list(entries[: max(1, min(first, MAX_PAGE))]))

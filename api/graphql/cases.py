@@ -5,38 +5,34 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
+from django.db.models import Prefetch, QuerySet
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.graphql.enums import CaseTransition, SlaState
+from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
 from api.graphql.statements import Statement
+from monitoring.models import Alert, Brand, Mention
 from responses import models
 from responses.cases import selectors, services, task_services
 from responses.scripts import selectors as script_selectors
 from responses.scripts import services as scripts
 from responses.sla import selectors as sla_selectors
 from responses.sla import services as sla
-from responses.sla.selectors import case_sla
+from responses.sla.selectors import Targets, case_sla, targets_by_severity
 from responses.team import selectors as team_selectors
 from responses.team import services as team
-
-CaseStatus = strawberry.enum(models.CaseStatus, name="CaseStatus")
-Scenario = strawberry.enum(models.Scenario, name="Scenario")
-Severity = strawberry.enum(models.Severity, name="Severity")
 
 
 @strawberry_django.type(models.CaseEvent)
 class CaseEvent:
     id: strawberry.auto
-    kind: str
+    kind: str = strawberry.field(description="What happened: opened, note, status_changed, task_created, …")
     actor: str
     at: datetime
     summary: str
     data: JSON
-
-
-TaskStatus = strawberry.enum(models.TaskStatus, name="TaskStatus")
-TaskPriority = strawberry.enum(models.TaskPriority, name="TaskPriority")
 
 
 @strawberry_django.type(models.CaseTask)
@@ -48,19 +44,19 @@ class Task:
     priority: models.TaskPriority
     due_at: datetime | None
     completed_at: datetime | None
-    assignee_role: str
     checklist: JSON
 
-    @strawberry.field
-    def case_id(self) -> int:
-        return cast(models.CaseTask, self).case_id
+    @strawberry_django.field
+    def case_id(self, root: models.CaseTask) -> int:
+        return root.case_id
 
-    @strawberry.field
-    def assignee_id(self) -> int | None:
-        return cast(models.CaseTask, self).assignee_id
+    @strawberry_django.field
+    def assignee_id(self, root: models.CaseTask) -> int | None:
+        return root.assignee_id
 
-
-CaseRole = strawberry.enum(models.CaseRole, name="CaseRole")
+    @strawberry_django.field(description="The case role the task is assigned to, if any.")
+    def assignee_role(self, root: models.CaseTask) -> models.CaseRole | None:
+        return models.CaseRole(root.assignee_role) if root.assignee_role else None
 
 
 @strawberry_django.type(models.CaseMember)
@@ -70,39 +66,53 @@ class CaseMember:
     assigned_by: str
     assigned_at: datetime
 
-    @strawberry.field
-    def user_id(self) -> int:
-        return cast(models.CaseMember, self).user_id
+    @strawberry_django.field
+    def user_id(self, root: models.CaseMember) -> int:
+        return root.user_id
 
-    @strawberry.field
-    def email(self) -> str:
-        return cast(models.CaseMember, self).user.email
+    @strawberry_django.field(select_related=["user"])
+    def email(self, root: models.CaseMember) -> str:
+        return root.user.email
 
 
 @strawberry.type
 class SlaClock:
-    kind: str
+    kind: models.SlaKind
     due_at: datetime
     met_at: datetime | None
-    state: str = strawberry.field(description="pending, met, met_late, breached or not_applicable")
+    state: SlaState
 
 
 @strawberry.type
 class SlaTargets:
-    severity: str
+    severity: models.Severity
     acknowledge_minutes: int
     first_statement_minutes: int
     resolve_minutes: int
     is_default: bool
 
 
-@strawberry.type
+@strawberry_django.type(models.PlaybookActivation)
 class CasePlaybook:
-    playbook_id: int
-    name: str
     version: int
     activated_by: str
     activated_at: datetime
+
+    @strawberry_django.field
+    def playbook_id(self, root: models.PlaybookActivation) -> int:
+        return root.playbook_id
+
+    @strawberry_django.field(select_related=["playbook"])
+    def name(self, root: models.PlaybookActivation) -> str:
+        return root.playbook.name
+
+
+def _sla_targets(info: Info) -> dict[str, Targets]:
+    """The targets of every severity, read once per request however many cases show their clocks."""
+    cache = cast(dict[str, Any], info.context.__dict__.setdefault("vigil_cache", {}))
+    if "sla_targets" not in cache:
+        cache["sla_targets"] = targets_by_severity()
+    return cast(dict[str, Targets], cache["sla_targets"])
 
 
 @strawberry_django.type(models.CrisisCase)
@@ -121,55 +131,41 @@ class Case:
     first_statement_at: datetime | None
     resolved_at: datetime | None
 
-    @strawberry.field
-    def members(self) -> list[CaseMember]:
-        return cast(list[CaseMember], list(cast(models.CrisisCase, self).members.select_related("user")))
+    members: Connection[CaseMember] = connection(description="The case team: who holds which case role.")
+    playbooks: Connection[CasePlaybook] = connection(
+        field_name="playbook_activations", description="Playbooks run on the case, in order."
+    )
+    statements: Connection[Statement] = connection(description="The case's statements, oldest first.")
+    tasks: Connection[Task] = connection(description="The case's tasks, soonest due first.")
+    timeline: Connection[CaseEvent] = connection(field_name="events", description="What happened, oldest first.")
 
-    @strawberry.field(description="Playbooks run on the case, in order.")
-    def playbooks(self) -> list[CasePlaybook]:
-        runs = cast(models.CrisisCase, self).playbook_activations.select_related("playbook").order_by("id")
-        return [
-            CasePlaybook(
-                playbook_id=r.playbook_id,
-                name=r.playbook.name,
-                version=r.version,
-                activated_by=r.activated_by,
-                activated_at=r.activated_at,
-            )
-            for r in runs
-        ]
+    @strawberry_django.field(
+        description="SLA clocks: acknowledge, first statement, resolve (one per kind).",
+    )
+    def sla(self, root: models.CrisisCase, info: Info) -> list[SlaClock]:
+        targets = _sla_targets(info)[root.severity]
+        return [SlaClock(**clock) for clock in case_sla(root, targets)]
 
-    @strawberry.field(description="The case's statements, oldest first.")
-    def statements(self) -> list[Statement]:
-        return cast(list[Statement], list(cast(models.CrisisCase, self).statements.order_by("id")))
+    @strawberry_django.field(prefetch_related=[Prefetch("alerts", queryset=Alert.objects.only("id"))])
+    def alert_ids(self, root: models.CrisisCase) -> list[int]:
+        return [a.pk for a in root.alerts.all()]
 
-    @strawberry.field(description="SLA clocks: acknowledge, first statement, resolve.")
-    def sla(self) -> list[SlaClock]:
-        return [SlaClock(**clock) for clock in case_sla(cast(models.CrisisCase, self))]
+    @strawberry_django.field(prefetch_related=[Prefetch("brands", queryset=Brand.objects.only("id"))])
+    def brand_ids(self, root: models.CrisisCase) -> list[int]:
+        return [b.pk for b in root.brands.all()]
 
-    @strawberry.field
-    def alert_ids(self) -> list[int]:
-        return [a.pk for a in cast(models.CrisisCase, self).alerts.all()]
+    @strawberry_django.field(prefetch_related=[Prefetch("evidence", queryset=Mention.objects.only("id"))])
+    def evidence_ids(self, root: models.CrisisCase) -> list[int]:
+        return [m.pk for m in root.evidence.all()]
 
-    @strawberry.field
-    def brand_ids(self) -> list[int]:
-        return [b.pk for b in cast(models.CrisisCase, self).brands.all()]
+    @strawberry_django.field
+    def opened_from_alert_id(self, root: models.CrisisCase) -> int | None:
+        return root.opened_from_alert_id
 
-    @strawberry.field
-    def evidence_ids(self) -> list[int]:
-        return list(cast(models.CrisisCase, self).evidence.values_list("pk", flat=True))
 
-    @strawberry.field
-    def opened_from_alert_id(self) -> int | None:
-        return cast(models.CrisisCase, self).opened_from_alert_id
-
-    @strawberry.field
-    def tasks(self) -> list[Task]:
-        return cast(list[Task], list(cast(models.CrisisCase, self).tasks.order_by("due_at", "id")))
-
-    @strawberry.field
-    def timeline(self) -> list[CaseEvent]:
-        return cast(list[CaseEvent], list(cast(models.CrisisCase, self).events.order_by("at", "id")))
+def _bare(cases: QuerySet[models.CrisisCase]) -> QuerySet[models.CrisisCase]:
+    # The selector prefetches what REST shows; here the optimizer fetches what the query asks for, once.
+    return cases.prefetch_related(None)
 
 
 @strawberry.input
@@ -187,48 +183,49 @@ class CaseInput:
 
 @strawberry.type
 class CasesQuery:
-    @strawberry.field(description="Crisis cases, newest first.")
+    @connection(Connection[Case], description="Crisis cases, newest first.")
     def cases(
         self,
         info: Info,
         status: list[models.CaseStatus] | None = None,
         severity: list[models.Severity] | None = None,
+        scenario: list[models.Scenario] | None = None,
         is_drill: bool | None = None,
-        offset: int = 0,
-        limit: int = 50,
-    ) -> list[Case]:
+    ) -> QuerySet[models.CrisisCase]:
         found = selectors.case_list(
             actor=actor(info),
             status=[s.value for s in status or []],
             severity=[s.value for s in severity or []],
+            scenario=[s.value for s in scenario or []],
             is_drill=is_drill,
         )
-        limit = max(1, min(limit, 200))
-        return cast(list[Case], list(found[max(offset, 0) : max(offset, 0) + limit]))
+        return _bare(found)
 
     @strawberry.field
     def case(self, info: Info, id: int) -> Case:
         return cast(Case, selectors.case_get(actor=actor(info), case_id=id))
 
-    @strawberry.field(description="The case team: who holds which case role.")
-    def case_members(self, info: Info, case_id: int) -> list[CaseMember]:
-        return cast(list[CaseMember], list(team_selectors.case_members(actor=actor(info), case_id=case_id)))
+    @connection(Connection[CaseMember], description="The case team: who holds which case role.")
+    def case_members(self, info: Info, case_id: int) -> QuerySet[models.CaseMember]:
+        return team_selectors.case_members(actor=actor(info), case_id=case_id)
 
-    @strawberry.field(description="SLA targets of every severity, in minutes after a case opens.")
+    @strawberry.field(description="SLA targets of every severity (one per severity), in minutes after a case opens.")
     def sla_policies(self, info: Info) -> list[SlaTargets]:
         return [SlaTargets(**vars(t)) for t in sla_selectors.sla_policies(actor=actor(info))]
 
-    @strawberry.field(description="Open tasks assigned to the caller or to a case role they hold, soonest due first.")
-    def my_tasks(self, info: Info) -> list[Task]:
-        return cast(list[Task], list(selectors.my_tasks(actor=actor(info))))
+    @connection(
+        Connection[Task],
+        description="Open tasks assigned to the caller or to a case role they hold, soonest due first.",
+    )
+    def my_tasks(self, info: Info) -> QuerySet[models.CaseTask]:
+        return selectors.my_tasks(actor=actor(info))
 
 
 @strawberry.type
 class CasesMutation:
     @strawberry.mutation
     def create_case(self, info: Info, input: CaseInput) -> Case:
-        data = vars(input) | {"scenario": input.scenario.value, "severity": input.severity.value}
-        return cast(Case, services.case_create(actor=actor(info), **data))
+        return cast(Case, services.case_create(actor=actor(info), **vars(input)))
 
     @strawberry.mutation(description="Change a case's title, description, scenario, severity or topics.")
     def update_case(
@@ -241,8 +238,13 @@ class CasesMutation:
         severity: models.Severity | None = None,
         topics: list[str] | None = None,
     ) -> Case:
-        given: dict[str, Any] = {"title": title, "description": description, "topics": topics}
-        given |= {"scenario": scenario.value if scenario else None, "severity": severity.value if severity else None}
+        given: dict[str, Any] = {
+            "title": title,
+            "description": description,
+            "topics": topics,
+            "scenario": scenario,
+            "severity": severity,
+        }
         changes = {k: v for k, v in given.items() if v is not None}
         return cast(Case, services.case_update(actor=actor(info), case_id=id, **changes))
 
@@ -261,7 +263,9 @@ class CasesMutation:
         return cast(Case, selectors.case_get(actor=actor(info), case_id=id))
 
     @strawberry.mutation(description="Move a case: assess, respond, recover, resolve, review, reopen.")
-    def transition_case(self, info: Info, id: int, transition: str, note: str = "", override_reason: str = "") -> Case:
+    def transition_case(
+        self, info: Info, id: int, transition: CaseTransition, note: str = "", override_reason: str = ""
+    ) -> Case:
         return cast(
             Case,
             services.case_transition(
@@ -289,9 +293,9 @@ class CasesMutation:
                 case_id=case_id,
                 title=title,
                 description=description,
-                priority=priority.value,
+                priority=priority,
                 assignee_id=assignee_id,
-                assignee_role=assignee_role.value if assignee_role else "",
+                assignee_role=assignee_role or "",
                 checklist=list(checklist or []),
                 due_at=due_at,
             ),
@@ -311,26 +315,22 @@ class CasesMutation:
         checklist: JSON | None = None,
         due_at: datetime | None = None,
     ) -> Task:
-        changes: dict[str, Any] = {
-            k: v.value
-            for k, v in (("status", status), ("priority", priority), ("assignee_role", assignee_role))
-            if v is not None
-        }
-        others = (
+        given = (
             ("title", title),
             ("description", description),
+            ("status", status),
+            ("priority", priority),
             ("assignee_id", assignee_id),
+            ("assignee_role", assignee_role),
             ("checklist", checklist),
             ("due_at", due_at),
         )
-        changes |= {k: v for k, v in others if v is not None}
+        changes: dict[str, Any] = {k: v for k, v in given if v is not None}
         return cast(Task, task_services.task_update(actor=actor(info), task_id=id, **changes))
 
     @strawberry.mutation(description="Give a user a case role.")
     def add_case_member(self, info: Info, case_id: int, user_id: int, role: models.CaseRole) -> CaseMember:
-        return cast(
-            CaseMember, team.case_member_add(actor=actor(info), case_id=case_id, user_id=user_id, role=role.value)
-        )
+        return cast(CaseMember, team.case_member_add(actor=actor(info), case_id=case_id, user_id=user_id, role=role))
 
     @strawberry.mutation(description="Take a case role away.")
     def remove_case_member(self, info: Info, case_id: int, member_id: int) -> bool:
@@ -352,7 +352,7 @@ class CasesMutation:
             "resolve_minutes": resolve_minutes,
         }
         targets = sla.sla_policy_update(
-            actor=actor(info), severity=severity.value, **{k: v for k, v in given.items() if v is not None}
+            actor=actor(info), severity=severity, **{k: v for k, v in given.items() if v is not None}
         )
         return SlaTargets(**vars(targets))
 
@@ -372,7 +372,7 @@ class CasesMutation:
         return cast(
             Case,
             services.case_from_alert(
-                actor=actor(info), alert_id=alert_id, title=title, scenario=scenario.value, is_drill=is_drill
+                actor=actor(info), alert_id=alert_id, title=title, scenario=scenario, is_drill=is_drill
             ),
         )
 
@@ -382,24 +382,30 @@ class ReplyScript:
     id: strawberry.auto
     name: str
     body: str
-    scenarios: list[str]
+    scenarios: list[models.Scenario]
     tone: str
-    language: str
-    approval: str
+    language: models.ScriptLanguage
+    approval: models.ScriptApproval
     approved_by: str
     usage_count: int
 
-    @strawberry.field
-    def variables(self) -> list[str]:
-        return scripts.variables_of(cast(models.ReplyScript, self).body)
+    @strawberry_django.field
+    def variables(self, root: models.ReplyScript) -> list[str]:
+        return scripts.variables_of(root.body)
 
 
 @strawberry.type
 class ScriptsQuery:
-    @strawberry.field
-    def reply_scripts(self, info: Info, scenario: str = "", language: str = "", name: str = "") -> list[ReplyScript]:
-        found = script_selectors.script_list(actor=actor(info), scenario=scenario, language=language, name=name)
-        return cast(list[ReplyScript], list(found))
+    @connection(Connection[ReplyScript], description="Reply scripts by name, then language.")
+    def reply_scripts(
+        self,
+        info: Info,
+        scenario: models.Scenario | None = None,
+        language: models.ScriptLanguage | None = None,
+        name: str = "",
+    ) -> QuerySet[models.ReplyScript]:
+        caller = actor(info)
+        return script_selectors.script_list(actor=caller, scenario=scenario or "", language=language or "", name=name)
 
 
 @strawberry.type
@@ -410,14 +416,19 @@ class ScriptsMutation:
         info: Info,
         name: str,
         body: str,
-        scenarios: list[str] | None = None,
+        scenarios: list[models.Scenario] | None = None,
         tone: str = "",
-        language: str = "zh-Hans",
+        language: models.ScriptLanguage = models.ScriptLanguage.ZH_HANS,
     ) -> ReplyScript:
         return cast(
             ReplyScript,
             scripts.script_create(
-                actor=actor(info), name=name, body=body, scenarios=scenarios, tone=tone, language=language
+                actor=actor(info),
+                name=name,
+                body=body,
+                scenarios=[s.value for s in scenarios or []],
+                tone=tone,
+                language=language,
             ),
         )
 
@@ -428,9 +439,9 @@ class ScriptsMutation:
         id: int,
         name: str | None = None,
         body: str | None = None,
-        scenarios: list[str] | None = None,
+        scenarios: list[models.Scenario] | None = None,
         tone: str | None = None,
-        language: str | None = None,
+        language: models.ScriptLanguage | None = None,
     ) -> ReplyScript:
         given: dict[str, Any] = {"name": name, "body": body, "scenarios": scenarios, "tone": tone, "language": language}
         changes = {k: v for k, v in given.items() if v is not None}

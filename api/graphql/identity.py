@@ -3,12 +3,17 @@ from typing import cast
 
 import strawberry
 import strawberry_django
+from django.db.models import QuerySet
 from strawberry.types import Info
 
 from api import ratelimit
+from api.graphql.enums import PrincipalKind
+from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
 from api.ratelimit import client_address
 from tenants.identity import invitations, models, selectors, services
+from tenants.identity.models import InvitationStatus
+from tenants.identity.roles import Role
 
 
 @strawberry.type
@@ -19,11 +24,11 @@ class TenantSummary:
 
 @strawberry.type
 class Me:
-    kind: str
+    kind: PrincipalKind
     id: int
     name: str
     email: str | None
-    role: str
+    role: Role
     tenant: TenantSummary | None
 
 
@@ -32,7 +37,7 @@ class User:
     id: strawberry.auto
     email: strawberry.auto
     name: strawberry.auto
-    role: str
+    role: Role
     is_active: strawberry.auto
     created_at: strawberry.auto
 
@@ -42,7 +47,7 @@ class ApiKey:
     id: strawberry.auto
     name: strawberry.auto
     prefix: strawberry.auto
-    role: str
+    role: Role
     created_at: strawberry.auto
     expires_at: strawberry.auto
     revoked_at: strawberry.auto
@@ -60,7 +65,7 @@ class Invitation:
     id: strawberry.auto
     email: strawberry.auto
     name: strawberry.auto
-    role: str
+    role: Role
     invited_by: strawberry.auto
     created_at: strawberry.auto
     expires_at: strawberry.auto
@@ -68,31 +73,23 @@ class Invitation:
     revoked_at: strawberry.auto
     user_id: int | None = strawberry.field(description="The account made on acceptance.")
 
-    @strawberry_django.field(description="pending, accepted, revoked or expired.")
-    def status(self, root: models.Invitation) -> str:
-        return root.status
+    @strawberry_django.field
+    def status(self, root: models.Invitation) -> InvitationStatus:
+        return InvitationStatus(root.status)
 
 
 @strawberry.input
 class InviteUserInput:
     email: str
-    role: str
+    role: Role
     name: str = strawberry.field(default="", description="Suggested; the invitee may change it.")
 
 
 @strawberry.input
 class UserUpdateInput:
-    role: str | None = None
+    role: Role | None = None
     name: str | None = None
     is_active: bool | None = None
-
-
-MAX_PAGE = 200
-
-
-def _page(offset: int, limit: int) -> slice:
-    limit = max(1, min(limit, MAX_PAGE))
-    return slice(max(offset, 0), max(offset, 0) + limit)
 
 
 @strawberry.type
@@ -103,18 +100,17 @@ class IdentityQuery:
         tenant = cast(dict[str, str] | None, data.pop("tenant"))
         return Me(**data, tenant=TenantSummary(**tenant) if tenant else None)  # type: ignore[arg-type]
 
-    @strawberry.field
-    def users(self, info: Info, offset: int = 0, limit: int = 50) -> list[User]:
-        return cast(list[User], list(selectors.user_list(actor=actor(info))[_page(offset, limit)]))
+    @connection(Connection[User], description="The tenant's users by id.")
+    def users(self, info: Info) -> QuerySet[models.User]:
+        return selectors.user_list(actor=actor(info))
 
-    @strawberry.field(description="Invitations, newest first; `status`: pending, accepted, revoked or expired.")
-    def invitations(self, info: Info, status: str | None = None, offset: int = 0, limit: int = 50) -> list[Invitation]:
-        found = invitations.invitation_list(actor=actor(info), status=status)
-        return cast(list[Invitation], list(found[_page(offset, limit)]))
+    @connection(Connection[Invitation], description="Invitations, newest first, optionally of one status.")
+    def invitations(self, info: Info, status: InvitationStatus | None = None) -> QuerySet[models.Invitation]:
+        return invitations.invitation_list(actor=actor(info), status=status)
 
-    @strawberry.field
-    def api_keys(self, info: Info, offset: int = 0, limit: int = 50) -> list[ApiKey]:
-        return cast(list[ApiKey], list(selectors.api_key_list(actor=actor(info))[_page(offset, limit)]))
+    @connection(Connection[ApiKey], description="The tenant's API keys, newest first.")
+    def api_keys(self, info: Info) -> QuerySet[models.ApiKey]:
+        return selectors.api_key_list(actor=actor(info))
 
 
 @strawberry.type
@@ -159,7 +155,7 @@ class IdentityMutation:
         return cast(User, user)
 
     @strawberry.mutation
-    def create_api_key(self, info: Info, name: str, role: str, expires_at: datetime | None = None) -> ApiKeyCreated:
+    def create_api_key(self, info: Info, name: str, role: Role, expires_at: datetime | None = None) -> ApiKeyCreated:
         key, raw = services.api_key_create(actor=actor(info), name=name, role=role, expires_at=expires_at)
         return ApiKeyCreated(api_key=cast(ApiKey, key), key=raw)
 

@@ -1,4 +1,4 @@
-"""What a GraphQL document may ask for: size in tokens, aliases, depth, introspection, and only storable text.
+"""What a GraphQL document may ask for: size in tokens, aliases, depth, page sizes, introspection, storable text.
 
 Every limit is a validation step before any resolver runs; the view turns such a refusal into a 4xx.
 """
@@ -14,7 +14,17 @@ from graphql import (
     is_introspection_type,
     is_specified_scalar_type,
 )
-from graphql.language import FieldNode, FloatValueNode, IntValueNode, StringValueNode, ValueNode, VisitorAction
+from graphql.language import (
+    FieldNode,
+    FloatValueNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    StringValueNode,
+    ValueNode,
+    VariableNode,
+    VisitorAction,
+)
+from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -23,6 +33,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from api.graphql.paging import MAX_FIRST
 from config import jsonsafe
 from config.errors import NotAuthenticatedError, ValidationError
 from config.unicode import find_broken_text
@@ -72,6 +83,49 @@ class StorableLiteralsRule(ValidationRule):
         self.report_error(GraphQLError(error.message, node, original_error=error))
 
 
+def page_size_rule(variables: dict[str, Any]) -> type[ValidationRule]:
+    """A rule holding every list's `first` to 1..MAX_FIRST before a resolver or the optimizer's prefetch sees it.
+
+    Validation knows no variables, so the rule is made per request with them.
+    """
+
+    class PageSizeRule(ValidationRule):
+        defaults: dict[str, Any]
+
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
+            self.defaults = {
+                d.variable.name.value: value_from_ast_untyped(d.default_value)
+                for d in node.variable_definitions or []
+                if d.default_value is not None
+            }
+
+        def enter_field(self, node: FieldNode, *_args: Any) -> None:
+            definition = self.context.get_field_def()
+            given = next((a.value for a in node.arguments or [] if a.name.value == "first"), None)
+            if definition is None or "first" not in definition.args or given is None:
+                return
+            first = self._value(given)
+            if first is None or (isinstance(first, int) and not 1 <= first <= MAX_FIRST):
+                message = f"first is between 1 and {MAX_FIRST}."
+                error = ValidationError(message, field="first")
+                self.report_error(GraphQLError(message, given, original_error=error))
+
+        def _value(self, node: ValueNode) -> Any:
+            if isinstance(node, VariableNode):
+                name = node.name.value
+                return variables[name] if name in variables else getattr(self, "defaults", {}).get(name)
+            return value_from_ast_untyped(node)
+
+    return PageSizeRule
+
+
+class PageSizes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        variables = self.execution_context.variables or {}
+        self.execution_context.validation_rules = (*self.execution_context.validation_rules, page_size_rule(variables))
+        yield
+
+
 class IntrospectionForAuthenticatedCallers(SchemaExtension):
     """The schema is no secret from a tenant's users and keys (GraphiQL needs it), but strangers get no map."""
 
@@ -92,5 +146,6 @@ def limit_extensions() -> list[Any]:
         lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
         IntrospectionForAuthenticatedCallers,
+        PageSizes,
         lambda: AddValidationRules([StorableLiteralsRule]),
     ]

@@ -5,26 +5,30 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
+from django.db.models import QuerySet
+from strawberry.relay import PageInfo
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.graphql.enums import SearchAggregation, SearchSort
+from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
-from config.errors import NotFoundError
+from config.errors import NotFoundError, ValidationError
 from monitoring import models, selectors, services
 from monitoring.ingest.payload import from_object
 from monitoring.ingest.service import mentions_ingest
 from monitoring.search.query import SearchParams
 
-# The model choices are the GraphQL enums: one list of values for the database, REST and GraphQL.
-Platform = strawberry.enum(models.Platform, name="Platform")
-Sentiment = strawberry.enum(models.Sentiment, name="Sentiment")
-Emotion = strawberry.enum(models.Emotion, name="Emotion")
-BrandKind = strawberry.enum(models.BrandKind, name="BrandKind")
+
+@strawberry.type
+class SentimentScore:
+    label: models.Sentiment
+    score: float | None
 
 
 @strawberry.type
-class LabelScore:
-    label: str
+class EmotionScore:
+    label: models.Emotion
     score: float | None
 
 
@@ -44,10 +48,15 @@ class MentionMetrics:
     views: int
 
 
-@strawberry.type
+def _instant(value: datetime | str) -> datetime:
+    # Search hits carry the index's text; stored mentions carry the datetime itself.
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+@strawberry.type(description="A mention with its analysis, the same fields as REST's.")
 class Mention:
     id: int
-    platform: str
+    platform: models.Platform
     external_id: str
     url: str
     author: MentionAuthor | None
@@ -58,31 +67,42 @@ class Mention:
     published_at: datetime
     metrics: MentionMetrics
     engagement: int
-    relation: str | None
+    relation: models.Relation | None
     parent_external_id: str | None
-    sentiment: LabelScore | None
-    emotion: LabelScore | None
+    sentiment: SentimentScore | None
+    emotion: EmotionScore | None
     matched_rules: list[int]
     matched_brands: list[int]
-    ingested_at: datetime
-    updated_at: datetime
+    ingested_at: datetime | None = strawberry.field(description="null in search results: the index does not keep it.")
+    updated_at: datetime | None = strawberry.field(description="null in search results: the index does not keep it.")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Mention":
+        """From the public shape REST shows too: `selectors.mention_as_dict` or a search hit."""
+        fields = {k: data[k] for k in cls.__annotations__ if k in data}
+        return cls(
+            **fields
+            | {
+                "published_at": _instant(data["published_at"]),
+                "author": MentionAuthor(**data["author"]) if data["author"] else None,
+                "metrics": MentionMetrics(**data["metrics"]),
+                "sentiment": SentimentScore(**data["sentiment"]) if data["sentiment"] else None,
+                "emotion": EmotionScore(**data["emotion"]) if data["emotion"] else None,
+                "ingested_at": data.get("ingested_at"),
+                "updated_at": data.get("updated_at"),
+            }
+        )
 
     @classmethod
     def from_model(cls, mention: models.Mention) -> "Mention":
-        data = selectors.mention_as_dict(mention)
-        return cls(
-            **{k: v for k, v in data.items() if k not in ("author", "metrics", "sentiment", "emotion")},
-            author=MentionAuthor(**data["author"]) if data["author"] else None,
-            metrics=MentionMetrics(**data["metrics"]),
-            sentiment=LabelScore(**data["sentiment"]) if data["sentiment"] else None,
-            emotion=LabelScore(**data["emotion"]) if data["emotion"] else None,
-        )
+        return cls.from_dict(selectors.mention_as_dict(mention))
 
 
-@strawberry.type
-class MentionPage:
-    items: list[Mention]
-    next_cursor: str | None
+@strawberry.type(name="MentionConnection", description="Stored mentions, a page at a time.")
+class MentionConnection(Connection[Mention]):
+    @classmethod
+    def resolve_node(cls, node: Any, *, info: Info, **kwargs: Any) -> Mention:
+        return Mention.from_model(node)
 
 
 @strawberry.input
@@ -129,14 +149,47 @@ class IngestResult:
     errors: list[IngestError]
 
 
-@strawberry.type
-class SearchResult:
-    count: int
+@strawberry.type(description="A search hit: the mention, how well it matched and where the query's words are.")
+class MentionSearchEdge:
+    cursor: str
+    node: Mention
+    score: float | None = strawberry.field(description="Relevance; null unless sorted by relevance.")
+    highlights: list[str] = strawberry.field(description="Fragments of the text with the matches in <em>.")
+
+
+@strawberry.type(description="Search results, a page at a time, with counts and the aggregations asked for.")
+class MentionSearchConnection:
+    page_info: PageInfo
+    edges: list[MentionSearchEdge]
+    total_count: int = strawberry.field(description="Mentions found; a lower bound when countIsExact is false.")
     count_is_exact: bool
-    results: list[JSON]
-    next_cursor: str | None
-    previous_cursor: str | None
     aggregations: JSON
+
+    @classmethod
+    def from_search(cls, found: dict[str, Any]) -> "MentionSearchConnection":
+        edges = [
+            MentionSearchEdge(
+                cursor=hit["cursor"], node=Mention.from_dict(hit), score=hit["score"], highlights=hit["highlights"]
+            )
+            for hit in found["results"]
+        ]
+        page_info = PageInfo(
+            has_next_page=found["next_cursor"] is not None,
+            has_previous_page=found["previous_cursor"] is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        )
+        return cls(
+            page_info=page_info,
+            edges=edges,
+            total_count=found["count"],
+            count_is_exact=found["count_is_exact"],
+            aggregations=found["aggregations"],
+        )
+
+
+# The search service names its parameters as REST's query string does; here they are GraphQL arguments.
+_SEARCH_ARGUMENTS = {"page_size": "first", "cursor": "after"}
 
 
 @strawberry_django.type(models.MonitoringRule)
@@ -156,7 +209,7 @@ class Rule:
 class Brand:
     id: strawberry.auto
     name: strawberry.auto
-    kind: str
+    kind: models.BrandKind
     expression: strawberry.auto
     keywords: list[str]
     is_active: strawberry.auto
@@ -206,14 +259,9 @@ def _given(patch: Any) -> dict[str, Any]:
 
 @strawberry.type
 class MonitoringQuery:
-    @strawberry.field(description="Stored mentions, newest first, with their analysis.")
-    def mentions(
-        self, info: Info, filter: MentionFilterInput | None = None, first: int = 50, after: str = ""
-    ) -> MentionPage:
-        items, cursor = selectors.mention_page(
-            actor=actor(info), filters=filter.as_data() if filter else {}, first=first, after=after
-        )
-        return MentionPage(items=[Mention.from_model(m) for m in items], next_cursor=cursor)
+    @connection(MentionConnection, description="Stored mentions, newest first, with their analysis.")
+    def mentions(self, info: Info, filter: MentionFilterInput | None = None) -> QuerySet[models.Mention]:
+        return selectors.mention_list(actor=actor(info), filters=filter.as_data() if filter else {})
 
     @strawberry.field
     def mention(self, info: Info, id: int) -> Mention:
@@ -237,12 +285,12 @@ class MonitoringQuery:
         since: datetime | None = None,
         until: datetime | None = None,
         min_engagement: int | None = None,
-        sort: str = "",
-        page_size: int = 20,
-        cursor: str = "",
-        aggregations: list[str] | None = None,
+        sort: SearchSort | None = None,
+        first: int = 50,
+        after: str | None = None,
+        aggregations: list[SearchAggregation] | None = None,
         interval: str = "1h",
-    ) -> SearchResult:
+    ) -> MentionSearchConnection:
         params = SearchParams(
             q=q,
             platforms=[str(p.value) for p in platform or []],
@@ -255,21 +303,28 @@ class MonitoringQuery:
             since=since,
             until=until,
             min_engagement=min_engagement,
-            sort=sort,
-            page_size=page_size,
-            cursor=cursor,
-            aggregations=aggregations or [],
+            sort=sort or "",
+            page_size=first,
+            cursor=after or "",
+            aggregations=list(aggregations or []),
             interval=interval,
         )
-        return SearchResult(**selectors.mentions_search(actor=actor(info), params=params))
+        try:
+            found = selectors.mentions_search(actor=actor(info), params=params)
+        except ValidationError as exc:
+            if exc.field not in _SEARCH_ARGUMENTS:
+                raise
+            name = _SEARCH_ARGUMENTS[exc.field]
+            raise ValidationError(exc.message.replace(exc.field, name), field=name, code=exc.code) from exc
+        return MentionSearchConnection.from_search(found)
 
-    @strawberry.field(description="Live rules; `archived: true` includes archived (deleted) ones.")
-    def rules(self, info: Info, archived: bool = False) -> list[Rule]:
-        return cast(list[Rule], list(selectors.rule_list(actor=actor(info), archived=archived)))
+    @connection(Connection[Rule], description="Live rules by id; `archived: true` includes archived (deleted) ones.")
+    def rules(self, info: Info, archived: bool = False) -> QuerySet[models.MonitoringRule]:
+        return selectors.rule_list(actor=actor(info), archived=archived)
 
-    @strawberry.field(description="Live brands; `archived: true` includes archived (deleted) ones.")
-    def brands(self, info: Info, archived: bool = False) -> list[Brand]:
-        return cast(list[Brand], list(selectors.brand_list(actor=actor(info), archived=archived)))
+    @connection(Connection[Brand], description="Live brands by id; `archived: true` includes archived (deleted) ones.")
+    def brands(self, info: Info, archived: bool = False) -> QuerySet[models.Brand]:
+        return selectors.brand_list(actor=actor(info), archived=archived)
 
 
 @strawberry.type

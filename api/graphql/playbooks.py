@@ -5,10 +5,12 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
+from django.db.models import QuerySet
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql.cases import Task
+from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
 from api.graphql.statements import Statement
 from config.validation import UNSET
@@ -26,6 +28,9 @@ class PlaybookVersion:
     created_at: datetime
 
 
+CURRENT_CONTENT = "current_content"
+
+
 @strawberry_django.type(models.Playbook)
 class Playbook:
     id: strawberry.auto
@@ -41,13 +46,16 @@ class Playbook:
     archived_at: datetime | None
     archived_by: str
 
-    @strawberry.field(description="The current version's content.")
-    def content(self) -> JSON:
-        return cast(JSON, playbook_selectors.playbook_content(cast(models.Playbook, self)))
+    versions: Connection[PlaybookVersion] = connection(description="All versions, oldest first.")
 
-    @strawberry.field(description="All versions, oldest first.")
-    def versions(self) -> list[PlaybookVersion]:
-        return cast(list[PlaybookVersion], list(cast(models.Playbook, self).versions.order_by("number")))
+    @strawberry_django.field(
+        annotate={CURRENT_CONTENT: lambda info: playbook_selectors.current_content()},
+        description="The current version's content.",
+    )
+    def content(self, root: models.Playbook) -> JSON:
+        if hasattr(root, CURRENT_CONTENT):
+            return cast(JSON, getattr(root, CURRENT_CONTENT))
+        return cast(JSON, playbook_selectors.playbook_content(root))
 
 
 @strawberry.type
@@ -58,13 +66,15 @@ class PlaybookActivation:
     version: int
     activated_by: str
     activated_at: datetime
-    tasks: list[Task]
+    tasks: list[Task] = strawberry.field(description="The tasks this activation created.")
     statements: list[Statement] = strawberry.field(description="Drafts made from the statement templates.")
 
 
 @strawberry.type
 class PlaybooksQuery:
-    @strawberry.field(description="Playbooks by name; `severity` also matches playbooks for any severity.")
+    @connection(
+        Connection[Playbook], description="Playbooks by name; `severity` also matches playbooks for any severity."
+    )
     def playbooks(
         self,
         info: Info,
@@ -72,15 +82,14 @@ class PlaybooksQuery:
         severity: models.Severity | None = None,
         is_active: bool | None = None,
         archived: bool = False,
-    ) -> list[Playbook]:
-        found = playbook_selectors.playbook_list(
+    ) -> QuerySet[models.Playbook]:
+        return playbook_selectors.playbook_list(
             actor=actor(info),
-            scenario=scenario.value if scenario else "",
-            severity=severity.value if severity else "",
+            scenario=scenario or "",
+            severity=severity or "",
             is_active=is_active,
             archived=archived,
         )
-        return cast(list[Playbook], list(found))
 
     @strawberry.field
     def playbook(self, info: Info, id: int) -> Playbook:

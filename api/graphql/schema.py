@@ -1,7 +1,12 @@
 """The GraphQL schema, composed from one Query and one Mutation class per area."""
 
-import strawberry
+from datetime import datetime
 
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from api.graphql import enums  # noqa: F401 (makes the domain choices GraphQL enums before any type uses them)
 from api.graphql.audit import AuditQuery
 from api.graphql.billing import BillingMutation, BillingQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
@@ -10,7 +15,9 @@ from api.graphql.identity import IdentityMutation, IdentityQuery
 from api.graphql.limits import limit_extensions
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
+from api.graphql.paging import MAX_FIRST
 from api.graphql.playbooks import PlaybooksMutation, PlaybooksQuery
+from api.graphql.scalars import DateTime
 from api.graphql.statements import StatementsMutation, StatementsQuery
 from api.graphql.warning import WarningMutation, WarningQuery
 
@@ -51,5 +58,9 @@ class Mutation(
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    extensions=limit_extensions(),
+    # The optimizer turns each list's selection into one query per level (select_related, prefetch). It reads whole
+    # rows: trimming columns to the selection also drops those a nested page's cursor is made of.
+    extensions=[*limit_extensions(), lambda: DjangoOptimizerExtension(enable_only_optimization=False)],
+    config=StrawberryConfig(relay_max_results=MAX_FIRST),
+    scalar_overrides={datetime: DateTime},
 )

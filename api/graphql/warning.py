@@ -5,18 +5,20 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
+from django.db.models import QuerySet
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.graphql.enums import AlertResolution, PolicyWeighting
+from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
+from config.timestamps import format_timestamp
 from monitoring import models
 from monitoring.warning import selectors, services
 from monitoring.warning.backtest import backtest
+from responses.models import Scenario
 from responses.promotion import services as promotion_services
-from responses.promotion.selectors import promotion_rule_of, with_promotion_rules
-
-AlertStatus = strawberry.enum(models.AlertStatus, name="AlertStatus")
-AlertLevel = strawberry.enum(models.Level, name="AlertLevel")
+from responses.promotion.selectors import promotion_rule_of
 
 
 @strawberry_django.type(models.WarningPolicy)
@@ -25,10 +27,10 @@ class WarningPolicy:
     name: strawberry.auto
     description: strawberry.auto
     is_active: strawberry.auto
-    scope_kind: str
+    scope_kind: models.ScopeKind
     scope_ids: list[int]
     indicators: JSON
-    weighting: str
+    weighting: PolicyWeighting
     ahp_matrix: JSON | None
     consistency_ratio: float | None
     thresholds: JSON
@@ -41,27 +43,34 @@ class WarningPolicy:
     archived_by: str
 
     # The promotion settings are kept by responses, on the policy's promotion rule.
-    @strawberry.field
-    def promote_level(self) -> str:
-        return promotion_rule_of(cast(models.WarningPolicy, self)).level
+    @strawberry_django.field(
+        select_related=["promotion_rule"], description="Alerts from this level up open a case; null: never."
+    )
+    def promote_level(self, root: models.WarningPolicy) -> models.Level | None:
+        level = promotion_rule_of(root).level
+        return models.Level(level) if level else None
 
-    @strawberry.field
-    def promote_own_brands_only(self) -> bool:
-        return promotion_rule_of(cast(models.WarningPolicy, self)).own_brands_only
+    @strawberry_django.field(select_related=["promotion_rule"])
+    def promote_own_brands_only(self, root: models.WarningPolicy) -> bool:
+        return promotion_rule_of(root).own_brands_only
 
-    @strawberry.field
-    def promote_scenario(self) -> str:
-        return promotion_rule_of(cast(models.WarningPolicy, self)).scenario
+    @strawberry_django.field(select_related=["promotion_rule"])
+    def promote_scenario(self, root: models.WarningPolicy) -> Scenario | None:
+        scenario = promotion_rule_of(root).scenario
+        return Scenario(scenario) if scenario else None
 
 
 @strawberry_django.type(models.AlertEvent)
 class AlertEvent:
-    kind: str
-    level: str
+    kind: str = strawberry.field(description="What happened: opened, escalated, acknowledged, silenced, resolved, …")
     index_value: float | None
     actor: str
     note: str
     at: datetime
+
+    @strawberry_django.field
+    def level(self, root: models.AlertEvent) -> models.Level | None:
+        return models.Level(root.level) if root.level else None
 
 
 @strawberry_django.type(models.Alert)
@@ -78,17 +87,14 @@ class Alert:
     acknowledged_at: datetime | None
     acknowledged_by: str
     resolved_at: datetime | None
-    resolution: str
     resolved_by: str
     last_evaluated_at: datetime
+    policy: WarningPolicy
+    events: Connection[AlertEvent] = connection(description="The alert's history, oldest first.")
 
-    @strawberry.field
-    def policy(self) -> WarningPolicy:
-        return cast(WarningPolicy, cast(models.Alert, self).policy)
-
-    @strawberry.field
-    def events(self) -> list[AlertEvent]:
-        return cast(list[AlertEvent], list(cast(models.Alert, self).events.all()))
+    @strawberry_django.field
+    def resolution(self, root: models.Alert) -> AlertResolution | None:
+        return AlertResolution(root.resolution) if root.resolution else None
 
 
 @strawberry_django.type(models.Silence)
@@ -115,60 +121,62 @@ class WarningPolicyInput:
     name: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     is_active: bool | None = strawberry.UNSET
-    scope_kind: str | None = strawberry.UNSET
+    scope_kind: models.ScopeKind | None = strawberry.UNSET
     scope_ids: list[int] | None = strawberry.UNSET
     indicators: JSON | None = strawberry.UNSET
-    weighting: str | None = strawberry.UNSET
+    weighting: PolicyWeighting | None = strawberry.UNSET
     ahp_matrix: JSON | None = strawberry.UNSET
     thresholds: JSON | None = strawberry.UNSET
     realert_minutes: int | None = strawberry.UNSET
     resolve_below: float | None = strawberry.UNSET
     resolve_after: int | None = strawberry.UNSET
-    promote_level: str | None = strawberry.UNSET
+    promote_level: models.Level | None = strawberry.field(
+        default=strawberry.UNSET, description="null: alerts of this policy never open a case."
+    )
     promote_own_brands_only: bool | None = strawberry.UNSET
-    promote_scenario: str | None = strawberry.UNSET
+    promote_scenario: Scenario | None = strawberry.UNSET
+
+
+# Arguments where null means "none" rather than "leave as it is".
+_NULLABLE = {"ahp_matrix": None, "promote_level": ""}
 
 
 def _given(data: WarningPolicyInput) -> dict[str, Any]:
-    return {k: v for k, v in vars(data).items() if v is not strawberry.UNSET and not (v is None and k != "ahp_matrix")}
-
-
-def _page(offset: int, limit: int) -> slice:
-    limit = max(1, min(limit, 200))
-    return slice(max(offset, 0), max(offset, 0) + limit)
+    given = {k: v for k, v in vars(data).items() if v is not strawberry.UNSET}
+    return {k: _NULLABLE[k] if v is None else v for k, v in given.items() if v is not None or k in _NULLABLE}
 
 
 @strawberry.type
 class WarningQuery:
-    @strawberry.field(description="Live policies; `archived: true` includes archived (deleted) ones.")
-    def warning_policies(self, info: Info, archived: bool = False) -> list[WarningPolicy]:
-        found = with_promotion_rules(selectors.policy_list(actor=actor(info), archived=archived))
-        return cast(list[WarningPolicy], list(found))
+    @connection(
+        Connection[WarningPolicy], description="Live policies by id; `archived: true` includes archived (deleted) ones."
+    )
+    def warning_policies(self, info: Info, archived: bool = False) -> QuerySet[models.WarningPolicy]:
+        return selectors.policy_list(actor=actor(info), archived=archived)
 
-    @strawberry.field(description="Alerts, newest first, filterable by status and level.")
+    @connection(Connection[Alert], description="Alerts, newest first, filterable by status and level.")
     def alerts(
         self,
         info: Info,
         status: list[models.AlertStatus] | None = None,
         level: list[models.Level] | None = None,
         scope: str = "",
-        offset: int = 0,
-        limit: int = 50,
-    ) -> list[Alert]:
+    ) -> QuerySet[models.Alert]:
         found = selectors.alert_list(
             actor=actor(info), status=[s.value for s in status or []], level=[v.value for v in level or []], scope=scope
         )
-        return cast(list[Alert], list(found[_page(offset, limit)]))
+        # The selector fetches what REST shows; here the optimizer fetches what the query asks for.
+        return found.select_related(None).prefetch_related(None)
 
     @strawberry.field
     def alert(self, info: Info, id: int) -> Alert:
         return cast(Alert, selectors.alert_get(actor=actor(info), alert_id=id))
 
-    @strawberry.field
-    def silences(self, info: Info) -> list[Silence]:
-        return cast(list[Silence], list(selectors.silence_list(actor=actor(info))))
+    @connection(Connection[Silence], description="Silences, the latest ending first.")
+    def silences(self, info: Info) -> QuerySet[models.Silence]:
+        return selectors.silence_list(actor=actor(info))
 
-    @strawberry.field(description="The indicator types a policy can use, with their default parameters.")
+    @strawberry.field(description="The indicator types a policy can use (a fixed catalogue), with their defaults.")
     def indicator_types(self, info: Info) -> list[IndicatorType]:
         types = selectors.indicator_types(actor=actor(info))
         return [
@@ -193,7 +201,7 @@ class WarningQuery:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat()
+        return format_timestamp(value)
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):

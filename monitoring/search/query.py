@@ -241,6 +241,8 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
         "matched_rules": source["rules"],
         "matched_brands": source["brands"],
         "score": hit.get("_score"),
+        # Where a page that starts right after this hit begins: any hit can be the place to go on from.
+        "cursor": encode_cursor(hit["sort"]),
         # CJK is indexed a character at a time, so a word comes back as adjacent <em> runs: join them.
         "highlights": [f.replace("</em><em>", "") for f in hit.get("highlight", {}).get("text", [])],
     }

@@ -178,18 +178,22 @@ def statement_submit(*, actor: Principal, statement_id: int) -> Statement:
     return statement
 
 
-def pending_roles(statement: Statement) -> list[str]:
-    """Required roles that have not yet approved the current version in this round, in approval order."""
+def pending_roles(statement: Statement, approved: list[StatementApproval] | None = None) -> list[str]:
+    """Required roles that have not yet approved the current version in this round, in approval order.
+
+    `approved`: the statement's approvals with decision approved, when a list read fetched them for many at once.
+    """
     if statement.status != StatementStatus.IN_REVIEW:
         return []
-    done = set(
-        StatementApproval.objects.filter(
-            statement=statement,
-            version=statement.current_version,
-            decision=ApprovalDecision.APPROVED,
-            at__gte=statement.submitted_at,
-        ).values_list("role", flat=True)
-    )
+    if approved is None:
+        approved = list(StatementApproval.objects.filter(statement=statement, decision=ApprovalDecision.APPROVED))
+    done = {
+        a.role
+        for a in approved
+        if a.version == statement.current_version
+        and statement.submitted_at is not None
+        and a.at >= statement.submitted_at
+    }
     return [role for role in statement.required_approvals if role not in done]
 
 

@@ -17,7 +17,7 @@ from tenants.audit.models import AuditEntry
 from tenants.audit.services import audit_record
 from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
-from tests.conftest import PASSWORD, Api, key_auth
+from tests.conftest import PASSWORD, Api, key_auth, nodes
 
 AUDIT = "/api/v1/audit-log"
 WRONG_PASSWORD = "not-the-password-1234"
@@ -133,7 +133,7 @@ def test_identity_changes_are_recorded_with_who_and_what(alpha, make_user):
     key = api.post("/api/v1/api-keys", {"name": "ci", "role": "analyst"}).json()
     api.post(f"/api/v1/api-keys/{key['id']}/revoke")
     api.post(f"/api/v1/api-keys/{key['id']}/revoke")
-    gql = api.graphql('mutation { inviteUser(input: {email: "gql@alpha.example", role: "viewer"}) { id } }').json()
+    gql = api.graphql('mutation { inviteUser(input: {email: "gql@alpha.example", role: VIEWER}) { id } }').json()
 
     logged = entries(alpha, "target_type=user,api_key,invitation")[:6]
     assert [(e["action"], e["target_type"]) for e in reversed(logged)] == [
@@ -221,7 +221,7 @@ def test_only_admins_read_the_audit_log(alpha, make_key, role):
     caller = Api("alpha", auth=key_auth(raw))
 
     rest = caller.get(AUDIT)
-    graphql = caller.graphql("{ auditLog { id action } }").json()
+    graphql = caller.graphql("{ auditLog { edges { node { id action } } } }").json()
 
     assert rest.status_code == 403
     assert graphql["data"] is None
@@ -292,18 +292,20 @@ def test_graphql_reads_the_same_log_with_the_same_filters(alpha):
     for name in ("g1", "g2", "g3"):
         api.post("/api/v1/api-keys", {"name": name, "role": "viewer"})
     query = (
-        'query($before: Int) { auditLog(action: ["api_key.*"], targetType: ["api_key"], actor: "default", '
-        "first: 2, before: $before) { id action actorType actorName targetType targetId details ip } }"
+        'query($after: String) { auditLog(action: ["api_key.*"], targetType: ["api_key"], actor: "default", '
+        "first: 2, after: $after) { pageInfo { endCursor hasNextPage } "
+        "edges { node { id action actorType actorName targetType targetId details ip } } } }"
     )
 
-    page = api.graphql(query).json()["data"]["auditLog"]
+    first = api.graphql(query).json()["data"]["auditLog"]
     rest = entries(alpha, "action=api_key.*&target_type=api_key&actor=default")[:3]
-    after = api.graphql(query, {"before": int(page[-1]["id"])}).json()["data"]["auditLog"]
+    after = nodes(api.graphql(query, {"after": first["pageInfo"]["endCursor"]}).json()["data"]["auditLog"])
+    page = nodes(first)
 
     assert [e["details"]["name"] for e in page] == ["g3", "g2"]
     assert [int(e["id"]) for e in page] == [e["id"] for e in rest[:2]]
     assert after[0]["details"]["name"] == "g1"
-    assert page[0]["actorType"] == "api_key" and page[0]["targetType"] == "api_key"
+    assert page[0]["actorType"] == "API_KEY" and page[0]["targetType"] == "api_key"
 
 
 def test_beta_cannot_see_alphas_audit_entries(alpha, beta):
@@ -312,7 +314,9 @@ def test_beta_cannot_see_alphas_audit_entries(alpha, beta):
 
     listed = entries(beta)
     fetched = admin(beta).get(f"{AUDIT}/{entry['id']}")
-    gql = admin(beta).graphql("{ auditLog(first: 200) { id details } }").json()["data"]["auditLog"]
+    gql = nodes(
+        admin(beta).graphql("{ auditLog(first: 200) { edges { node { id details } } } }").json()["data"]["auditLog"]
+    )
     with_alpha_key = Api("beta", auth=key_auth(alpha.api_key)).get(AUDIT)
 
     assert all(e["details"].get("name") != "alpha only" for e in listed)

@@ -129,7 +129,7 @@ def test_viewer_cannot_create_api_key_and_nothing_is_written(alpha, make_user, l
     before = count_keys("alpha")
 
     rest = viewer.post("/api/v1/api-keys", {"name": "sneaky", "role": "admin"})
-    graphql = viewer.graphql('mutation { createApiKey(name: "sneaky", role: "admin") { key } }')
+    graphql = viewer.graphql('mutation { createApiKey(name: "sneaky", role: ADMIN) { key } }')
 
     assert rest.status_code == 403
     assert rest.json()["error"] == {
@@ -158,11 +158,11 @@ def test_analyst_key_cannot_manage_users(alpha, make_key):
 def test_admin_creates_a_key_that_works_once_shown(alpha):
     admin = Api("alpha", auth=key_auth(alpha.api_key))
 
-    created = admin.graphql('mutation { createApiKey(name: "crm sync", role: "responder") { key apiKey { role } } }')
+    created = admin.graphql('mutation { createApiKey(name: "crm sync", role: RESPONDER) { key apiKey { role } } }')
     key = created.json()["data"]["createApiKey"]["key"]
     listed = admin.get("/api/v1/api-keys").json()["results"]
 
-    assert created.json()["data"]["createApiKey"]["apiKey"]["role"] == "responder"
+    assert created.json()["data"]["createApiKey"]["apiKey"]["role"] == "RESPONDER"
     assert Api("alpha", auth=key_auth(key)).get("/api/v1/me").json()["role"] == "responder"
     assert all("key" not in item and "hashed_secret" not in item for item in listed)
 

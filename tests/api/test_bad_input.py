@@ -27,8 +27,18 @@ def test_unknown_role_enum_is_400_naming_role(alpha):
     assert user_count() == before
 
 
-def test_unknown_role_over_graphql_is_refused_by_the_same_service(alpha):
-    response = admin(alpha).graphql('mutation { inviteUser(input: {email: "a@alpha.example", role: "god"}) { id } }')
+def test_unknown_role_over_graphql_is_refused_before_anything_runs(alpha):
+    response = admin(alpha).graphql('mutation { inviteUser(input: {email: "a@alpha.example", role: GOD}) { id } }')
+
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "graphql_validation" and "GOD" in error["message"]
+    assert user_count() == 1
+
+
+def test_a_role_outside_the_tenant_over_graphql_is_refused_by_the_same_service(alpha):
+    response = admin(alpha).graphql(
+        'mutation { inviteUser(input: {email: "a@alpha.example", role: BILLING_ADMIN}) { id } }'
+    )
 
     error = response.json()["errors"][0]["extensions"]
     assert error["code"] == "invalid" and error["field"] == "role"

@@ -8,11 +8,13 @@ from django_tenants.utils import tenant_context
 from monitoring.deadletters.services import dead_letter_record
 from monitoring.models import DeadLetter
 from tenants.models import Tenant
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 
 DEAD_LETTERS = "/api/v1/dead-letters"
 LIST_QUERY = """query ($kind: DeadLetterKind, $resolved: Boolean) {
-  deadLetters(kind: $kind, resolved: $resolved) { id kind itemModel itemKey reason attempts resolvedAt }
+  deadLetters(kind: $kind, resolved: $resolved) {
+    edges { node { id kind itemModel itemKey reason attempts resolvedAt } }
+  }
   deadLetterCounts { open byKind { kind open } }
 }"""
 RETRY = "mutation ($id: Int!) { retryDeadLetter(id: $id) { id attempts resolvedAt reason } }"
@@ -68,10 +70,10 @@ def test_admin_lists_counts_and_retries_over_graphql(alpha):
     listed = admin.graphql(LIST_QUERY, {"kind": "CASE_CLOCK", "resolved": False}).json()
     retried = admin.graphql(RETRY, {"id": made.pk}).json()
 
-    assert listed["data"]["deadLetters"] == [
+    assert nodes(listed["data"]["deadLetters"]) == [
         {
             "id": str(made.pk),
-            "kind": "case_clock",
+            "kind": "CASE_CLOCK",
             "itemModel": "monitoring.Mention",
             "itemKey": "999996",
             "reason": "DataError: boom",
@@ -79,7 +81,7 @@ def test_admin_lists_counts_and_retries_over_graphql(alpha):
             "resolvedAt": None,
         }
     ]
-    assert {"kind": "case_clock", "open": 1} in listed["data"]["deadLetterCounts"]["byKind"]
+    assert {"kind": "CASE_CLOCK", "open": 1} in listed["data"]["deadLetterCounts"]["byKind"]
     assert retried["data"]["retryDeadLetter"]["resolvedAt"] is not None, retried
 
 
@@ -119,7 +121,7 @@ def test_tenant_b_cannot_see_or_retry_tenant_a_dead_letters(alpha, beta):
     gql = other.graphql(LIST_QUERY).json()["data"]
     gql_retry = other.graphql(RETRY, {"id": made.pk}).json()
 
-    assert listed == [] and gql["deadLetters"] == []
+    assert listed == [] and gql["deadLetters"]["edges"] == []
     assert gql["deadLetterCounts"]["open"] == 0
     assert single.status_code == 404 and retry.status_code == 404
     assert gql_retry["errors"][0]["extensions"]["code"] == "not_found"

@@ -56,7 +56,7 @@ def test_graphiql_is_served_on_get_and_queries_still_work(alpha):
     result = Api("alpha", auth=key_auth(alpha.api_key)).graphql("{ me { role } }")
 
     assert b"graphiql" in page.content.lower()
-    assert result.json() == {"data": {"me": {"role": "admin"}}}
+    assert result.json() == {"data": {"me": {"role": "ADMIN"}}}
 
 
 def test_openapi_schema_generates_without_warnings(tmp_path):

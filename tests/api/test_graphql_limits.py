@@ -3,6 +3,7 @@
 import json
 from urllib.parse import urlencode
 
+import pytest
 from django.conf import settings
 from django_tenants.utils import tenant_context
 from graphql import GraphQLObjectType, get_introspection_query, get_named_type
@@ -132,9 +133,10 @@ def test_the_depth_limit_is_the_schemas_real_depth():
 
 
 def test_deepest_query_of_the_schema_passes(alpha):
-    # The deepest chains the schema has: mention → author, case → statement → version.
+    # The deepest chain the schema has: case → statement → version, each a connection (edges → node).
     response = admin(alpha).graphql(
-        "{ mentions { items { author { name } } } cases { statements { versions { body } } } }"
+        "{ mentions { edges { node { author { name } } } } "
+        "cases { edges { node { statements { edges { node { versions { edges { node { body } } } } } } } } } }"
     )
 
     assert response.status_code == 200, response.content
@@ -254,7 +256,7 @@ def test_nul_in_a_string_literal_of_the_query_is_400(alpha):
     before = user_count()
 
     response = admin(alpha).graphql(
-        'mutation { inviteUser(input: {email: "n@alpha.example", role: "viewer", name: "bad\\u0000"}) { id } }'
+        'mutation { inviteUser(input: {email: "n@alpha.example", role: VIEWER, name: "bad\\u0000"}) { id } }'
     )
 
     assert response.status_code == 400
@@ -320,7 +322,7 @@ def test_huge_integer_in_the_body_is_400(alpha):
 
 
 def test_huge_integer_literal_of_an_int_argument_is_400_not_an_internal_error(alpha):
-    response = admin(alpha).graphql("{ cases(limit: " + "9" * 5000 + ") { id } }")
+    response = admin(alpha).graphql("{ cases(first: " + "9" * 5000 + ") { edges { node { id } } } }")
 
     assert response.status_code == 400
     assert first_error(response)["code"] == "graphql_validation"
@@ -368,3 +370,41 @@ def test_broken_text_in_an_ingest_batch_is_refused_like_rest(alpha, item):
     assert first_error(response)["field"] == "variables.m[1].text"
     with tenant_context(Tenant.objects.get(slug="alpha")):
         assert not Mention.objects.filter(external_id="ok1").exists()
+
+
+@pytest.mark.parametrize("first", [0, 201, -1])
+def test_a_page_size_outside_1_to_200_is_400_naming_first(alpha, first):
+    literal = admin(alpha).graphql(f"{{ users(first: {first}) {{ edges {{ node {{ id }} }} }} }}")
+    variable = admin(alpha).graphql(
+        "query($n: Int!) { cases { edges { node { tasks(first: $n) { edges { node { id } } } } } } }", {"n": first}
+    )
+
+    for response in (literal, variable):
+        assert response.status_code == 400
+        assert first_error(response)["code"] == "invalid"
+        assert first_error(response)["field"] == "first"
+        assert first_error(response)["message"] == "first is between 1 and 200."
+
+
+def test_first_and_after_walk_a_list_once_in_its_order(alpha):
+    api = admin(alpha)
+    for n in range(5):
+        api.post("/api/v1/api-keys", {"name": f"walk {n}", "role": "viewer"})
+    query = (
+        "query($after: String) { apiKeys(first: 2, after: $after) { "
+        "edges { cursor node { name } } pageInfo { hasNextPage hasPreviousPage endCursor } } }"
+    )
+
+    pages, after = [], None
+    while True:
+        page = api.graphql(query, {"after": after}).json()["data"]["apiKeys"]
+        pages.append(page)
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+
+    names = [edge["node"]["name"] for page in pages for edge in page["edges"]]
+    # Newest first, as the selector orders keys; the tenant's first key comes last.
+    assert names == [*(f"walk {n}" for n in reversed(range(5))), "default"]
+    assert [len(page["edges"]) for page in pages] == [2, 2, 2]
+    assert [page["pageInfo"]["hasPreviousPage"] for page in pages] == [False, True, True]

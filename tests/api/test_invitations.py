@@ -17,7 +17,7 @@ from config.celery import app as celery_app
 from tenants.audit.models import AuditEntry
 from tenants.identity.models import Invitation, PasswordReset, User
 from tenants.models import Tenant
-from tests.conftest import PASSWORD, key_auth
+from tests.conftest import PASSWORD, key_auth, nodes
 from tests.conftest import Api as BaseApi
 
 INVITATIONS = "/api/v1/invitations"
@@ -110,17 +110,21 @@ def test_invitations_work_the_same_over_graphql(alpha, mail, login):
     api = admin(alpha)
 
     invited = api.graphql(
-        'mutation { inviteUser(input: {email: "gql@alpha.example", role: "viewer"}) { id status role } }'
+        'mutation { inviteUser(input: {email: "gql@alpha.example", role: VIEWER}) { id status role } }'
     ).json()["data"]["inviteUser"]
     token = token_of(mail[-1])
     accepted = Api("alpha").graphql(
         'mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p, name: "G") { email role } }',
         {"t": token, "p": NEW_PASSWORD},
     )
-    listed = api.graphql('{ invitations(status: "accepted") { id status userId } }').json()["data"]["invitations"]
+    listed = nodes(
+        api.graphql("{ invitations(status: ACCEPTED) { edges { node { id status userId } } } }").json()["data"][
+            "invitations"
+        ]
+    )
 
-    assert (invited["status"], invited["role"]) == ("pending", "viewer")
-    assert accepted.json()["data"]["acceptInvitation"] == {"email": "gql@alpha.example", "role": "viewer"}
+    assert (invited["status"], invited["role"]) == ("PENDING", "VIEWER")
+    assert accepted.json()["data"]["acceptInvitation"] == {"email": "gql@alpha.example", "role": "VIEWER"}
     assert [i["id"] for i in listed] == [invited["id"]]
     assert login("alpha", "gql@alpha.example", NEW_PASSWORD)
 
@@ -129,7 +133,7 @@ def test_no_admin_chooses_a_password(alpha):
     api = admin(alpha)
 
     rest = api.post("/api/v1/users", {"email": "x@alpha.example", "password": PASSWORD, "role": "viewer"})
-    gql = api.graphql('mutation { createUser(input: {email: "x@alpha.example", role: "viewer"}) { id } }')
+    gql = api.graphql('mutation { createUser(input: {email: "x@alpha.example", role: VIEWER}) { id } }')
 
     assert rest.status_code == 405
     assert gql.json()["errors"][0]["extensions"]["code"] == "graphql_validation"
@@ -195,7 +199,7 @@ def test_an_accepted_invitation_cannot_be_revoked_and_a_revoked_one_can_be_repla
 
     refused = admin(alpha).post(f"{INVITATIONS}/{second}/revoke")
 
-    assert revoked.json()["data"]["revokeInvitation"] == {"status": "revoked"}
+    assert revoked.json()["data"]["revokeInvitation"] == {"status": "REVOKED"}
     assert error_field(refused) == (409, "id")
     assert [i["status"] for i in admin(alpha).get(INVITATIONS).json()["results"]] == ["accepted", "revoked"]
 
@@ -215,8 +219,8 @@ def test_only_admins_invite_list_or_revoke(alpha, mail, make_key, role):
         caller.post(f"{INVITATIONS}/{invitation.pk}/revoke").status_code,
     ]
     gql = [
-        caller.graphql("{ invitations { id } }").json()["errors"][0]["extensions"]["code"],
-        caller.graphql('mutation { inviteUser(input: {email: "x@alpha.example", role: "admin"}) { id } }').json()[
+        caller.graphql("{ invitations { edges { node { id } } } }").json()["errors"][0]["extensions"]["code"],
+        caller.graphql('mutation { inviteUser(input: {email: "x@alpha.example", role: ADMIN}) { id } }').json()[
             "errors"
         ][0]["extensions"]["code"],
         caller.graphql(f"mutation {{ revokeInvitation(id: {invitation.pk}) {{ id }} }}").json()["errors"][0][

@@ -5,7 +5,7 @@ from django_tenants.utils import tenant_context
 
 from tenants.identity.models import ApiKey, User
 from tenants.models import Tenant
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 
 ME = "{ me { kind role tenant { slug } } }"
 
@@ -64,10 +64,14 @@ def test_each_tenant_lists_only_its_own_users_and_keys(alpha, beta, make_user):
     make_user("alpha", "analyst", "only-alpha@alpha.example")
 
     beta_users = Api("beta", auth=key_auth(beta.api_key)).get("/api/v1/users").json()["results"]
-    alpha_users = Api("alpha", auth=key_auth(alpha.api_key)).graphql("{ users { email } }").json()["data"]["users"]
+    alpha_users = (
+        Api("alpha", auth=key_auth(alpha.api_key))
+        .graphql("{ users { edges { node { email } } } }")
+        .json()["data"]["users"]
+    )
 
     assert [u["email"] for u in beta_users] == ["admin@beta.example"]
-    assert sorted(u["email"] for u in alpha_users) == ["admin@alpha.example", "only-alpha@alpha.example"]
+    assert sorted(u["email"] for u in nodes(alpha_users)) == ["admin@alpha.example", "only-alpha@alpha.example"]
 
 
 def test_revoking_a_key_by_id_only_touches_the_callers_tenant(alpha, beta):

@@ -23,7 +23,7 @@ from tenants.notifications.delivery import delivery_attempt
 from tenants.notifications.models import Delivery, NotificationChannel
 from tenants.notifications.services import channel_create, notify
 from tenants.notifications.tasks import webhooks_deliver, webhooks_retry_due
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 from tests.webhook_receiver import Receiver, allow_target, running_receiver
 
 CHANNELS = "/api/v1/notification-channels"
@@ -495,7 +495,11 @@ def test_secret_is_shown_once_and_masked_afterwards(alpha):
     fetched = api.get(f"{CHANNELS}/{created['id']}").json()
     listed = api.get(CHANNELS).json()["results"]
     patched = api.patch(f"{CHANNELS}/{created['id']}", {"name": "renamed"}).json()
-    graphql = api.graphql("{ notificationChannels { name secret } }").json()["data"]["notificationChannels"]
+    graphql = nodes(
+        api.graphql("{ notificationChannels { edges { node { name secret } } } }").json()["data"][
+            "notificationChannels"
+        ]
+    )
 
     assert secret.startswith("whsec_") and len(base64.b64decode(secret.removeprefix("whsec_"))) == 32
     assert fetched["secret"] == masked
@@ -598,29 +602,39 @@ def test_graphql_manages_channels_and_reads_deliveries(alpha, receiver):
         "{ format eventTypes } }"
     ).json()["data"]["updateNotificationChannel"]
     tested = api.graphql(
-        f"mutation {{ testNotificationChannel(id: {channel_id}) {{ status eventType attempts {{ statusCode }} }} }}"
+        f"mutation {{ testNotificationChannel(id: {channel_id}) {{ status eventType "
+        "attempts { edges { node { statusCode } } } } }"
     ).json()["data"]["testNotificationChannel"]
     listed = api.graphql(
         f'{{ deliveries(channelId: {channel_id}, status: SUCCEEDED, eventType: "test.ping", first: 10) '
-        "{ eventType status channelId attempts { number statusCode } } }"
+        "{ edges { node { eventType status channelId attempts { edges { node { number statusCode } } } } } } }"
     ).json()["data"]["deliveries"]
     deleted = api.graphql(f"mutation {{ deleteNotificationChannel(id: {channel_id}) }}").json()["data"]
 
     assert created["secret"].startswith("whsec_")
-    assert created["channel"]["format"] == "feishu" and created["channel"]["eventTypes"] == ["alert.opened"]
-    assert updated == {"format": "wecom", "eventTypes": []}
-    assert tested == {"status": "succeeded", "eventType": "test.ping", "attempts": [{"statusCode": 200}]}
-    assert listed == [
+    assert created["channel"]["format"] == "FEISHU" and created["channel"]["eventTypes"] == ["alert.opened"]
+    assert updated == {"format": "WECOM", "eventTypes": []}
+    assert tested == {
+        "status": "SUCCEEDED",
+        "eventType": "test.ping",
+        "attempts": {"edges": [{"node": {"statusCode": 200}}]},
+    }
+    assert [{**d, "attempts": nodes(d["attempts"])} for d in nodes(listed)] == [
         {
             "eventType": "test.ping",
-            "status": "succeeded",
+            "status": "SUCCEEDED",
             "channelId": channel_id,
             "attempts": [{"number": 1, "statusCode": 200}],
         }
     ]
     assert json.loads(receiver.requests[0].body)["msgtype"] == "markdown"
     assert deleted == {"deleteNotificationChannel": True}
-    assert api.graphql("{ notificationChannels { id } }").json()["data"]["notificationChannels"] == []
+    assert (
+        api.graphql("{ notificationChannels { edges { node { id } } } }").json()["data"]["notificationChannels"][
+            "edges"
+        ]
+        == []
+    )
     with in_tenant("alpha"):
         assert NotificationChannel.objects.get(pk=channel_id).archived_at is not None
 
@@ -631,13 +645,14 @@ def test_delivery_list_queries_do_not_grow_with_the_page(alpha, settings, django
         (delivery,) = alert_opened()
         attempt(delivery.pk)
     api = admin(alpha)
-    query = "{ deliveries(first: %d) { id attempts { number error } } }"
+    query = "{ deliveries(first: %d) { edges { node { id attempts { edges { node { number error } } } } } } }"
 
     with django_assert_max_num_queries(20) as one:
-        api.graphql(query % 1)
+        page_of_one = api.graphql(query % 1).json()["data"]["deliveries"]
     with django_assert_max_num_queries(20) as three:
-        api.graphql(query % 3)
+        page_of_three = api.graphql(query % 3).json()["data"]["deliveries"]
 
+    assert [len(page_of_one["edges"]), len(page_of_three["edges"])] == [1, 3]
     assert len(one.captured_queries) == len(three.captured_queries)
 
 
@@ -655,8 +670,10 @@ def test_beta_cannot_see_or_use_alphas_channels_or_deliveries(alpha, beta, recei
     nested = other.get(f"{CHANNELS}/{channel['id']}/deliveries")
     by_filter = other.get(f"/api/v1/deliveries?channel={channel['id']}").json()["results"]
     delivery_fetched = other.get(f"/api/v1/deliveries/{delivery.pk}")
-    gql_channels = other.graphql("{ notificationChannels { id } }").json()["data"]["notificationChannels"]
-    gql_deliveries = other.graphql("{ deliveries { id } }").json()["data"]["deliveries"]
+    gql_channels = nodes(
+        other.graphql("{ notificationChannels { edges { node { id } } } }").json()["data"]["notificationChannels"]
+    )
+    gql_deliveries = nodes(other.graphql("{ deliveries { edges { node { id } } } }").json()["data"]["deliveries"])
     gql_test = other.graphql(f"mutation {{ testNotificationChannel(id: {channel['id']}) {{ status }} }}").json()
     with_alpha_key = Api("beta", auth=key_auth(alpha.api_key)).get(CHANNELS)
     beta_deliveries = alert_opened("beta")

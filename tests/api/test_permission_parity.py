@@ -130,15 +130,21 @@ UNTIL = "2026-01-01T01:00:00Z"
 OPS: list[Op] = [
     # The caller, people and keys.
     Op("GET", f"{V1}/me", "{ me { role } }", EVERYONE),
-    Op("GET", f"{V1}/users", "{ users { id } }", may("users.read")),
-    Op("GET", f"{V1}/users/{{id}}", "{ users { id } }", may("users.read"), {"id": R.spare_user}),
+    Op("GET", f"{V1}/users", "{ users { edges { node { id } } } }", may("users.read")),
+    Op("GET", f"{V1}/users/{{id}}", "{ users { edges { node { id } } } }", may("users.read"), {"id": R.spare_user}),
     # People join by invitation (users are never created with an admin-chosen password).
-    Op("GET", f"{V1}/invitations", "{ invitations { id } }", may("users.read")),
-    Op("GET", f"{V1}/invitations/{{id}}", "{ invitations { id } }", may("users.read"), {"id": R.invitation}),
+    Op("GET", f"{V1}/invitations", "{ invitations { edges { node { id } } } }", may("users.read")),
+    Op(
+        "GET",
+        f"{V1}/invitations/{{id}}",
+        "{ invitations { edges { node { id } } } }",
+        may("users.read"),
+        {"id": R.invitation},
+    ),
     Op(
         "POST",
         f"{V1}/invitations",
-        'mutation { inviteUser(input: {email: "new@parity.example", role: "viewer"}) { id } }',
+        'mutation { inviteUser(input: {email: "new@parity.example", role: VIEWER}) { id } }',
         may("users.manage"),
         body={"email": "new@parity.example", "role": "viewer"},
     ),
@@ -159,12 +165,18 @@ OPS: list[Op] = [
         {"name": "Renamed"},
         {"id": R.spare_user},
     ),
-    Op("GET", f"{V1}/api-keys", "{ apiKeys { id } }", may("api_keys.read")),
-    Op("GET", f"{V1}/api-keys/{{id}}", "{ apiKeys { id } }", may("api_keys.read"), {"id": R.spare_key}),
+    Op("GET", f"{V1}/api-keys", "{ apiKeys { edges { node { id } } } }", may("api_keys.read")),
+    Op(
+        "GET",
+        f"{V1}/api-keys/{{id}}",
+        "{ apiKeys { edges { node { id } } } }",
+        may("api_keys.read"),
+        {"id": R.spare_key},
+    ),
     Op(
         "POST",
         f"{V1}/api-keys",
-        'mutation { createApiKey(name: "new key", role: "viewer") { key } }',
+        'mutation { createApiKey(name: "new key", role: VIEWER) { key } }',
         may("api_keys.manage"),
         body={"name": "new key", "role": "viewer"},
     ),
@@ -176,10 +188,16 @@ OPS: list[Op] = [
         {"id": R.spare_key},
         variables={"id": R.spare_key},
     ),
-    Op("GET", f"{V1}/audit-log", "{ auditLog { id } }", may("audit.read")),
-    Op("GET", f"{V1}/audit-log/{{id}}", "{ auditLog { id } }", may("audit.read"), {"id": R.audit_entry}),
+    Op("GET", f"{V1}/audit-log", "{ auditLog { edges { node { id } } } }", may("audit.read")),
+    Op(
+        "GET",
+        f"{V1}/audit-log/{{id}}",
+        "{ auditLog { edges { node { id } } } }",
+        may("audit.read"),
+        {"id": R.audit_entry},
+    ),
     # Mentions, rules and brands.
-    Op("GET", f"{V1}/mentions", "{ mentions { nextCursor } }", may("mentions.read")),
+    Op("GET", f"{V1}/mentions", "{ mentions { pageInfo { hasNextPage } } }", may("mentions.read")),
     Op(
         "GET",
         f"{V1}/mentions/{{id}}",
@@ -188,7 +206,7 @@ OPS: list[Op] = [
         {"id": R.mention},
         variables={"id": R.mention},
     ),
-    Op("GET", f"{V1}/mentions/search", "{ searchMentions { count } }", may("mentions.read")),
+    Op("GET", f"{V1}/mentions/search", "{ searchMentions { totalCount } }", may("mentions.read")),
     Op(
         "POST",
         f"{V1}/mentions/batch",
@@ -197,8 +215,8 @@ OPS: list[Op] = [
         body={"mentions": [R.new_item]},
         variables={"m": [R.new_item]},
     ),
-    Op("GET", f"{V1}/rules", "{ rules { id } }", may("rules.read")),
-    Op("GET", f"{V1}/rules/{{id}}", "{ rules { id } }", may("rules.read"), {"id": R.rule}),
+    Op("GET", f"{V1}/rules", "{ rules { edges { node { id } } } }", may("rules.read")),
+    Op("GET", f"{V1}/rules/{{id}}", "{ rules { edges { node { id } } } }", may("rules.read"), {"id": R.rule}),
     Op(
         "POST",
         f"{V1}/rules",
@@ -231,8 +249,8 @@ OPS: list[Op] = [
         {"id": R.archived_rule},
         variables={"id": R.archived_rule},
     ),
-    Op("GET", f"{V1}/brands", "{ brands { id } }", may("rules.read")),
-    Op("GET", f"{V1}/brands/{{id}}", "{ brands { id } }", may("rules.read"), {"id": R.brand}),
+    Op("GET", f"{V1}/brands", "{ brands { edges { node { id } } } }", may("rules.read")),
+    Op("GET", f"{V1}/brands/{{id}}", "{ brands { edges { node { id } } } }", may("rules.read"), {"id": R.brand}),
     Op(
         "POST",
         f"{V1}/brands",
@@ -266,8 +284,14 @@ OPS: list[Op] = [
         variables={"id": R.archived_brand},
     ),
     # Early warning.
-    Op("GET", f"{V1}/warning-policies", "{ warningPolicies { id } }", may("warning.read")),
-    Op("GET", f"{V1}/warning-policies/{{id}}", "{ warningPolicies { id } }", may("warning.read"), {"id": R.policy}),
+    Op("GET", f"{V1}/warning-policies", "{ warningPolicies { edges { node { id } } } }", may("warning.read")),
+    Op(
+        "GET",
+        f"{V1}/warning-policies/{{id}}",
+        "{ warningPolicies { edges { node { id } } } }",
+        may("warning.read"),
+        {"id": R.policy},
+    ),
     Op(None, None, "{ indicatorTypes { name } }", may("warning.read")),
     Op(
         "POST",
@@ -319,7 +343,7 @@ OPS: list[Op] = [
         {"start": SINCE, "end": UNTIL, "step_minutes": 10},
         {"id": R.policy, "s": SINCE, "u": UNTIL},
     ),
-    Op("GET", f"{V1}/alerts", "{ alerts { id } }", may("warning.read")),
+    Op("GET", f"{V1}/alerts", "{ alerts { edges { node { id } } } }", may("warning.read")),
     Op(
         "GET",
         f"{V1}/alerts/{{id}}",
@@ -364,7 +388,7 @@ OPS: list[Op] = [
         {},
         {"id": R.alert},
     ),
-    Op("GET", f"{V1}/silences", "{ silences { id } }", may("warning.read")),
+    Op("GET", f"{V1}/silences", "{ silences { edges { node { id } } } }", may("warning.read")),
     Op(
         "POST",
         f"{V1}/silences",
@@ -382,18 +406,23 @@ OPS: list[Op] = [
         {"id": R.silence},
     ),
     # Notifications and dead letters.
-    Op("GET", f"{V1}/notification-channels", "{ notificationChannels { id } }", may("notifications.read")),
+    Op(
+        "GET",
+        f"{V1}/notification-channels",
+        "{ notificationChannels { edges { node { id } } } }",
+        may("notifications.read"),
+    ),
     Op(
         "GET",
         f"{V1}/notification-channels/{{id}}",
-        "{ notificationChannels { id } }",
+        "{ notificationChannels { edges { node { id } } } }",
         may("notifications.read"),
         {"id": R.channel},
     ),
     Op(
         "GET",
         f"{V1}/notification-channels/{{id}}/deliveries",
-        "query($id: Int!) { deliveries(channelId: $id) { id } }",
+        "query($id: Int!) { deliveries(channelId: $id) { edges { node { id } } } }",
         may("notifications.read"),
         {"id": R.channel},
         variables={"id": R.channel},
@@ -448,8 +477,14 @@ OPS: list[Op] = [
         variables={"id": R.webhook_channel},
     ),
     Op("GET", f"{V1}/webhook-event-types", "{ webhookEventTypes { name } }", may("tenant.read")),
-    Op("GET", f"{V1}/deliveries", "{ deliveries { id } }", may("notifications.read")),
-    Op("GET", f"{V1}/deliveries/{{id}}", "{ deliveries { id } }", may("notifications.read"), {"id": R.delivery}),
+    Op("GET", f"{V1}/deliveries", "{ deliveries { edges { node { id } } } }", may("notifications.read")),
+    Op(
+        "GET",
+        f"{V1}/deliveries/{{id}}",
+        "{ deliveries { edges { node { id } } } }",
+        may("notifications.read"),
+        {"id": R.delivery},
+    ),
     Op(
         "POST",
         f"{V1}/deliveries/{{id}}/redeliver",
@@ -458,8 +493,14 @@ OPS: list[Op] = [
         {"id": R.delivery},
         variables={"id": R.delivery},
     ),
-    Op("GET", f"{V1}/dead-letters", "{ deadLetters { id } }", may("dead_letters.read")),
-    Op("GET", f"{V1}/dead-letters/{{id}}", "{ deadLetters { id } }", may("dead_letters.read"), {"id": R.dead_letter}),
+    Op("GET", f"{V1}/dead-letters", "{ deadLetters { edges { node { id } } } }", may("dead_letters.read")),
+    Op(
+        "GET",
+        f"{V1}/dead-letters/{{id}}",
+        "{ deadLetters { edges { node { id } } } }",
+        may("dead_letters.read"),
+        {"id": R.dead_letter},
+    ),
     Op("GET", f"{V1}/dead-letters/counts", "{ deadLetterCounts { open } }", may("dead_letters.read")),
     Op(
         "POST",
@@ -470,11 +511,11 @@ OPS: list[Op] = [
         variables={"id": R.dead_letter},
     ),
     # Cases.
-    Op("GET", f"{V1}/cases", "{ cases { id } }", may("cases.read")),
+    Op("GET", f"{V1}/cases", "{ cases { edges { node { id } } } }", may("cases.read")),
     Op(
         "GET",
         f"{V1}/cases/{{id}}",
-        "query($id: Int!) { case(id: $id) { id sla { state } playbooks { name } } }",
+        "query($id: Int!) { case(id: $id) { id sla { state } playbooks { edges { node { name } } } } }",
         may("cases.read"),
         {"id": R.case},
         variables={"id": R.case},
@@ -507,7 +548,7 @@ OPS: list[Op] = [
     Op(
         "POST",
         f"{V1}/cases/{{id}}/transition",
-        'mutation($id: Int!) { transitionCase(id: $id, transition: "assess") { id } }',
+        "mutation($id: Int!) { transitionCase(id: $id, transition: ASSESS) { id } }",
         may("cases.work", *ANY_MEMBER),
         {"id": R.case},
         {"transition": "assess"},
@@ -517,7 +558,7 @@ OPS: list[Op] = [
     Op(
         "POST",
         f"{V1}/cases/{{id}}/transition",
-        'mutation($id: Int!) { transitionCase(id: $id, transition: "respond") { id } }',
+        "mutation($id: Int!) { transitionCase(id: $id, transition: RESPOND) { id } }",
         may("cases.command", "commander"),
         {"id": R.assessing_case},
         {"transition": "respond"},
@@ -536,7 +577,7 @@ OPS: list[Op] = [
     Op(
         "GET",
         f"{V1}/cases/{{id}}/timeline",
-        "query($id: Int!) { case(id: $id) { timeline { id } } }",
+        "query($id: Int!) { case(id: $id) { timeline { edges { node { id } } } } }",
         may("cases.read"),
         {"id": R.case},
         variables={"id": R.case},
@@ -544,7 +585,7 @@ OPS: list[Op] = [
     Op(
         "GET",
         f"{V1}/cases/{{id}}/members",
-        "query($id: Int!) { caseMembers(caseId: $id) { id } }",
+        "query($id: Int!) { caseMembers(caseId: $id) { edges { node { id } } } }",
         may("cases.read"),
         {"id": R.case},
         variables={"id": R.case},
@@ -569,7 +610,7 @@ OPS: list[Op] = [
     Op(
         "GET",
         f"{V1}/cases/{{id}}/tasks",
-        "query($id: Int!) { case(id: $id) { tasks { id } } }",
+        "query($id: Int!) { case(id: $id) { tasks { edges { node { id } } } } }",
         may("cases.read"),
         {"id": R.case},
         variables={"id": R.case},
@@ -583,7 +624,7 @@ OPS: list[Op] = [
         {"title": "Call the press"},
         {"id": R.case},
     ),
-    Op("GET", f"{V1}/tasks", "{ myTasks { id } }", may("cases.read")),
+    Op("GET", f"{V1}/tasks", "{ myTasks { edges { node { id } } } }", may("cases.read")),
     Op(
         "PATCH",
         f"{V1}/tasks/{{id}}",
@@ -628,7 +669,7 @@ OPS: list[Op] = [
     Op(
         "GET",
         f"{V1}/cases/{{id}}/statements",
-        "query($id: Int!) { statements(caseId: $id) { id } }",
+        "query($id: Int!) { statements(caseId: $id) { edges { node { id } } } }",
         may("cases.read"),
         {"id": R.case},
         variables={"id": R.case},
@@ -654,7 +695,8 @@ OPS: list[Op] = [
     Op(
         "GET",
         f"{V1}/statements/{{id}}",
-        "query($id: Int!) { statement(id: $id) { id approvals { role } publications { channel } } }",
+        "query($id: Int!) { statement(id: $id) { id approvals { edges { node { role } } } "
+        "publications { edges { node { channel } } } } }",
         may("cases.read"),
         {"id": R.published_statement},
         variables={"id": R.published_statement},
@@ -662,7 +704,7 @@ OPS: list[Op] = [
     Op(
         "GET",
         f"{V1}/statements/{{id}}/versions",
-        "query($id: Int!) { statement(id: $id) { versions { number } } }",
+        "query($id: Int!) { statement(id: $id) { versions { edges { node { number } } } } }",
         may("cases.read"),
         {"id": R.draft_statement},
         variables={"id": R.draft_statement},
@@ -730,7 +772,7 @@ OPS: list[Op] = [
         {"id": R.published_statement},
     ),
     # Playbooks.
-    Op("GET", f"{V1}/playbooks", "{ playbooks { id } }", may("playbooks.read")),
+    Op("GET", f"{V1}/playbooks", "{ playbooks { edges { node { id } } } }", may("playbooks.read")),
     Op(
         "GET",
         f"{V1}/playbooks/{{id}}",
@@ -742,7 +784,7 @@ OPS: list[Op] = [
     Op(
         "GET",
         f"{V1}/playbooks/{{id}}/versions",
-        "query($id: Int!) { playbook(id: $id) { versions { number } } }",
+        "query($id: Int!) { playbook(id: $id) { versions { edges { node { number } } } } }",
         may("playbooks.read"),
         {"id": R.playbook},
         variables={"id": R.playbook},
@@ -807,8 +849,14 @@ OPS: list[Op] = [
         {"id": R.playbook, "c": R.case},
     ),
     # Reply scripts.
-    Op("GET", f"{V1}/reply-scripts", "{ replyScripts { id } }", may("cases.read")),
-    Op("GET", f"{V1}/reply-scripts/{{id}}", "{ replyScripts { id } }", may("cases.read"), {"id": R.script}),
+    Op("GET", f"{V1}/reply-scripts", "{ replyScripts { edges { node { id } } } }", may("cases.read")),
+    Op(
+        "GET",
+        f"{V1}/reply-scripts/{{id}}",
+        "{ replyScripts { edges { node { id } } } }",
+        may("cases.read"),
+        {"id": R.script},
+    ),
     Op(
         "POST",
         f"{V1}/reply-scripts",

@@ -15,6 +15,7 @@ from standardwebhooks.webhooks import Webhook
 from tenants.notifications.models import NotificationChannel
 from tenants.notifications.signing import dingtalk_sign, dingtalk_signed_url, feishu_sign, feishu_signed_body
 from tests.api.test_notifications import CHANNELS, admin, alert_opened, attempt, channel_count, in_tenant, reload
+from tests.conftest import nodes
 from tests.webhook_receiver import Receiver, allow_target, running_receiver
 
 DINGTALK_SECRET = "SEC5a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789abcd"
@@ -157,7 +158,7 @@ def test_robot_secret_is_write_only_over_rest_and_graphql(alpha, receiver):
         api.post(f"{CHANNELS}/{channel_id}/rotate-secret"),
         api.post(f"{CHANNELS}/{channel_id}/test"),
         api.get("/api/v1/deliveries"),
-        api.graphql("{ notificationChannels { id name robotSigning secret } }"),
+        api.graphql("{ notificationChannels { edges { node { id name robotSigning secret } } } }"),
         api.graphql(
             'mutation($s: String!) { createNotificationChannel(input: {name: "gql", kind: WEBHOOK, '
             'url: "https://example.com/g", format: FEISHU, robotSecret: $s}) { secret channel { robotSigning } } }',
@@ -168,7 +169,7 @@ def test_robot_secret_is_write_only_over_rest_and_graphql(alpha, receiver):
             "{ robotSigning } }"
         ),
     ]
-    asked_for_it = api.graphql("{ notificationChannels { robotSecret } }").json()
+    asked_for_it = api.graphql("{ notificationChannels { edges { node { robotSecret } } } }").json()
 
     for response in responses:
         assert response.status_code in (200, 201), response.content
@@ -176,7 +177,7 @@ def test_robot_secret_is_write_only_over_rest_and_graphql(alpha, receiver):
         assert DINGTALK_SECRET.encode() not in response.content and FEISHU_SECRET.encode() not in response.content
     assert created.json()["robot_signing"] is True
     assert [c["robot_signing"] for c in responses[2].json()["results"]] == [True]
-    assert responses[7].json()["data"]["notificationChannels"][0]["robotSigning"] is True
+    assert nodes(responses[7].json()["data"]["notificationChannels"])[0]["robotSigning"] is True
     assert responses[8].json()["data"]["createNotificationChannel"]["channel"] == {"robotSigning": True}
     assert responses[9].json()["data"]["updateNotificationChannel"] == {"robotSigning": True}
     assert "Cannot query field 'robotSecret'" in asked_for_it["errors"][0]["message"]

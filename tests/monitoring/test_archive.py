@@ -14,7 +14,7 @@ from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
 from tenants.notifications.models import Delivery, DeliveryStatus, NotificationChannel
 from tenants.notifications.services import channel_create, notify
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 
 POLICIES = "/api/v1/warning-policies"
 VOLUME_POLICY = {
@@ -123,8 +123,10 @@ def test_graphql_lists_archived_items_on_request_and_restores(alpha):
     brand = api.post("/api/v1/brands", {"name": "星河", "expression": "星河"}).json()
 
     api.graphql(f"mutation {{ deleteBrand(id: {brand['id']}) }}")
-    live = api.graphql("{ brands { id } }").json()["data"]["brands"]
-    every = api.graphql("{ brands(archived: true) { id archivedAt } }").json()["data"]["brands"]
+    live = nodes(api.graphql("{ brands { edges { node { id } } } }").json()["data"]["brands"])
+    every = nodes(
+        api.graphql("{ brands(archived: true) { edges { node { id archivedAt } } } }").json()["data"]["brands"]
+    )
     restored = api.graphql(f"mutation {{ restoreBrand(id: {brand['id']}) {{ archivedAt }} }}").json()["data"]
 
     assert live == []

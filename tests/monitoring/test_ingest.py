@@ -194,10 +194,10 @@ def test_tenants_never_see_each_others_mentions(alpha, beta, item):
     admin(alpha).post(BATCH, {"mentions": [item(external_id="secret")]})
 
     rest = admin(beta).get("/api/v1/mentions?external_id=secret")
-    graphql = admin(beta).graphql('{ mentions(filter: {externalId: "secret"}) { items { id } } }')
+    graphql = admin(beta).graphql('{ mentions(filter: {externalId: "secret"}) { edges { node { id } } } }')
     alpha_view = admin(alpha).get("/api/v1/mentions?external_id=secret")
 
     assert rest.json()["results"] == []
-    assert graphql.json()["data"]["mentions"]["items"] == []
+    assert graphql.json()["data"]["mentions"]["edges"] == []
     assert len(alpha_view.json()["results"]) == 1
     assert stored("beta") == []

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 
 
 def admin(tenant) -> Api:
@@ -58,12 +58,14 @@ def test_filters(alpha, item):
 
     douyin = api.get("/api/v1/mentions?platform=douyin").json()["results"]
     negative = api.get("/api/v1/mentions?sentiment=negative").json()["results"]
-    graphql = api.graphql("{ mentions(filter: {platform: [DOUYIN], sentiment: [POSITIVE]}) { items { externalId } } }")
+    graphql = api.graphql(
+        "{ mentions(filter: {platform: [DOUYIN], sentiment: [POSITIVE]}) { edges { node { externalId } } } }"
+    )
     bad = api.get("/api/v1/mentions?platform=myspace")
 
     assert {m["external_id"] for m in douyin} == {"l0", "l2", "l4"}
     assert {m["external_id"] for m in negative} == {"l1", "l3"}
-    assert {m["externalId"] for m in graphql.json()["data"]["mentions"]["items"]} == {"l0", "l2", "l4"}
+    assert {m["externalId"] for m in nodes(graphql.json()["data"]["mentions"])} == {"l0", "l2", "l4"}
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "platform"
 
 

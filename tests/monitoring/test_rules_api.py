@@ -4,7 +4,7 @@ from django_tenants.utils import tenant_context
 
 from monitoring.models import MonitoringRule
 from tenants.models import Tenant
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 
 
 def admin(tenant) -> Api:
@@ -37,7 +37,7 @@ def test_rule_crud(alpha):
     created = api.post("/api/v1/rules", {"name": "recall", "expression": "召回 OR recall"}).json()
     duplicate = api.post("/api/v1/rules", {"name": "recall", "expression": "x"})
     patched = api.patch(f"/api/v1/rules/{created['id']}", {"expression": '"刹车 失灵" OR 召回'})
-    listed = api.graphql("{ rules { name expression isActive } }").json()["data"]["rules"]
+    listed = nodes(api.graphql("{ rules { edges { node { name expression isActive } } } }").json()["data"]["rules"])
     deleted = api.request("delete", f"/api/v1/rules/{created['id']}")
 
     assert duplicate.status_code == 409
@@ -68,7 +68,7 @@ def test_ingested_mentions_record_matched_rules_and_brands(alpha, item):
     by_rule = api.get(f"/api/v1/mentions?rule={rule['id']}").json()["results"]
     by_brand = api.get(f"/api/v1/mentions?brand={brand['id']}").json()["results"]
 
-    assert brand["kind"] == "own"
+    assert brand["kind"] == "OWN"
     assert [m["external_id"] for m in by_rule] == ["hit"]
     assert sorted(m["external_id"] for m in by_brand) == ["hit", "miss"]
     assert by_rule[0]["matched_brands"] == [int(brand["id"])]
@@ -98,4 +98,4 @@ def test_rules_are_per_tenant(alpha, beta):
     admin(alpha).post("/api/v1/rules", {"name": "alpha only", "expression": "x"})
 
     assert admin(beta).get("/api/v1/rules").json()["results"] == []
-    assert admin(beta).graphql("{ rules { id } }").json()["data"]["rules"] == []
+    assert admin(beta).graphql("{ rules { edges { node { id } } } }").json()["data"]["rules"]["edges"] == []

@@ -121,12 +121,16 @@ def test_aggregations_in_the_same_call(corpus):
 
 def test_graphql_search(corpus):
     response = corpus.graphql(
-        '{ searchMentions(q: "颱風", sort: "time", aggregations: ["platforms"]) { count results aggregations } }'
+        '{ searchMentions(q: "颱風", sort: TIME, aggregations: [PLATFORMS]) { totalCount aggregations '
+        "edges { cursor score highlights node { externalId platform author { name } } } pageInfo { hasNextPage } } }"
     )
 
     data = response.json()["data"]["searchMentions"]
-    assert data["count"] == 2
-    assert [r["external_id"] for r in data["results"]] == ["s1", "s2"]
+    assert data["totalCount"] == 2
+    assert [e["node"]["externalId"] for e in data["edges"]] == ["s1", "s2"]
+    assert data["edges"][0]["node"] == {"externalId": "s1", "platform": "WEIBO", "author": {"name": "作者s1"}}
+    assert "<em>颱風</em>" in data["edges"][0]["highlights"][0]
+    assert data["pageInfo"]["hasNextPage"] is False
     assert {p["platform"] for p in data["aggregations"]["platforms"]} == {"weibo", "douyin"}
 
 
@@ -153,10 +157,10 @@ def test_other_tenant_search_never_returns_alpha_mentions(corpus, beta, fresh_in
     fresh_index("beta")
 
     response = admin(beta).get(f"{SEARCH}?q=台风")
-    graphql = admin(beta).graphql('{ searchMentions(q: "台风") { count } }')
+    graphql = admin(beta).graphql('{ searchMentions(q: "台风") { totalCount } }')
 
     assert response.json()["count"] == 0
-    assert graphql.json()["data"]["searchMentions"]["count"] == 0
+    assert graphql.json()["data"]["searchMentions"]["totalCount"] == 0
 
 
 def test_brand_names_are_searched_as_the_documents_were_segmented(alpha, item, fresh_index, index_now):

@@ -11,7 +11,7 @@ from config.timestamps import format_timestamp
 from monitoring.models import Alert, AlertStatus, MinuteBucket, WarningPolicy
 from monitoring.warning.engine import evaluate
 from tenants.models import Tenant
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 
 POLICIES = "/api/v1/warning-policies"
 
@@ -161,7 +161,9 @@ def test_acknowledge_resolve_and_silence_through_both_faces(alpha, item, volume_
     twice = api.post(f"/api/v1/alerts/{alert_id}/acknowledge")
     listed = api.get("/api/v1/alerts?status=acknowledged&level=yellow,blue").json()["results"]
     silenced = api.graphql(f'mutation {{ silenceAlert(id: {alert_id}, minutes: 30, reason: "known") {{ scope }} }}')
-    resolved = api.graphql(f"mutation {{ resolveAlert(id: {alert_id}) {{ status resolution events {{ kind }} }} }}")
+    resolved = api.graphql(
+        f"mutation {{ resolveAlert(id: {alert_id}) {{ status resolution events {{ edges {{ node {{ kind }} }} }} }} }}"
+    )
 
     assert denied.status_code == 403
     assert acked.json()["status"] == "acknowledged" and acked.json()["acknowledged_by"] == "default"
@@ -169,8 +171,8 @@ def test_acknowledge_resolve_and_silence_through_both_faces(alpha, item, volume_
     assert [a["id"] for a in listed] == [alert_id]
     assert silenced.json()["data"]["silenceAlert"]["scope"] == "tenant"
     data = resolved.json()["data"]["resolveAlert"]
-    assert data["status"] == "RESOLVED" and data["resolution"] == "manual"
-    assert [e["kind"] for e in data["events"]] == ["opened", "acknowledged", "silenced", "resolved"]
+    assert data["status"] == "RESOLVED" and data["resolution"] == "MANUAL"
+    assert [e["kind"] for e in nodes(data["events"])] == ["opened", "acknowledged", "silenced", "resolved"]
 
 
 def test_bad_alert_filters_are_400(alpha):
@@ -275,7 +277,7 @@ def test_tenants_see_only_their_policies_and_alerts(alpha, beta, item, volume_po
 
     assert beta_changes == []
     assert admin(beta).get("/api/v1/alerts").json()["results"] == []
-    assert admin(beta).graphql("{ alerts { id } }").json()["data"]["alerts"] == []
+    assert admin(beta).graphql("{ alerts { edges { node { id } } } }").json()["data"]["alerts"]["edges"] == []
     assert [p["name"] for p in admin(beta).get(POLICIES).json()["results"]] == ["Default early warning"]
     with in_tenant("alpha"):
         alert_id = Alert.objects.get().pk
@@ -346,5 +348,8 @@ def test_silences_and_brands_are_per_tenant(alpha, beta):
     admin(alpha).post("/api/v1/brands", {"name": "alpha brand", "expression": "x"})
 
     assert admin(beta).get("/api/v1/silences").json()["results"] == []
-    assert admin(beta).graphql("{ silences { id } brands { id } }").json()["data"] == {"silences": [], "brands": []}
+    empty: dict[str, list[object]] = {"edges": []}
+    assert admin(beta).graphql("{ silences { edges { node { id } } } brands { edges { node { id } } } }").json()[
+        "data"
+    ] == {"silences": empty, "brands": empty}
     assert admin(beta).get("/api/v1/brands").json()["results"] == []

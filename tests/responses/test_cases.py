@@ -14,7 +14,7 @@ from monitoring.models import Alert, WarningPolicy
 from monitoring.warning.engine import evaluate
 from responses.models import CaseEvent, CrisisCase
 from tenants.models import Tenant
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 
 CASES = "/api/v1/cases"
 
@@ -173,14 +173,14 @@ def test_graphql_cases(alpha):
         "severity: III, isDrill: true}) { id status isDrill } }"
     ).json()["data"]["createCase"]
     moved = api.graphql(
-        f'mutation {{ transitionCase(id: {created["id"]}, transition: "respond") '
-        "{ status timeline { kind summary } } }"
+        f"mutation {{ transitionCase(id: {created['id']}, transition: RESPOND) "
+        "{ status timeline { edges { node { kind summary } } } } }"
     ).json()["data"]["transitionCase"]
-    listed = api.graphql("{ cases(status: [RESPONDING]) { id } }").json()["data"]["cases"]
+    listed = nodes(api.graphql("{ cases(status: [RESPONDING]) { edges { node { id } } } }").json()["data"]["cases"])
 
     assert created["status"] == "DETECTED" and created["isDrill"] is True
     assert moved["status"] == "RESPONDING"
-    assert moved["timeline"][-1] == {"kind": "transition", "summary": "detected → responding"}
+    assert nodes(moved["timeline"])[-1] == {"kind": "transition", "summary": "detected → responding"}
     assert listed == [{"id": created["id"]}]
 
 
@@ -190,7 +190,7 @@ def test_cases_are_per_tenant(alpha, beta):
     assert admin(beta).get(CASES).json()["results"] == []
     assert admin(beta).get(f"{CASES}/{case['id']}").status_code == 404
     assert admin(beta).post(f"{CASES}/{case['id']}/transition", {"transition": "assess"}).status_code == 404
-    assert admin(beta).graphql("{ cases { id } }").json()["data"]["cases"] == []
+    assert admin(beta).graphql("{ cases { edges { node { id } } } }").json()["data"]["cases"]["edges"] == []
 
 
 def test_critical_open_tasks_block_resolution_unless_overridden(alpha, make_user):
@@ -225,7 +225,7 @@ def test_done_critical_tasks_let_the_case_resolve_and_show_in_my_tasks(alpha, ma
 
     mine = rui.get("/api/v1/tasks").json()["results"]
     done = rui.patch(f"/api/v1/tasks/{task['id']}", {"status": "done"})
-    resolved = api.graphql(f'mutation {{ transitionCase(id: {case["id"]}, transition: "resolve") {{ status }} }}')
+    resolved = api.graphql(f"mutation {{ transitionCase(id: {case['id']}, transition: RESOLVE) {{ status }} }}")
     bad = rui.patch(f"/api/v1/tasks/{task['id']}", {"status": "sleeping"})
 
     assert [t["title"] for t in mine] == ["Call the injured customer"]

@@ -10,7 +10,7 @@ from responses.models import CaseEvent, CrisisCase, PlaybookActivation
 from responses.playbooks.escalation import escalation_check
 from tenants.models import Tenant
 from tenants.notifications.models import Delivery
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 from tests.responses.test_playbooks import create
 
 CASES = "/api/v1/cases"
@@ -143,11 +143,12 @@ def test_the_case_shows_its_playbooks_and_statements_through_both_faces(alpha):
     case = api.post(CASES, {"title": "泄露", "scenario": "data_leak", "severity": "I"}).json()
 
     graphql = api.graphql(
-        f"{{ case(id: {case['id']}) {{ playbooks {{ name version activatedBy }} statements {{ title status }} }} }}"
+        f"{{ case(id: {case['id']}) {{ playbooks {{ edges {{ node {{ name version activatedBy }} }} }} "
+        "statements { edges { node { title status } } } } }"
     ).json()["data"]["case"]
 
     assert [(p["name"], p["version"], p["activated_by"]) for p in case["playbooks"]] == [("Data leak I", 1, "system")]
-    assert graphql == {
+    assert {name: nodes(connection) for name, connection in graphql.items()} == {
         "playbooks": [{"name": "Data leak I", "version": 1, "activatedBy": "system"}],
         "statements": [{"title": "First response", "status": "DRAFT"}],
     }

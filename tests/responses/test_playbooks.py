@@ -8,7 +8,7 @@ from django_tenants.utils import tenant_context
 from responses.models import CaseEvent, CaseMember, CaseTask, Playbook, PlaybookActivation, PlaybookVersion
 from responses.playbooks.selectors import playbook_match
 from tenants.models import Tenant
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 
 PLAYBOOKS = "/api/v1/playbooks"
 HOLDING = {
@@ -346,18 +346,26 @@ def test_graphql_create_activate_and_diff(alpha):
         f"mutation {{ activatePlaybook(caseId: {case['id']}, playbookId: {pid}) "
         "{ version tasks { title assigneeRole dueAt } } }"
     ).json()["data"]["activatePlaybook"]
-    read = api.graphql(f"{{ playbook(id: {pid}) {{ scenario severities versions {{ number }} }} }}").json()["data"][
-        "playbook"
-    ]
-    listed = api.graphql("{ playbooks(scenario: DATA_LEAK, severity: I) { id } }").json()["data"]["playbooks"]
+    read = api.graphql(
+        f"{{ playbook(id: {pid}) {{ scenario severities versions {{ edges {{ node {{ number }} }} }} }} }}"
+    ).json()["data"]["playbook"]
+    listed = nodes(
+        api.graphql("{ playbooks(scenario: DATA_LEAK, severity: I) { edges { node { id } } } }").json()["data"][
+            "playbooks"
+        ]
+    )
 
     assert created["currentVersion"] == 1 and created["content"]["tasks"][0]["due_minutes"] == 120
     assert updated == {"currentVersion": 2}
     assert diff["sections"]["tasks"]["changed"] == [
         {"key": "Verify the facts", "fields": {"due_minutes": {"old": 120, "new": 90}}}
     ]
-    assert activated["version"] == 2 and activated["tasks"][0]["assigneeRole"] == "analysis"
-    assert read == {"scenario": "DATA_LEAK", "severities": ["I"], "versions": [{"number": 1}, {"number": 2}]}
+    assert activated["version"] == 2 and activated["tasks"][0]["assigneeRole"] == "ANALYSIS"
+    assert {**read, "versions": nodes(read["versions"])} == {
+        "scenario": "DATA_LEAK",
+        "severities": ["I"],
+        "versions": [{"number": 1}, {"number": 2}],
+    }
     assert listed == [{"id": pid}]
 
 
@@ -368,7 +376,7 @@ def test_playbooks_are_per_tenant(alpha, beta):
 
     seen = admin(beta).get(f"{PLAYBOOKS}/{playbook['id']}")
     activated = admin(beta).post(f"{PLAYBOOKS}/{playbook['id']}/activate", {"case_id": beta_case["id"]})
-    listed = admin(beta).graphql("{ playbooks { id } }").json()["data"]["playbooks"]
+    listed = nodes(admin(beta).graphql("{ playbooks { edges { node { id } } } }").json()["data"]["playbooks"])
 
     assert seen.status_code == 404
     assert activated.status_code == 404 and activated.json()["error"]["field"] == "playbook_id"

@@ -145,20 +145,21 @@ def test_promotion_settings_through_graphql(alpha):
 
     created = api.graphql(
         """mutation { createWarningPolicy(input: {name: "gql", indicators: [{type: "volume", window_minutes: 15}],
-           promoteLevel: "red", promoteOwnBrandsOnly: false, promoteScenario: "data_leak"})
+           promoteLevel: RED, promoteOwnBrandsOnly: false, promoteScenario: DATA_LEAK})
            { promoteLevel promoteOwnBrandsOnly promoteScenario } }"""
     ).json()
     bad = api.graphql(
         """mutation { createWarningPolicy(input: {name: "gql2", indicators: [{type: "volume", window_minutes: 15}],
-           promoteLevel: "ultraviolet"}) { id } }"""
+           promoteLevel: ULTRAVIOLET}) { id } }"""
     ).json()
 
     assert created["data"]["createWarningPolicy"] == {
-        "promoteLevel": "red",
+        "promoteLevel": "RED",
         "promoteOwnBrandsOnly": False,
-        "promoteScenario": "data_leak",
+        "promoteScenario": "DATA_LEAK",
     }
-    assert bad["errors"][0]["extensions"]["field"] == "promote_level"
+    assert bad["errors"][0]["extensions"]["code"] == "graphql_validation"
+    assert "ULTRAVIOLET" in bad["errors"][0]["message"]
 
 
 def test_promotion_opens_the_case_only_once_the_alert_is_committed(alpha, item):

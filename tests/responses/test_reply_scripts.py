@@ -79,7 +79,9 @@ def test_only_approvers_approve_and_scripts_are_per_tenant(alpha, beta, make_key
     assert denied.status_code == 403
     assert approved.json()["approval"] == "approved"
     assert admin(beta).get(SCRIPTS).json()["results"] == []
-    assert admin(beta).graphql("{ replyScripts { id } }").json()["data"]["replyScripts"] == []
+    assert (
+        admin(beta).graphql("{ replyScripts { edges { node { id } } } }").json()["data"]["replyScripts"]["edges"] == []
+    )
 
 
 def test_one_reply_has_variants_per_language(alpha):
@@ -115,6 +117,6 @@ def test_graphql_edits_and_deletes_scripts(alpha):
     ).json()["data"]["updateReplyScript"]
     deleted = api.graphql(f"mutation {{ deleteReplyScript(id: {script['id']}) }}").json()["data"]
 
-    assert edited == {"body": "{customer_name}，您好", "approval": "draft"}
+    assert edited == {"body": "{customer_name}，您好", "approval": "DRAFT"}
     assert deleted == {"deleteReplyScript": True}
     assert api.get(f"{SCRIPTS}/{script['id']}").status_code == 404

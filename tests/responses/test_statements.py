@@ -11,7 +11,7 @@ from responses.models import CaseEvent, CrisisCase, Statement, StatementApproval
 from responses.team.services import case_member_add
 from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 
 CASES = "/api/v1/cases"
 STATEMENTS = "/api/v1/statements"
@@ -391,8 +391,9 @@ def test_graphql_flow(alpha, member):
         f'mutation {{ publishStatement(id: {sid}, channel: WEIBO, url: "https://weibo.com/9") {{ channel version }} }}'
     ).json()
     read = api.graphql(
-        f"{{ statement(id: {sid}) {{ status publishedVersion versions {{ number }} approvals {{ role }} "
-        f"publications {{ channel url }} }} statements(caseId: {case_id}) {{ id }} "
+        f"{{ statement(id: {sid}) {{ status publishedVersion versions {{ edges {{ node {{ number }} }} }} "
+        "approvals { edges { node { role } } } publications { edges { node { channel url } } } } "
+        f"statements(caseId: {case_id}) {{ edges {{ node {{ id }} }} }} "
         f"statementConsistency(caseId: {case_id}) {{ consistent channels {{ channel version flag }} }} }}"
     ).json()["data"]
 
@@ -401,14 +402,12 @@ def test_graphql_flow(alpha, member):
     assert "Approval by legal is due first" in early["errors"][0]["message"]
     assert final["data"]["approveStatement"] == {"status": "APPROVED", "pendingApprovals": []}
     assert published["data"]["publishStatement"] == {"channel": "WEIBO", "version": 1}
-    assert read["statement"] == {
-        "status": "PUBLISHED",
-        "publishedVersion": 1,
-        "versions": [{"number": 1}],
-        "approvals": [{"role": "legal"}, {"role": "commander"}],
-        "publications": [{"channel": "WEIBO", "url": "https://weibo.com/9"}],
-    }
-    assert read["statements"] == [{"id": sid}]
+    statement = read["statement"]
+    assert (statement["status"], statement["publishedVersion"]) == ("PUBLISHED", 1)
+    assert nodes(statement["versions"]) == [{"number": 1}]
+    assert nodes(statement["approvals"]) == [{"role": "LEGAL"}, {"role": "COMMANDER"}]
+    assert nodes(statement["publications"]) == [{"channel": "WEIBO", "url": "https://weibo.com/9"}]
+    assert nodes(read["statements"]) == [{"id": sid}]
     assert read["statementConsistency"] == {
         "consistent": True,
         "channels": [{"channel": "WEIBO", "version": 1, "flag": None}],

@@ -4,7 +4,7 @@ from django_tenants.utils import tenant_context
 
 from responses.models import CaseEvent, CaseMember, CaseTask, CrisisCase
 from tenants.models import Tenant
-from tests.conftest import Api, key_auth
+from tests.conftest import Api, key_auth, nodes
 
 CASES = "/api/v1/cases"
 
@@ -119,12 +119,12 @@ def test_a_viewer_made_commander_steers_the_case_in_both_faces(alpha, make_user,
     user = make_user("alpha", "viewer", "vcmd@alpha.example")
     api.post(f"{CASES}/{case['id']}/members", {"user_id": user.pk, "role": "commander"})
     commander = Api("alpha", auth=login("alpha", "vcmd@alpha.example"))
-    move = "mutation($id: Int!, $t: String!) { transitionCase(id: $id, transition: $t) { status } }"
+    move = "mutation($id: Int!, $t: CaseTransition!) { transitionCase(id: $id, transition: $t) { status } }"
 
     by_rest = commander.post(f"{CASES}/{case['id']}/transition", {"transition": "respond"})
-    by_graphql = commander.graphql(move, {"id": case["id"], "t": "recover"})
+    by_graphql = commander.graphql(move, {"id": case["id"], "t": "RECOVER"})
     elsewhere_rest = commander.post(f"{CASES}/{other['id']}/transition", {"transition": "respond"})
-    elsewhere_graphql = commander.graphql(move, {"id": other["id"], "t": "respond"})
+    elsewhere_graphql = commander.graphql(move, {"id": other["id"], "t": "RESPOND"})
 
     assert by_rest.status_code == 200 and by_rest.json()["status"] == "responding"
     assert by_graphql.json() == {"data": {"transitionCase": {"status": "RECOVERING"}}}
@@ -180,11 +180,13 @@ def test_graphql_team(alpha, make_user):
         f"mutation {{ addCaseMember(caseId: {case['id']}, userId: {user.pk}, role: COMMUNICATIONS) "
         "{ id role email } }"
     ).json()["data"]["addCaseMember"]
-    read = api.graphql(f"{{ case(id: {case['id']}) {{ members {{ email role }} }} }}").json()["data"]["case"]
+    read = api.graphql(f"{{ case(id: {case['id']}) {{ members {{ edges {{ node {{ email role }} }} }} }} }}").json()[
+        "data"
+    ]["case"]
     removed = api.graphql(f"mutation {{ removeCaseMember(caseId: {case['id']}, memberId: {added['id']}) }}").json()
 
     assert added["role"] == "COMMUNICATIONS"
-    assert read["members"] == [{"email": "comms@alpha.example", "role": "COMMUNICATIONS"}]
+    assert nodes(read["members"]) == [{"email": "comms@alpha.example", "role": "COMMUNICATIONS"}]
     assert removed["data"]["removeCaseMember"] is True
 
 
