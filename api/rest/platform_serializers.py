@@ -131,7 +131,8 @@ class PortalInput(serializers.Serializer):
 
 
 class StripeUrlOutput(serializers.Serializer):
-    url = serializers.URLField(help_text="Send the admin's browser here.")
+    # A plain string: Stripe's test servers answer with URL templates (`{SESSION_SECRET}`) no URI format admits.
+    url = serializers.CharField(help_text="Send the admin's browser here (a Stripe URL).")
 
 
 class InvoiceOutput(serializers.Serializer):

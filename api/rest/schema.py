@@ -63,6 +63,7 @@ TENANT_SCHEME_DEFINITION = {
 TENANT_PATH_PREFIX = "/api/v1/"
 # The public schema's own operations (billing admins, Stripe): no tenant to name.
 PUBLIC_PATH_PREFIXES = ("/api/v1/platform/", "/api/v1/billing/stripe-webhook")
+PUBLIC_ONLY_404 = "Asked on a tenant's host (or with `X-Tenant`): these operations exist on the public host only."
 NEVER_SUSPENDED_PREFIXES = (*PUBLIC_PATH_PREFIXES, "/api/v1/billing", "/api/v1/mentions")
 # RateLimitMiddleware counts every request under these, authenticated or not.
 RATE_LIMITED_PREFIXES = ("/api/",)
@@ -225,6 +226,8 @@ class VigilAutoSchema(AutoSchema):
             found[402] = ERRORS[402]
         if "{" in self.path:
             found[404] = ERRORS[404]
+        elif self.path.startswith(PUBLIC_PATH_PREFIXES):
+            found[404] = PUBLIC_ONLY_404
         conflict = self._conflict()
         if self._idempotent():
             conflict = f"{conflict}, or " if conflict else ""
