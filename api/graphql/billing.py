@@ -1,68 +1,62 @@
 """The billing admin's platform operations over GraphQL (public host): the same selectors and services as REST."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
+import strawberry_django
+from django.db.models import QuerySet
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.graphql.enums import InvoiceStatus
+from api.graphql.paging import MAX_FIRST, Connection, connection
 from api.graphql.permissions import actor
 from tenants.billing import selectors, services, tenant_billing
+from tenants.billing.models import BillingStatus
 from tenants.billing.models import Plan as PlanModel
 from tenants.billing.platform import platform_tenant_create
 from tenants.models import Tenant
 
-MAX_PAGE = 200
+ACCOUNT = ["billing__plan"]
 
 
-@strawberry.type
+@strawberry_django.type(PlanModel)
 class Plan:
-    code: str
-    name: str
-    stripe_base_price_id: str
-    stripe_metered_price_id: str
+    code: strawberry.auto
+    name: strawberry.auto
+    stripe_base_price_id: strawberry.auto
+    stripe_metered_price_id: strawberry.auto
     limits: JSON
     features: JSON
 
-    @classmethod
-    def from_model(cls, plan: PlanModel) -> "Plan":
-        return cls(
-            code=plan.code,
-            name=plan.name,
-            stripe_base_price_id=plan.stripe_base_price_id,
-            stripe_metered_price_id=plan.stripe_metered_price_id,
-            limits=plan.limits,
-            features=plan.features,
-        )
 
-
-@strawberry.type
+@strawberry_django.type(Tenant)
 class PlatformTenant:
-    slug: str
-    name: str
-    is_active: bool
-    created_at: datetime
-    plan: str
-    status: str
-    trial_end: datetime | None
-    stripe_customer_id: str
-    stripe_subscription_id: str
+    slug: strawberry.auto
+    name: strawberry.auto
+    is_active: strawberry.auto
+    created_at: strawberry.auto
 
-    @classmethod
-    def from_model(cls, tenant: Tenant) -> "PlatformTenant":
-        account: Any = tenant.billing  # type: ignore[attr-defined]
-        return cls(
-            slug=tenant.slug,
-            name=tenant.name,
-            is_active=tenant.is_active,
-            created_at=tenant.created_at,
-            plan=account.plan.code,
-            status=account.status,
-            trial_end=account.trial_end,
-            stripe_customer_id=account.stripe_customer_id,
-            stripe_subscription_id=account.stripe_subscription_id,
-        )
+    @strawberry_django.field(select_related=ACCOUNT, description="The plan's code.")
+    def plan(self, root: Tenant) -> str:
+        return cast(str, root.billing.plan.code)  # type: ignore[attr-defined]
+
+    @strawberry_django.field(select_related=ACCOUNT)
+    def status(self, root: Tenant) -> BillingStatus:
+        return BillingStatus(root.billing.status)  # type: ignore[attr-defined]
+
+    @strawberry_django.field(select_related=ACCOUNT)
+    def trial_end(self, root: Tenant) -> datetime | None:
+        return cast(datetime | None, root.billing.trial_end)  # type: ignore[attr-defined]
+
+    @strawberry_django.field(select_related=ACCOUNT)
+    def stripe_customer_id(self, root: Tenant) -> str:
+        return cast(str, root.billing.stripe_customer_id)  # type: ignore[attr-defined]
+
+    @strawberry_django.field(select_related=ACCOUNT)
+    def stripe_subscription_id(self, root: Tenant) -> str:
+        return cast(str, root.billing.stripe_subscription_id)  # type: ignore[attr-defined]
 
 
 @strawberry.type
@@ -77,7 +71,7 @@ class PlatformTenantCreated:
 class TenantBilling:
     plan: str
     plan_name: str
-    status: str
+    status: BillingStatus
     trial_end: datetime | None
     limits: JSON
     features: JSON
@@ -89,7 +83,7 @@ class TenantBilling:
 class Invoice:
     id: str
     number: str | None
-    status: str | None
+    status: InvoiceStatus | None
     currency: str | None
     amount_due: int | None
     amount_paid: int | None
@@ -105,7 +99,7 @@ class BillingQuery:
         return TenantBilling(
             plan=account.plan.code,
             plan_name=account.plan.name,
-            status=account.status,
+            status=BillingStatus(account.status),
             trial_end=account.trial_end,
             limits=account.plan.limits,
             features=account.plan.features,
@@ -113,35 +107,41 @@ class BillingQuery:
             stripe_subscription_id=account.stripe_subscription_id,
         )
 
-    @strawberry.field(description="The tenant's invoices from Stripe, newest first (tenant admins).")
-    def billing_invoices(self, info: Info) -> list[Invoice]:
-        return [Invoice(**invoice) for invoice in tenant_billing.invoice_list(actor=actor(info))]
+    @strawberry.field(
+        description=f"The tenant's first invoices from Stripe, newest first (tenant admins): a plain list, since "
+        f"Stripe pages it, of `first` invoices (1 to {MAX_FIRST})."
+    )
+    def billing_invoices(self, info: Info, first: int = 50) -> list[Invoice]:
+        found = tenant_billing.invoice_list(actor=actor(info), limit=first)
+        return [Invoice(**{**invoice, "status": _invoice_status(invoice["status"])}) for invoice in found]
 
-    @strawberry.field(description="Tenants by slug (billing admins); search matches slug or name.")
+    @connection(
+        Connection[PlatformTenant], description="Tenants by slug (billing admins); search matches slug or name."
+    )
     def platform_tenants(
         self,
         info: Info,
         search: str = "",
-        status: list[str] | None = None,
+        status: list[BillingStatus] | None = None,
         plan: list[str] | None = None,
-        first: int = 50,
-        offset: int = 0,
-    ) -> list[PlatformTenant]:
-        tenants = selectors.platform_tenant_list(actor=actor(info), search=search[:200], status=status, plan=plan)
-        start = max(offset, 0)
-        return [PlatformTenant.from_model(t) for t in tenants[start : start + max(1, min(first, MAX_PAGE))]]
+    ) -> QuerySet[Tenant]:
+        return selectors.platform_tenant_list(actor=actor(info), search=search[:200], status=status, plan=plan)
 
     @strawberry.field(description="One tenant with its plan and billing status (billing admins).")
     def platform_tenant(self, info: Info, slug: str) -> PlatformTenant:
-        return PlatformTenant.from_model(selectors.platform_tenant_get(actor=actor(info), slug=slug))
+        return cast(PlatformTenant, selectors.platform_tenant_get(actor=actor(info), slug=slug))
 
-    @strawberry.field(description="Plans by code (billing admins).")
-    def platform_plans(self, info: Info) -> list[Plan]:
-        return [Plan.from_model(p) for p in selectors.plan_list(actor=actor(info))[:MAX_PAGE]]
+    @connection(Connection[Plan], description="Plans by code (billing admins).")
+    def platform_plans(self, info: Info) -> QuerySet[PlanModel]:
+        return selectors.plan_list(actor=actor(info))
 
     @strawberry.field(description="One plan (billing admins).")
     def platform_plan(self, info: Info, code: str) -> Plan:
-        return Plan.from_model(selectors.plan_get(actor=actor(info), code=code))
+        return cast(Plan, selectors.plan_get(actor=actor(info), code=code))
+
+
+def _invoice_status(value: str | None) -> InvoiceStatus | None:
+    return InvoiceStatus(value) if value else None
 
 
 @strawberry.type
@@ -172,19 +172,19 @@ class BillingMutation:
         )
         tenant = selectors.platform_tenant_get(actor=principal, slug=created.slug)
         return PlatformTenantCreated(
-            tenant=PlatformTenant.from_model(tenant),
+            tenant=cast(PlatformTenant, tenant),
             admin_email=created.admin_email,
             admin_password=created.admin_password,
             api_key=created.api_key,
         )
 
-    @strawberry.mutation(description="Change a tenant's plan or trial end; status 'suspended' or 'active' (resume).")
+    @strawberry.mutation(description="Change a tenant's plan or trial end; status SUSPENDED or ACTIVE (resume).")
     def update_platform_tenant(
         self,
         info: Info,
         slug: str,
         plan: str | None = None,
-        status: str | None = None,
+        status: BillingStatus | None = None,
         trial_end: datetime | None = strawberry.UNSET,
     ) -> PlatformTenant:
         principal = actor(info)
@@ -192,7 +192,7 @@ class BillingMutation:
         if trial_end is not strawberry.UNSET:
             changes["trial_end"] = trial_end
         services.platform_tenant_update(actor=principal, slug=slug, **changes)
-        return PlatformTenant.from_model(selectors.platform_tenant_get(actor=principal, slug=slug))
+        return cast(PlatformTenant, selectors.platform_tenant_get(actor=principal, slug=slug))
 
     @strawberry.mutation(description="Create a plan (billing admins).")
     def create_plan(
@@ -205,7 +205,8 @@ class BillingMutation:
         limits: JSON | None = None,
         features: JSON | None = None,
     ) -> Plan:
-        return Plan.from_model(
+        return cast(
+            Plan,
             services.plan_create(
                 actor=actor(info),
                 code=code,
@@ -214,7 +215,7 @@ class BillingMutation:
                 stripe_metered_price_id=stripe_metered_price_id,
                 limits=limits,  # type: ignore[arg-type]
                 features=features,  # type: ignore[arg-type]
-            )
+            ),
         )
 
     @strawberry.mutation(description="Edit a plan; tenants on it have the new limits at once (billing admins).")
@@ -236,4 +237,4 @@ class BillingMutation:
             "features": features,
         }
         changes = {key: value for key, value in given.items() if value is not None}
-        return Plan.from_model(services.plan_update(actor=actor(info), code=code, **changes))
+        return cast(Plan, services.plan_update(actor=actor(info), code=code, **changes))

@@ -36,6 +36,7 @@ from responses.models import (
     TaskStatus,
 )
 from tenants.audit.models import ActorType
+from tenants.billing.models import BillingStatus
 from tenants.identity.models import InvitationStatus
 from tenants.identity.roles import Role
 from tenants.notifications.models import ChannelKind, DeliveryStatus, WebhookFormat
@@ -68,6 +69,7 @@ for choices, name in (
     (DeliveryStatus, "DeliveryStatus"),
     (Role, "Role"),
     (InvitationStatus, "InvitationStatus"),
+    (BillingStatus, "BillingStatus"),
 ):
     strawberry.enum(choices, name=name)
 
@@ -130,3 +132,12 @@ class AlertResolution(StrEnum):
 class ChannelFlag(StrEnum):
     OUTDATED_VERSION = "outdated_version"
     SUPERSEDED = "superseded"
+
+
+@strawberry.enum(description="A Stripe invoice's status, as Stripe names it (stripe.Invoice.status).")
+class InvoiceStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    PAID = "paid"
+    UNCOLLECTIBLE = "uncollectible"
+    VOID = "void"

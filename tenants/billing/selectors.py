@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet
 from django_tenants.utils import get_public_schema_name
 
@@ -21,7 +23,7 @@ def plan_get(*, actor: Principal, code: str) -> Plan:
 
 
 def platform_tenant_list(
-    *, actor: Principal, search: str = "", status: list[str] | None = None, plan: list[str] | None = None
+    *, actor: Principal, search: str = "", status: Sequence[str] | None = None, plan: Sequence[str] | None = None
 ) -> QuerySet[Tenant]:
     """Every tenant with its billing account, by slug; `search` matches slug or name."""
     check_permission(actor, "platform.read")

@@ -2,6 +2,7 @@
 
 The Stripe customer is made on first need, once per tenant (its key is the tenant's, so a retry finds it)."""
 
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -16,6 +17,7 @@ from tenants.context import current_tenant
 from tenants.identity.principals import Principal, check_permission
 
 MAX_INVOICES = 100
+STRIPE_PAGE = 100
 INVOICE_FIELDS = ("id", "number", "status", "currency", "amount_due", "amount_paid", "created", "hosted_invoice_url")
 MAX_URL = 2000
 
@@ -114,14 +116,17 @@ def portal_create(*, actor: Principal, return_url: str) -> str:
     return str(session.url)
 
 
-def invoice_list(*, actor: Principal) -> list[dict[str, Any]]:
-    """The tenant's invoices as Stripe has them, newest first; none before it has a Stripe customer."""
+def invoice_list(*, actor: Principal, limit: int = MAX_INVOICES) -> list[dict[str, Any]]:
+    """The tenant's first `limit` invoices as Stripe has them, newest first; none before it has a Stripe customer.
+
+    Stripe lists at most 100 a page, so a larger `limit` follows Stripe's own paging."""
     check_permission(actor, "billing.read")
     account = _account()
     if not account.stripe_customer_id:
         return []
+    params: Any = {"customer": account.stripe_customer_id, "limit": min(limit, STRIPE_PAGE)}
     found = call(
         "list the invoices",
-        lambda: client().v1.invoices.list(params={"customer": account.stripe_customer_id, "limit": MAX_INVOICES}),
+        lambda: list(islice(client().v1.invoices.list(params=params).auto_paging_iter(), limit)),
     )
-    return [{name: invoice.to_dict().get(name) for name in INVOICE_FIELDS} for invoice in found.data]
+    return [{name: invoice.to_dict().get(name) for name in INVOICE_FIELDS} for invoice in found]

@@ -15,6 +15,8 @@ from responses.scripts import services as scripts
 from responses.statements import services as statements
 from responses.team import services as team
 from tenants.audit.models import AuditEntry
+from tenants.billing.models import BillingAccount
+from tenants.billing.services import plan_create
 from tenants.identity.models import User
 from tenants.identity.principals import SYSTEM
 from tenants.identity.services import api_key_create
@@ -38,6 +40,16 @@ def rows(slug: str, n: int) -> None:
         )
         for _ in range(n):
             _one(next(_serial), tasker)
+
+
+def platform_rows(n: int) -> None:
+    """`n` more plans, and `n` more tenants each with a billing account on one: tenant rows without a schema, since
+    the platform lists read only the public schema."""
+    for _ in range(n):
+        i = next(_serial)
+        plan = plan_create(actor=SYSTEM, code=f"rows-{i}", name=f"Rows {i}", limits={"seats": i})
+        tenant = Tenant.objects.create(schema_name=f"rows_{i}", slug=f"rows-{i}", name=f"Rows {i}")
+        BillingAccount.objects.create(tenant=tenant, plan=plan)
 
 
 def _one(i: int, tasker: User) -> None:

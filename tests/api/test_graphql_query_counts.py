@@ -3,10 +3,13 @@
 One test per list field: each top-level list, and each nested list or computed field under the list that shows it.
 """
 
+import json
 from collections.abc import Iterator
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
@@ -17,7 +20,7 @@ from monitoring.search.outbox import drain
 from responses.models import CrisisCase
 from tenants.models import Tenant
 from tenants.services import TenantCreated
-from tests.api.graphql_rows import TASKER, TASKER_PASSWORD, rows
+from tests.api.graphql_rows import TASKER, TASKER_PASSWORD, platform_rows, rows
 from tests.conftest import Api, key_auth
 
 
@@ -71,7 +74,19 @@ LISTS = {
     "playbooks.versions": _page("playbooks", _nested("versions", "number")),
     "auditLog": _page("auditLog", "action actorType"),
     "slaPolicies": "{ slaPolicies { severity resolveMinutes } }",
+    "platformTenants": "{ platformTenants(first: 200) { edges { node { slug plan status trialEnd } } } }",
+    "platformPlans": "{ platformPlans(first: 200) { edges { node { code limits features } } } }",
 }
+# The platform lists are the public host's, for a billing admin.
+PLATFORM = {"platformTenants", "platformPlans"}
+
+
+def billing_admin() -> Api:
+    out = StringIO()
+    call_command("billing_admin_create", "--email", "rows-billing@vigil.example", "--json", stdout=out)
+    login = json.loads(out.getvalue())
+    token = Api(None).post("/api/v1/auth/token", {"email": login["email"], "password": login["password"]}).json()
+    return Api(None, auth=f"Bearer {token['access']}")
 
 
 def queries(caller: Api, query: str) -> int:
@@ -102,9 +117,12 @@ def counts(django_db_setup: dict[str, TenantCreated], django_db_blocker: Any) ->
             rows("alpha", 2)
             token = Api("alpha").post("/api/v1/auth/token", {"email": TASKER, "password": TASKER_PASSWORD}).json()
             tasker = Api("alpha", auth=f"Bearer {token['access']}")
-            callers = {name: tasker if name == "myTasks" else api for name in LISTS}
+            platform = billing_admin()
+            platform_rows(2)
+            callers = {name: tasker if name == "myTasks" else platform if name in PLATFORM else api for name in LISTS}
             few = {name: queries(callers[name], query) for name, query in LISTS.items()}
             rows("alpha", 10)
+            platform_rows(10)
             yield {name: (few[name], queries(callers[name], query)) for name, query in LISTS.items()}
     finally:
         with django_db_blocker.unblock():

@@ -920,12 +920,12 @@ OPS: list[Op] = [
     *[
         Op(None, None, document, frozenset())
         for document in (
-            "{ platformTenants { slug } }",
+            "{ platformTenants { edges { node { slug } } } }",
             '{ platformTenant(slug: "alpha") { slug } }',
-            "{ platformPlans { code } }",
+            "{ platformPlans { edges { node { code } } } }",
             '{ platformPlan(code: "trial") { code } }',
             'mutation { createPlatformTenant(slug: "zeta", name: "Z", adminEmail: "a@z.example") { apiKey } }',
-            'mutation { updatePlatformTenant(slug: "alpha", status: "suspended") { slug } }',
+            'mutation { updatePlatformTenant(slug: "alpha", status: SUSPENDED) { slug } }',
             'mutation { createPlan(code: "new", name: "New") { code } }',
             'mutation { updatePlan(code: "trial", name: "Trial 2") { code } }',
         )

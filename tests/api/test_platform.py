@@ -188,23 +188,53 @@ def test_billing_admins_never_reach_tenant_data(billing):
         assert response.json()["error"]["code"] == "wrong_tenant"
 
 
-PLATFORM_QUERY = "query($search: String!) { platformTenants(search: $search) { slug plan status } }"
-SUSPEND = 'mutation { updatePlatformTenant(slug: "alpha", status: "suspended") { slug status } }'
+PLATFORM_QUERY = (
+    "query($search: String!, $status: [BillingStatus!], $first: Int = 50, $after: String) {"
+    " platformTenants(search: $search, status: $status, first: $first, after: $after) {"
+    " edges { node { slug plan status } } pageInfo { hasNextPage endCursor } totalCount } }"
+)
+SUSPEND = 'mutation { updatePlatformTenant(slug: "alpha", status: SUSPENDED) { slug status } }'
+
+
+def tenant_page(billing, **variables):
+    body = billing.graphql(PLATFORM_QUERY, {"search": "", **variables}).json()
+    assert "errors" not in body, body
+    return body["data"]["platformTenants"]
 
 
 def test_graphql_lists_and_suspends_tenants_through_the_same_services(billing):
-    listed = billing.graphql(PLATFORM_QUERY, {"search": "alp"}).json()
-    assert listed["data"]["platformTenants"] == [{"slug": "alpha", "plan": "trial", "status": "trialing"}]
+    listed = tenant_page(billing, search="alp")
+    assert [edge["node"] for edge in listed["edges"]] == [{"slug": "alpha", "plan": "trial", "status": "TRIALING"}]
+    assert listed["totalCount"] == 1
 
     suspended = billing.graphql(SUSPEND).json()
-    assert suspended["data"]["updatePlatformTenant"]["status"] == "suspended"
+    assert suspended["data"]["updatePlatformTenant"]["status"] == "SUSPENDED"
     assert billing.get(f"{TENANTS}/alpha").json()["status"] == "suspended"
+    only_suspended = tenant_page(billing, status=["SUSPENDED"])
+    assert [edge["node"]["slug"] for edge in only_suspended["edges"]] == ["alpha"]
 
     bad = billing.graphql('mutation { updatePlatformTenant(slug: "alpha", plan: "gold") { slug } }').json()
     assert bad["errors"][0]["extensions"]["field"] == "plan"
 
-    plans = billing.graphql("{ platformPlans { code } }").json()["data"]["platformPlans"]
-    assert {"trial", "team"} <= {p["code"] for p in plans}
+    plans = billing.graphql("{ platformPlans { edges { node { code } } totalCount } }").json()["data"]["platformPlans"]
+    assert {"trial", "team"} <= {edge["node"]["code"] for edge in plans["edges"]}
+    assert plans["totalCount"] == len(plans["edges"])
+
+
+def test_graphql_pages_tenants_by_slug(billing):
+    first = tenant_page(billing, first=1)
+    assert [edge["node"]["slug"] for edge in first["edges"]] == ["alpha"]
+    assert first["pageInfo"]["hasNextPage"] and first["totalCount"] == 2
+
+    second = tenant_page(billing, first=1, after=first["pageInfo"]["endCursor"])
+    assert [edge["node"]["slug"] for edge in second["edges"]] == ["beta"]
+    assert not second["pageInfo"]["hasNextPage"]
+
+
+def test_graphql_refuses_a_billing_status_it_does_not_know(billing):
+    body = billing.graphql(PLATFORM_QUERY, {"search": "", "status": ["suspended"]}).json()
+
+    assert "BillingStatus" in body["errors"][0]["message"]
 
 
 def test_graphql_refuses_tenant_users_the_platform_operations(alpha):

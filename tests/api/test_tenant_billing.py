@@ -55,6 +55,10 @@ def test_the_portal_and_invoices_come_from_stripe(alpha):
 
     invoices = api.get(f"{BILLING}/invoices").json()["results"]
     assert invoices and invoices[0]["id"].startswith("in_")
+    listed = api.graphql("{ billingInvoices(first: 1) { id status } }").json()["data"]["billingInvoices"]
+    assert [invoice["id"] for invoice in listed] == [invoices[0]["id"]]
+    too_many = api.graphql("{ billingInvoices(first: 201) { id } }").json()
+    assert too_many["errors"][0]["extensions"]["field"] == "first"
 
 
 @pytest.mark.parametrize(
@@ -111,6 +115,6 @@ def test_graphql_reaches_the_same_billing(alpha, priced):
     ).json()["data"]["createBillingCheckout"]
     assert url.startswith("https://checkout.stripe.com/")
     billing = api.graphql("{ billing { plan status stripeCustomerId } }").json()["data"]["billing"]
-    assert billing["stripeCustomerId"].startswith("cus_")
+    assert billing["stripeCustomerId"].startswith("cus_") and billing["status"] == "TRIALING"
     bad = api.graphql('mutation { createBillingPortal(returnUrl: "nope") }').json()
     assert bad["errors"][0]["extensions"]["field"] == "return_url"
