@@ -79,4 +79,5 @@ def test_case_work_is_refused_too_whoever_grants_it(alpha, login):
 
     assert [by_role.status_code, by_case_role.status_code] == [402, 402]
     assert api.get(f"/api/v1/cases/{case['id']}").json()["status"] == "detected"
-    assert api.get(f"/api/v1/cases/{case['id']}/timeline").json()["results"][-1]["kind"] == "opened"
+    timeline = api.get(f"/api/v1/cases/{case['id']}/timeline").json()["results"]
+    assert [event["kind"] for event in timeline] == ["opened", "member_added"]
