@@ -32,11 +32,9 @@ def _check_urls(errors: ErrorList, **urls: str) -> None:
             errors.add(name, f"Enter an http or https URL of at most {MAX_URL} characters.")
 
 
-def _account(*, lock: bool = False) -> BillingAccount:
+def _account() -> BillingAccount:
     tenant = current_tenant()
     accounts = BillingAccount.objects.select_related("tenant", "plan")
-    if lock:
-        accounts = accounts.select_for_update()
     account = accounts.filter(tenant=tenant).first() if tenant is not None else None
     if account is None:
         raise NotFoundError("This tenant has no billing account.")
@@ -76,7 +74,7 @@ def checkout_create(*, actor: Principal, plan: str, success_url: str, cancel_url
     assert chosen is not None
     if not chosen.stripe_base_price_id:
         raise ConflictError(f"Plan '{chosen.code}' has no Stripe price to subscribe to.", field="plan", code="no_price")
-    account = _account(lock=False)
+    account = _account()
     customer = customer_ensure(account)
     items: list[Any] = [{"price": chosen.stripe_base_price_id, "quantity": 1}]
     if chosen.stripe_metered_price_id:
