@@ -113,6 +113,10 @@ ERRORS = {
     415: "The body is not in a media type this operation accepts (`unsupported_media_type`).",
     429: "Too many requests (`rate_limited`); wait as many seconds as `Retry-After` says.",
 }
+URI_TOO_LONG = (
+    "The request line (path and query string) is longer than the web server takes (gunicorn: 4094 bytes; "
+    "nginx: 8 KiB); put long searches in fewer or shorter parameters."
+)
 RETRY_AFTER_HEADER = {
     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds until the limit lets requests through."}
 }
@@ -253,4 +257,6 @@ class VigilAutoSchema(AutoSchema):
             )
         if "429" in responses:
             responses["429"].setdefault("headers", RETRY_AFTER_HEADER)
+        # Refused by the web server before Vigil sees the request, so not in the Error shape (an HTML page).
+        responses.setdefault("414", {"description": URI_TOO_LONG})
         return dict(sorted(responses.items()))
