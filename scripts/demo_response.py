@@ -89,7 +89,7 @@ def main() -> None:
 
     commander.call("POST", f"/api/v1/cases/{cid}/transition", {"transition": "assess", "note": "Team convened"})
     commander.call("POST", f"/api/v1/cases/{cid}/transition", {"transition": "respond", "note": "Holding statement"})
-    sid = comms.call("GET", f"/api/v1/cases/{cid}/statements")[0]["id"]
+    sid = comms.call("GET", f"/api/v1/cases/{cid}/statements")["results"][0]["id"]
     hotline = "如您有相关情况，请拨打客服热线400-810-5858与我们联系。"
     body = comms.call("GET", f"/api/v1/statements/{sid}")["versions"][-1]["body"] + hotline
     comms.call("PATCH", f"/api/v1/statements/{sid}", {"body": body})
