@@ -341,6 +341,9 @@ CORS_EXPOSE_HEADERS = ("retry-after", "ratelimit-limit", "ratelimit-remaining", 
 # field: three nested lists, each a connection (edges → node), as in cases → edges → node → statements → edges →
 # node → versions → edges → node → body. No type refers back to itself, so a deeper document is an attack.
 GRAPHQL_MAX_DEPTH = env.int("VIGIL_GRAPHQL_MAX_DEPTH", default=9)
+
+# The most nodes one cascade answer reads; a larger cascade is cut there and says so (`truncated`).
+CASCADE_MAX_NODES = env.int("VIGIL_CASCADE_MAX_NODES", default=200_000)
 GRAPHQL_MAX_TOKENS = env.int("VIGIL_GRAPHQL_MAX_TOKENS", default=2000)
 GRAPHQL_MAX_ALIASES = env.int("VIGIL_GRAPHQL_MAX_ALIASES", default=30)
 # The query document; variables may be larger (ingestMentions carries up to VIGIL_INGEST_MAX_BYTES of mentions)

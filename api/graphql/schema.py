@@ -17,6 +17,7 @@ from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
 from api.graphql.paging import MAX_FIRST
 from api.graphql.playbooks import PlaybooksMutation, PlaybooksQuery
+from api.graphql.propagation import PropagationQuery
 from api.graphql.scalars import DateTime
 from api.graphql.statements import StatementsMutation, StatementsQuery
 from api.graphql.warning import WarningMutation, WarningQuery
@@ -26,6 +27,7 @@ from api.graphql.warning import WarningMutation, WarningQuery
 class Query(
     IdentityQuery,
     MonitoringQuery,
+    PropagationQuery,
     WarningQuery,
     NotificationsQuery,
     DeadLettersQuery,

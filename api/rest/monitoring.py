@@ -9,10 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.rest import cascade_serializers
 from api.rest import monitoring_serializers as s
 from api.rest.base import ArchivableCrudViewSet, TenantViewSet, list_param
 from config.errors import NotFoundError
 from monitoring import selectors, services
+from monitoring.cascades.selectors import mention_cascade
 from monitoring.filters import MentionFilter
 from monitoring.ingest.payload import parse_body
 from monitoring.ingest.service import mentions_ingest
@@ -41,6 +43,15 @@ class MentionViewSet(TenantViewSet):
         if mention is None:
             raise NotFoundError(f"No mention {pk}.", field="id")
         return Response(s.MentionOutput(selectors.mention_as_dict(mention)).data)
+
+    @extend_schema(
+        responses=cascade_serializers.CascadeOutput,
+        summary="The cascade below a mention: structure, key nodes and origins",
+    )
+    @action(detail=True, methods=["get"])
+    def cascade(self, request: Request, pk: str) -> Response:
+        found = mention_cascade(actor=self.principal, mention_id=int(pk))
+        return Response(cascade_serializers.CascadeOutput(found).data)
 
     @extend_schema(
         request={"application/json": s.MentionBatchInput, "application/x-ndjson": OpenApiTypes.BINARY},

@@ -1,0 +1,52 @@
+from rest_framework import serializers
+
+
+class GrowthPoint(serializers.Serializer):
+    at = serializers.DateTimeField()
+    size = serializers.IntegerField()
+
+
+class TimeToShare(serializers.Serializer):
+    p10 = serializers.FloatField(allow_null=True, help_text="Seconds from the first post to 10% of the size.")
+    p50 = serializers.FloatField(allow_null=True)
+    p90 = serializers.FloatField(allow_null=True)
+
+
+class KeyNodeOutput(serializers.Serializer):
+    mention_id = serializers.IntegerField()
+    author_external_id = serializers.CharField()
+    followers = serializers.IntegerField()
+    verified = serializers.BooleanField()
+    depth = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    direct_reposts = serializers.IntegerField(help_text="Children in the tree (out-degree).")
+    subtree_size = serializers.IntegerField(help_text="Nodes below it: how much of the spread passed through it.")
+    pagerank = serializers.FloatField(help_text="Its author's PageRank on the cascade's author graph.")
+    betweenness = serializers.IntegerField(help_text="Pairs of other nodes whose path runs through it (exact).")
+    score = serializers.FloatField(help_text="Weighted sum of the normalised measures, 0 to 1 (README).")
+    reason = serializers.CharField()
+
+
+class OriginOutput(serializers.Serializer):
+    mention_id = serializers.IntegerField()
+    author_external_id = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=[("earliest", "earliest"), ("branch", "branch")])
+    subtree_size = serializers.IntegerField()
+
+
+class CascadeOutput(serializers.Serializer):
+    mention_id = serializers.IntegerField()
+    size = serializers.IntegerField(help_text="Nodes: the mention and every repost, comment and reply below it.")
+    unique_authors = serializers.IntegerField()
+    depth = serializers.IntegerField()
+    max_breadth = serializers.IntegerField()
+    breadth_by_depth = serializers.ListField(child=serializers.IntegerField())
+    structural_virality = serializers.FloatField(help_text="Mean distance between all pairs (Goel et al. 2016).")
+    reach = serializers.IntegerField(help_text="Sum of followers of distinct participants.")
+    growth = GrowthPoint(many=True)
+    time_to_share = TimeToShare()
+    platforms = serializers.ListField(child=serializers.CharField())
+    key_nodes = KeyNodeOutput(many=True)
+    origins = OriginOutput(many=True)
+    truncated = serializers.BooleanField(help_text="True when the cascade was cut at VIGIL_CASCADE_MAX_NODES.")
