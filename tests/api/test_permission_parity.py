@@ -206,6 +206,14 @@ OPS: list[Op] = [
         {"id": R.mention},
         variables={"id": R.mention},
     ),
+    Op(
+        "GET",
+        f"{V1}/mentions/{{id}}/cascade",
+        "query($id: Int!) { mentionCascade(id: $id) { size } }",
+        may("mentions.read"),
+        {"id": R.mention},
+        variables={"id": R.mention},
+    ),
     Op("GET", f"{V1}/mentions/search", "{ searchMentions { totalCount } }", may("mentions.read")),
     Op(
         "POST",
