@@ -110,6 +110,7 @@ def mention_as_dict(m: Mention) -> dict[str, Any]:
         "engagement": m.engagement,
         "relation": m.relation or None,
         "parent_external_id": m.parent_external_id or None,
+        "root_external_id": m.root_external_id or None,
         "sentiment": {"label": m.sentiment, "score": m.sentiment_score} if m.sentiment else None,
         "emotion": {"label": m.emotion, "score": m.emotion_score} if m.emotion else None,
         "matched_rules": list(m.matched_rules),

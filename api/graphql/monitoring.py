@@ -69,6 +69,9 @@ class Mention:
     engagement: int
     relation: models.Relation | None
     parent_external_id: str | None
+    root_external_id: str | None = strawberry.field(
+        description="The cascade's original post, when the platform names it."
+    )
     sentiment: SentimentScore | None
     emotion: EmotionScore | None
     matched_rules: list[int]

@@ -49,4 +49,30 @@ class CascadeOutput(serializers.Serializer):
     platforms = serializers.ListField(child=serializers.CharField())
     key_nodes = KeyNodeOutput(many=True)
     origins = OriginOutput(many=True)
+    orphans = serializers.IntegerField(
+        help_text="Nodes whose parent is not stored: they name this mention as their root and hang off it."
+    )
     truncated = serializers.BooleanField(help_text="True when the cascade was cut at VIGIL_CASCADE_MAX_NODES.")
+
+
+class CascadeNodeOutput(serializers.Serializer):
+    mention_id = serializers.IntegerField()
+    parent_id = serializers.IntegerField(allow_null=True, help_text="The node it hangs off; null for the root.")
+    depth = serializers.IntegerField()
+    author_external_id = serializers.CharField()
+    followers = serializers.IntegerField()
+    verified = serializers.BooleanField()
+    published_at = serializers.DateTimeField()
+    platform = serializers.CharField()
+    sentiment = serializers.CharField(allow_null=True)
+    orphan = serializers.BooleanField(help_text="Its parent is not stored; it hangs off the root it names.")
+    direct_reposts = serializers.IntegerField()
+    subtree_size = serializers.IntegerField()
+
+
+class GraphExportOutput(serializers.Serializer):
+    """`?export=json`: the graph as nodes and edges, each node with its attributes."""
+
+    graph = serializers.ChoiceField(choices=[("cascade", "cascade"), ("authors", "authors")])
+    nodes = serializers.ListField(child=serializers.DictField())
+    edges = serializers.ListField(child=serializers.DictField(), help_text="`source`, `target` (and `weight`).")

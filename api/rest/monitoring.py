@@ -2,8 +2,9 @@
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,9 +13,10 @@ from rest_framework.response import Response
 from api.rest import cascade_serializers
 from api.rest import monitoring_serializers as s
 from api.rest.base import ArchivableCrudViewSet, TenantViewSet, list_param
-from config.errors import NotFoundError
+from config.errors import NotFoundError, ValidationError
 from monitoring import selectors, services
-from monitoring.cascades.selectors import mention_cascade
+from monitoring.cascades.exports import EXPORT_FORMATS, GRAPHS
+from monitoring.cascades.selectors import mention_cascade, mention_cascade_export, mention_cascade_nodes
 from monitoring.filters import MentionFilter
 from monitoring.ingest.payload import parse_body
 from monitoring.ingest.service import mentions_ingest
@@ -45,13 +47,61 @@ class MentionViewSet(TenantViewSet):
         return Response(s.MentionOutput(selectors.mention_as_dict(mention)).data)
 
     @extend_schema(
-        responses=cascade_serializers.CascadeOutput,
-        summary="The cascade below a mention: structure, key nodes and origins",
+        parameters=[
+            OpenApiParameter(
+                "export",
+                str,
+                enum=[*EXPORT_FORMATS],
+                description="A file instead: `gexf` or `graphml` (Gephi, Cytoscape), `json` (nodes and edges), "
+                "`svg` or `png` (a radial tree coloured by sentiment, key nodes labelled).",
+            ),
+            OpenApiParameter(
+                "graph",
+                str,
+                enum=[*GRAPHS],
+                description="With `export`: the repost tree (default) or the author graph (not as a picture).",
+            ),
+        ],
+        responses={
+            (200, "application/json"): PolymorphicProxySerializer(
+                component_name="CascadeOrGraph",
+                serializers=[cascade_serializers.CascadeOutput, cascade_serializers.GraphExportOutput],
+                resource_type_field_name=None,
+            ),
+            **{
+                (200, media_type): OpenApiTypes.BINARY
+                for media_type in ("application/gexf+xml", "application/graphml+xml", "image/svg+xml", "image/png")
+            },
+        },
+        summary="The cascade below a mention: structure, key nodes and origins (or the graph as a file)",
     )
     @action(detail=True, methods=["get"])
-    def cascade(self, request: Request, pk: str) -> Response:
-        found = mention_cascade(actor=self.principal, mention_id=int(pk))
-        return Response(cascade_serializers.CascadeOutput(found).data)
+    def cascade(self, request: Request, pk: str) -> Any:
+        # `export`, not `format`: DRF keeps `format` for its own content negotiation.
+        export = request.query_params.get("export")
+        graph = request.query_params.get("graph")
+        if export is None:
+            if graph is not None:
+                raise ValidationError("graph chooses what an export holds; give export too.", field="graph")
+            found = mention_cascade(actor=self.principal, mention_id=int(pk))
+            return Response(cascade_serializers.CascadeOutput(found).data)
+        content, media_type, filename = mention_cascade_export(
+            actor=self.principal, mention_id=int(pk), fmt=export, graph=graph or "cascade"
+        )
+        response = HttpResponse(content, content_type=media_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @extend_schema(
+        responses=cascade_serializers.CascadeNodeOutput(many=True),
+        # The mention list's filters are not this list's.
+        filters=False,
+        summary="Every node of the cascade below a mention, breadth first",
+    )
+    @action(detail=True, methods=["get"], url_path="cascade/nodes")
+    def cascade_nodes(self, request: Request, pk: str) -> Response:
+        nodes = mention_cascade_nodes(actor=self.principal, mention_id=int(pk))
+        return self.paged(nodes, cascade_serializers.CascadeNodeOutput)
 
     @extend_schema(
         request={"application/json": s.MentionBatchInput, "application/x-ndjson": OpenApiTypes.BINARY},

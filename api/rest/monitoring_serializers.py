@@ -39,6 +39,9 @@ class MentionOutput(serializers.Serializer):
     engagement = serializers.IntegerField()
     relation = serializers.ChoiceField(choices=Relation.choices, allow_null=True)
     parent_external_id = serializers.CharField(allow_null=True)
+    root_external_id = serializers.CharField(
+        allow_null=True, help_text="The cascade's original post, when the platform names it."
+    )
     sentiment = LabelScore(allow_null=True)
     emotion = LabelScore(allow_null=True)
     matched_rules = serializers.ListField(child=serializers.IntegerField())
@@ -62,6 +65,12 @@ class MentionInputDoc(serializers.Serializer):
     metrics = MetricsOutput(required=False)
     parent_external_id = serializers.CharField(required=False, max_length=128)
     relation = serializers.ChoiceField(choices=Relation.choices, required=False)
+    root_external_id = serializers.CharField(
+        required=False,
+        max_length=128,
+        help_text="The external id of the cascade's original post: a repost whose parent is never stored still "
+        "joins that cascade (as an orphan under the root).",
+    )
 
 
 class MentionBatchInput(serializers.Serializer):

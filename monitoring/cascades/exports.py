@@ -90,6 +90,7 @@ def _cascade_graph(cascade: Cascade) -> _Graph:
             "published_at": node.published_at.isoformat(),
             "platform": node.platform,
             "sentiment": node.sentiment,
+            "orphan": node.orphan,
             # Reposts below the node, not counting itself: the same measure key_nodes reports.
             "subtree_size": cascade.subtree[i] - 1,
             "direct_reposts": len(cascade.children[i]),

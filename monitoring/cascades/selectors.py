@@ -1,32 +1,51 @@
-"""A mention's cascade read from PostgreSQL in one recursive query over the (platform, parent_external_id) index."""
+"""A mention's cascade read from PostgreSQL in one recursive query over the (platform, parent_external_id) and
+(platform, root_external_id) indexes."""
 
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
-from config.errors import NotFoundError
+from config.errors import NotFoundError, ValidationError
 from config.jsonsafe import INT_MAX
+from monitoring.cascades.exports import EXPORT_FORMATS, GRAPHS, export_cascade
 from monitoring.cascades.structure import Cascade, Node, summary
 from tenants.identity.principals import Principal, check_permission
 
 # Breadth first from the mention down: a child is a stored mention naming its parent's external id on the same
-# platform. CYCLE stops a loop of forged parent ids; the LIMIT bounds what one answer can read.
+# platform. Orphans are mentions that name this mention as their cascade's root but whose parent is not stored
+# (yet, or ever): they hang off the root at depth 1, flagged, and re-attach by themselves once their parent
+# arrives, since the tree is read, not kept. The recursion carries what the answer needs so the final select
+# joins only the authors. CYCLE stops a loop of forged parent ids; the LIMIT bounds what one answer can read.
 _TREE_SQL = """
-WITH RECURSIVE tree(id, platform, external_id, parent_id, depth) AS (
-    SELECT m.id, m.platform, m.external_id, NULL::bigint, 0 FROM monitoring_mention m WHERE m.id = %s
+WITH RECURSIVE root AS (
+    SELECT m.id, m.platform, m.external_id, m.author_id, m.published_at, m.sentiment
+    FROM monitoring_mention m WHERE m.id = %s
+), seed AS (
+    SELECT r.id, r.platform, r.external_id, NULL::bigint AS parent_id, 0 AS depth, false AS orphan,
+           r.author_id, r.published_at, r.sentiment
+    FROM root r
   UNION ALL
-    SELECT c.id, c.platform, c.external_id, t.id, t.depth + 1
+    SELECT o.id, o.platform, o.external_id, r.id, 1, true, o.author_id, o.published_at, o.sentiment
+    FROM root r
+    JOIN monitoring_mention o ON o.platform = r.platform AND o.root_external_id = r.external_id
+    WHERE o.root_external_id <> '' AND o.id <> r.id AND o.parent_external_id <> r.external_id
+      AND NOT EXISTS (
+        SELECT 1 FROM monitoring_mention p WHERE p.platform = o.platform AND p.external_id = o.parent_external_id
+      )
+), tree(id, platform, external_id, parent_id, depth, orphan, author_id, published_at, sentiment) AS (
+    SELECT * FROM seed
+  UNION ALL
+    SELECT c.id, c.platform, c.external_id, t.id, t.depth + 1, false, c.author_id, c.published_at, c.sentiment
     FROM tree t
     JOIN monitoring_mention c ON c.platform = t.platform AND c.parent_external_id = t.external_id
 ) CYCLE id SET is_cycle USING path
 SELECT t.id, t.parent_id, t.depth, coalesce(a.external_id, ''), coalesce(a.followers, 0),
-       coalesce(a.verified, false), m.published_at, m.platform, m.sentiment
+       coalesce(a.verified, false), t.published_at, t.platform, t.sentiment, t.orphan
 FROM tree t
-JOIN monitoring_mention m ON m.id = t.id
-LEFT JOIN monitoring_author a ON a.id = m.author_id
+LEFT JOIN monitoring_author a ON a.id = t.author_id
 WHERE NOT t.is_cycle
-ORDER BY t.depth, m.published_at, t.id
+ORDER BY t.depth, t.published_at, t.id
 LIMIT %s
 """
 
@@ -50,4 +69,53 @@ def mention_cascade(*, actor: Principal, mention_id: int) -> dict[str, Any]:
     """Structure, key nodes and origins of the cascade below a mention."""
     check_permission(actor, "mentions.read")
     cascade, truncated = cascade_load(mention_id)
-    return {"mention_id": mention_id, **summary(cascade), "truncated": truncated}
+    return {
+        "mention_id": mention_id,
+        **summary(cascade),
+        "orphans": sum(node.orphan for node in cascade.nodes),
+        "truncated": truncated,
+    }
+
+
+def mention_cascade_nodes(*, actor: Principal, mention_id: int) -> list[dict[str, Any]]:
+    """Every node of the cascade below a mention, breadth first, with how much of the spread went through it."""
+    check_permission(actor, "mentions.read")
+    cascade, _ = cascade_load(mention_id)
+    return [
+        {
+            "mention_id": node.mention_id,
+            "parent_id": node.parent_id,
+            "depth": node.depth,
+            "author_external_id": node.author_external_id,
+            "followers": node.followers,
+            "verified": node.verified,
+            "published_at": node.published_at,
+            "platform": node.platform,
+            "sentiment": node.sentiment or None,
+            "orphan": node.orphan,
+            "direct_reposts": len(cascade.children[i]),
+            "subtree_size": cascade.subtree[i] - 1,
+        }
+        for i, node in enumerate(cascade.nodes)
+    ]
+
+
+def mention_cascade_export(
+    *, actor: Principal, mention_id: int, fmt: str, graph: str = "cascade"
+) -> tuple[bytes, str, str]:
+    """The cascade (or its author graph) as a file: content, media type, and a file name."""
+    check_permission(actor, "mentions.read")
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(
+            f"'{fmt[:100]}' is not an export format; expected one of {', '.join(EXPORT_FORMATS)}.", field="export"
+        )
+    if graph not in GRAPHS:
+        raise ValidationError(f"'{graph[:100]}' is not a graph; expected one of {', '.join(GRAPHS)}.", field="graph")
+    if graph != "cascade" and fmt in ("svg", "png"):
+        raise ValidationError(
+            f"A {fmt} picture shows the cascade tree; export the author graph as gexf, graphml or json.",
+            field="graph",
+        )
+    cascade, _ = cascade_load(mention_id)
+    content, media_type, extension = export_cascade(cascade, fmt, graph)
+    return content, media_type, f"mention-{mention_id}-{graph}{extension}"

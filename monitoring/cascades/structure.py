@@ -40,6 +40,8 @@ class Node:
     published_at: datetime
     platform: str
     sentiment: str
+    # Its parent is not stored: it hangs off the root it names.
+    orphan: bool = False
 
 
 @dataclass

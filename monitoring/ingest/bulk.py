@@ -63,7 +63,8 @@ _INT_COLUMNS = ("likes", "reposts", "comments", "views")
 
 def read_csv(path: Path) -> Iterator[dict[str, Any]]:
     """CSV with a header: platform, external_id, text, published_at, and optionally title, url, author_id,
-    author_name, author_followers, author_verified, likes, reposts, comments, views, parent_external_id, relation."""
+    author_name, author_followers, author_verified, likes, reposts, comments, views, parent_external_id, relation,
+    root_external_id."""
     with path.open(newline="", encoding="utf-8", errors="surrogateescape") as handle:
         for row in csv.DictReader(handle):
             item: dict[str, Any] = {

@@ -27,20 +27,21 @@ RETURNING id, platform, external_id
 _MENTIONS_SQL = """
 INSERT INTO monitoring_mention (
   platform, external_id, url, author_id, title, text, published_at, likes, reposts, comments, views,
-  parent_external_id, relation, raw, analysis_text, tokens, language, script, sentiment, sentiment_score,
-  emotion, emotion_score, matched_rules, matched_brands, content_hash, ingested_at, updated_at)
-SELECT p, e, u, a, ti, tx, pa, li, re, co, vi, pe, rel, raw::jsonb, an, tk, la, sc, se, ss, em, es,
+  parent_external_id, relation, root_external_id, raw, analysis_text, tokens, language, script, sentiment,
+  sentiment_score, emotion, emotion_score, matched_rules, matched_brands, content_hash, ingested_at, updated_at)
+SELECT p, e, u, a, ti, tx, pa, li, re, co, vi, pe, rel, ro, raw::jsonb, an, tk, la, sc, se, ss, em, es,
        mr::bigint[], mb::bigint[], h, now(), now()
 FROM unnest(
   %s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::bigint[],
-  %s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+  %s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
   %s::text[], %s::text[], %s::text[], %s::float8[], %s::text[], %s::float8[], %s::text[], %s::text[], %s::text[]
-) AS t(p, e, u, a, ti, tx, pa, li, re, co, vi, pe, rel, raw, an, tk, la, sc, se, ss, em, es, mr, mb, h)
+) AS t(p, e, u, a, ti, tx, pa, li, re, co, vi, pe, rel, ro, raw, an, tk, la, sc, se, ss, em, es, mr, mb, h)
 ON CONFLICT (platform, external_id) DO UPDATE SET
   url = EXCLUDED.url, author_id = EXCLUDED.author_id, title = EXCLUDED.title, text = EXCLUDED.text,
   published_at = EXCLUDED.published_at, likes = EXCLUDED.likes, reposts = EXCLUDED.reposts,
   comments = EXCLUDED.comments, views = EXCLUDED.views, parent_external_id = EXCLUDED.parent_external_id,
-  relation = EXCLUDED.relation, raw = EXCLUDED.raw, analysis_text = EXCLUDED.analysis_text,
+  relation = EXCLUDED.relation, root_external_id = EXCLUDED.root_external_id, raw = EXCLUDED.raw,
+  analysis_text = EXCLUDED.analysis_text,
   tokens = EXCLUDED.tokens, language = EXCLUDED.language, script = EXCLUDED.script,
   sentiment = EXCLUDED.sentiment, sentiment_score = EXCLUDED.sentiment_score, emotion = EXCLUDED.emotion,
   emotion_score = EXCLUDED.emotion_score, matched_rules = EXCLUDED.matched_rules,
@@ -112,6 +113,7 @@ def upsert_mentions(
         [m.views for m in mentions],
         [m.parent_external_id for m in mentions],
         [m.relation for m in mentions],
+        [m.root_external_id for m in mentions],
         [orjson.dumps(m.raw).decode() for m in mentions],
         [a.analysis_text for a in analyses],
         [" ".join(a.tokens) for a in analyses],

@@ -50,6 +50,7 @@ class MentionInput:
     views: int
     parent_external_id: str
     relation: str
+    root_external_id: str
     author: AuthorInput | None
     raw: dict[str, Any]
 
@@ -69,6 +70,9 @@ class MentionInput:
             self.relation,
             f"{author.external_id}|{author.name}|{author.followers}|{author.verified}" if author else "",
         ]
+        # Only when given, so the hashes of mentions stored before the field existed stay the same.
+        if self.root_external_id:
+            parts.append(self.root_external_id)
         return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
@@ -199,6 +203,7 @@ def _validate(index: int, item: Any, now: datetime) -> MentionInput:
         published_at=_published_at(item, now),
         parent_external_id=parent,
         relation=relation,
+        root_external_id=_text(item, "root_external_id", MAX_ID_CHARS),
         author=_author(item),
         raw=item,
         **counts,

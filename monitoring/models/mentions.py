@@ -75,6 +75,9 @@ class Mention(models.Model):
     views = models.BigIntegerField(default=0)
     parent_external_id = models.CharField(max_length=128, blank=True)
     relation = models.CharField(max_length=10, choices=Relation.choices, blank=True)
+    # The cascade's original post when the platform names it: a repost whose parent was never stored still
+    # belongs to that cascade, as an orphan under the root.
+    root_external_id = models.CharField(max_length=128, blank=True)
     raw = models.JSONField(default=dict)
 
     # Analysis, derived at ingest from the text.
@@ -100,6 +103,9 @@ class Mention(models.Model):
             models.Index(fields=["-published_at", "-id"], name="mention_published"),
             models.Index(fields=["updated_at"], name="mention_updated"),
             models.Index(fields=["platform", "parent_external_id"], name="mention_parent"),
+            models.Index(
+                fields=["platform", "root_external_id"], name="mention_root", condition=~models.Q(root_external_id="")
+            ),
             GinIndex(fields=["matched_rules"], name="mention_rules"),
             GinIndex(fields=["matched_brands"], name="mention_brands"),
         ]

@@ -46,6 +46,7 @@ MENTION_MAPPINGS: dict[str, object] = {
         "brands": {"type": "long"},
         "relation": {"type": "keyword"},
         "parent_external_id": {"type": "keyword"},
+        "root_external_id": {"type": "keyword"},
         "published_at": {"type": "date"},
         "engagement": {"type": "long"},
         "likes": {"type": "long"},

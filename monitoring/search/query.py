@@ -236,6 +236,7 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
         "engagement": source["engagement"],
         "relation": source["relation"],
         "parent_external_id": source["parent_external_id"],
+        "root_external_id": source.get("root_external_id"),
         "sentiment": {"label": source["sentiment"], "score": source["sentiment_score"]},
         "emotion": {"label": source["emotion"], "score": source["emotion_score"]} if source["emotion"] else None,
         "matched_rules": source["rules"],

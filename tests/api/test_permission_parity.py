@@ -214,6 +214,22 @@ OPS: list[Op] = [
         {"id": R.mention},
         variables={"id": R.mention},
     ),
+    Op(
+        "GET",
+        f"{V1}/mentions/{{id}}/cascade/nodes",
+        "query($id: Int!) { mentionCascadeNodes(id: $id) { hasNextPage } }",
+        may("mentions.read"),
+        {"id": R.mention},
+        variables={"id": R.mention},
+    ),
+    Op(
+        None,
+        None,
+        "query($id: Int!) { mentionCascadeExport(id: $id, format: JSON) { filename } }",
+        may("mentions.read"),
+        variables={"id": R.mention},
+        note="REST: GET /mentions/{id}/cascade?export=",
+    ),
     Op("GET", f"{V1}/mentions/search", "{ searchMentions { totalCount } }", may("mentions.read")),
     Op(
         "POST",

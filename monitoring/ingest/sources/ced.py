@@ -119,6 +119,7 @@ def items(cascade: Cascade, *, max_reposts: int | None = None) -> list[dict[str,
                     "author": {"external_id": str(repost.get("uid") or ""), "name": ""},
                     "parent_external_id": str(repost.get("parent") or cascade.mid),
                     "relation": "repost",
+                    "root_external_id": cascade.mid,
                     "dataset": {"name": "CED", "label": cascade.label, "cascade": cascade.mid},
                 },
             )

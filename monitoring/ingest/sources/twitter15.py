@@ -51,5 +51,6 @@ def items(path: Path, *, limit_trees: int | None = None) -> Iterator[dict[str, A
                 "author": {"external_id": child_uid},
                 "parent_external_id": parent,
                 "relation": "repost",
+                "root_external_id": source,
                 "dataset": {"name": "Twitter15", "label": row["label"], "tree": source},
             }

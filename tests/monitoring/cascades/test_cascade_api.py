@@ -122,3 +122,127 @@ def test_an_id_out_of_range_is_a_404(alpha):
     response = admin(alpha).get(f"/api/v1/mentions/{2**63}/cascade")
 
     assert response.status_code == 404 and response.json()["error"]["field"] == "id"
+
+
+def test_a_repost_whose_parent_is_not_stored_hangs_off_the_root_it_names_until_the_parent_arrives(alpha, item):
+    api = admin(alpha)
+    start = timezone.now() - timedelta(hours=1)
+    root = item(external_id="o-root", published_at=start.isoformat())
+    # o-late's parent o-mid is not stored yet; o-late names its cascade's root.
+    late = item(
+        external_id="o-late",
+        parent_external_id="o-mid",
+        relation="repost",
+        root_external_id="o-root",
+        published_at=(start + timedelta(minutes=20)).isoformat(),
+    )
+    api.post("/api/v1/mentions/batch", {"mentions": [root, late]})
+    ids = {m["external_id"]: m["id"] for m in api.get("/api/v1/mentions?page_size=200").json()["results"]}
+
+    before = api.get(f"/api/v1/mentions/{ids['o-root']}/cascade").json()
+    nodes = api.get(f"/api/v1/mentions/{ids['o-root']}/cascade/nodes").json()["results"]
+
+    assert (before["size"], before["depth"], before["orphans"]) == (2, 1, 1)
+    assert [(n["mention_id"], n["parent_id"], n["orphan"]) for n in nodes] == [
+        (ids["o-root"], None, False),
+        (ids["o-late"], ids["o-root"], True),
+    ]
+
+    middle = item(
+        external_id="o-mid",
+        parent_external_id="o-root",
+        relation="repost",
+        root_external_id="o-root",
+        published_at=(start + timedelta(minutes=10)).isoformat(),
+    )
+    api.post("/api/v1/mentions/batch", {"mentions": [middle]})
+    after = api.get(f"/api/v1/mentions/{ids['o-root']}/cascade").json()
+
+    assert (after["size"], after["depth"], after["orphans"]) == (3, 2, 0)
+    assert after["breadth_by_depth"] == [1, 1, 1]
+
+
+def test_a_mention_carries_the_root_it_names(alpha, item):
+    api = admin(alpha)
+    api.post("/api/v1/mentions/batch", {"mentions": [item(external_id="rr-1", root_external_id="rr-0")]})
+
+    rest = api.get("/api/v1/mentions?external_id=rr-1").json()["results"][0]
+    graphql = api.graphql(
+        'query { mentions(filter: {externalId: "rr-1"}) { edges { node { rootExternalId } } } }'
+    ).json()["data"]["mentions"]["edges"][0]["node"]
+
+    assert rest["root_external_id"] == graphql["rootExternalId"] == "rr-0"
+
+
+def test_a_root_id_too_long_is_refused_by_name(alpha, item):
+    response = admin(alpha).post("/api/v1/mentions/batch", {"mentions": [item(root_external_id="x" * 129)]})
+
+    assert response.status_code == 400 and response.json()["error"]["field"] == "mentions[0].root_external_id"
+
+
+def test_cascade_nodes_come_a_page_at_a_time_on_both_faces(alpha, item):
+    api = admin(alpha)
+    source, ids = ingest_tree(api, item, prefix="p")
+
+    first = api.get(f"/api/v1/mentions/{source}/cascade/nodes?page_size=4").json()
+    second = api.get(f"/api/v1/mentions/{source}/cascade/nodes?page_size=4&cursor={first['next_cursor']}").json()
+    graphql = api.graphql(
+        "query($id: Int!) { mentionCascadeNodes(id: $id, first: 4) { nodes { mentionId subtreeSize } hasNextPage } }",
+        {"id": source},
+    ).json()["data"]["mentionCascadeNodes"]
+
+    rows = first["results"] + second["results"]
+    assert [n["depth"] for n in rows] == [0, 1, 1, 2, 2, 3]
+    assert second["next_cursor"] is None
+    by_id = {n["mention_id"]: n for n in rows}
+    assert by_id[ids["pa"]]["subtree_size"] == 3 and by_id[ids["pa"]]["direct_reposts"] == 2
+    assert [n["mentionId"] for n in graphql["nodes"]] == [n["mention_id"] for n in first["results"]]
+    assert graphql["hasNextPage"] is True
+
+
+def test_the_cascade_exports_as_files_on_both_faces(alpha, item):
+    api = admin(alpha)
+    source, _ = ingest_tree(api, item, prefix="x")
+
+    gexf = api.get(f"/api/v1/mentions/{source}/cascade?export=gexf")
+    png = api.get(f"/api/v1/mentions/{source}/cascade?export=png")
+    authors = api.get(f"/api/v1/mentions/{source}/cascade?export=json&graph=authors").json()
+    graphql = api.graphql(
+        "query($id: Int!) { mentionCascadeExport(id: $id, format: SVG) { filename mediaType encoding content } }",
+        {"id": source},
+    ).json()["data"]["mentionCascadeExport"]
+
+    assert gexf.status_code == 200 and gexf["Content-Type"] == "application/gexf+xml"
+    assert f'filename="mention-{source}-cascade.gexf"' in gexf["Content-Disposition"]
+    assert gexf.content.count(b"<node ") == 6 and gexf.content.count(b"<edge ") == 5
+    assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
+    assert authors["graph"] == "authors" and len(authors["nodes"]) == 6
+    assert graphql["mediaType"] == "image/svg+xml" and graphql["encoding"] == "utf-8"
+    assert "<svg" in graphql["content"] and "xu-src" in graphql["content"]
+
+
+def test_an_unknown_export_or_a_picture_of_the_author_graph_is_a_400_naming_the_field(alpha, item):
+    api = admin(alpha)
+    source, _ = ingest_tree(api, item, prefix="b")
+
+    unknown = api.get(f"/api/v1/mentions/{source}/cascade?export=csv")
+    picture = api.get(f"/api/v1/mentions/{source}/cascade?export=png&graph=authors")
+    alone = api.get(f"/api/v1/mentions/{source}/cascade?graph=authors")
+
+    assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "export"
+    assert picture.status_code == 400 and picture.json()["error"]["field"] == "graph"
+    assert alone.status_code == 400 and alone.json()["error"]["field"] == "graph"
+
+
+def test_another_tenant_s_cascade_nodes_and_exports_are_not_found(alpha, beta, item):
+    source, _ = ingest_tree(admin(alpha), item, prefix="n")
+    other = admin(beta)
+
+    nodes = other.get(f"/api/v1/mentions/{source}/cascade/nodes")
+    export = other.get(f"/api/v1/mentions/{source}/cascade?export=gexf")
+    graphql = other.graphql(
+        "query($id: Int!) { mentionCascadeExport(id: $id, format: JSON) { content } }", {"id": source}
+    ).json()
+
+    assert nodes.status_code == 404 and export.status_code == 404
+    assert graphql["errors"][0]["extensions"]["code"] == "not_found"
