@@ -344,6 +344,11 @@ GRAPHQL_MAX_DEPTH = env.int("VIGIL_GRAPHQL_MAX_DEPTH", default=9)
 
 # The most nodes one cascade answer reads; a larger cascade is cut there and says so (`truncated`).
 CASCADE_MAX_NODES = env.int("VIGIL_CASCADE_MAX_NODES", default=200_000)
+# Cascade forecasts learn from the tenant's stored cascades whose root is at least this old (they have stopped
+# growing), read back at most this many, and keep a fitted model this long.
+FORECAST_HISTORY_MIN_AGE_HOURS = env.int("VIGIL_FORECAST_HISTORY_MIN_AGE_HOURS", default=72)
+FORECAST_HISTORY_MAX_CASCADES = env.int("VIGIL_FORECAST_HISTORY_MAX_CASCADES", default=5000)
+FORECAST_MODEL_CACHE_SECONDS = env.int("VIGIL_FORECAST_MODEL_CACHE_SECONDS", default=3600)
 GRAPHQL_MAX_TOKENS = env.int("VIGIL_GRAPHQL_MAX_TOKENS", default=2000)
 GRAPHQL_MAX_ALIASES = env.int("VIGIL_GRAPHQL_MAX_ALIASES", default=30)
 # The query document; variables may be larger (ingestMentions carries up to VIGIL_INGEST_MAX_BYTES of mentions)

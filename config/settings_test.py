@@ -24,3 +24,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Counters live in the shared Redis: each test process starts from empty ones, apart from every other run.
 CACHES["default"]["KEY_PREFIX"] = f"{os.environ.get('VIGIL_TEST_NAMESPACE', 'vigiltest')}-{secrets.token_hex(4)}"
+
+# A fitted cascade-forecast model is cached per tenant; tests share tenants and roll their rows back, so a model
+# one test cached would answer for the next.
+FORECAST_MODEL_CACHE_SECONDS = 0

@@ -12,7 +12,12 @@ from api.graphql.paging import DEFAULT_FIRST
 from api.graphql.permissions import actor
 from config.errors import ValidationError
 from config.keyset import sequence_page
-from monitoring.cascades.selectors import mention_cascade, mention_cascade_export, mention_cascade_nodes
+from monitoring.cascades.selectors import (
+    mention_cascade,
+    mention_cascade_export,
+    mention_cascade_forecast,
+    mention_cascade_nodes,
+)
 
 
 @strawberry.enum(description="What a cascade export holds.")
@@ -130,6 +135,20 @@ class CascadeExport:
     content: str
 
 
+@strawberry.type(description="The predicted final size of a cascade, with an interval and the model that answered.")
+class CascadeForecast:
+    mention_id: int
+    observed_until: datetime
+    observed_size: int
+    predicted_final_size: int
+    interval_low: int
+    interval_high: int
+    interval_level: float
+    method: str = strawberry.field(description="`loglinear`, `seismic` or `observed` (nothing to predict from).")
+    history_cascades: int
+    current_size: int
+
+
 @strawberry.type
 class PropagationQuery:
     @strawberry.field(description="The cascade below a mention (same as GET /api/v1/mentions/{id}/cascade).")
@@ -164,4 +183,10 @@ class PropagationQuery:
             media_type=media_type,
             encoding="base64" if binary else "utf-8",
             content=base64.b64encode(content).decode() if binary else content.decode(),
+        )
+
+    @strawberry.field(description="How big the cascade below a mention will get (as GET …/cascade/forecast).")
+    def mention_cascade_forecast(self, info: Info, id: int, observed_until: datetime | None = None) -> CascadeForecast:
+        return CascadeForecast(
+            **mention_cascade_forecast(actor=actor(info), mention_id=id, observed_until=observed_until)
         )

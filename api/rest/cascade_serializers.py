@@ -76,3 +76,31 @@ class GraphExportOutput(serializers.Serializer):
     graph = serializers.ChoiceField(choices=[("cascade", "cascade"), ("authors", "authors")])
     nodes = serializers.ListField(child=serializers.DictField())
     edges = serializers.ListField(child=serializers.DictField(), help_text="`source`, `target` (and `weight`).")
+
+
+class CascadeForecastInput(serializers.Serializer):
+    observed_until = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Forecast from what was published up to this time (default now); not before the mention.",
+    )
+
+
+class CascadeForecastOutput(serializers.Serializer):
+    mention_id = serializers.IntegerField()
+    observed_until = serializers.DateTimeField()
+    observed_size = serializers.IntegerField(help_text="Nodes published up to observed_until, the mention included.")
+    predicted_final_size = serializers.IntegerField()
+    interval_low = serializers.IntegerField()
+    interval_high = serializers.IntegerField()
+    interval_level = serializers.FloatField(help_text="How often the final size should fall in the interval.")
+    method = serializers.ChoiceField(
+        choices=[("loglinear", "loglinear"), ("seismic", "seismic"), ("observed", "observed")],
+        help_text="Which model answered: `loglinear` (fitted on the tenant's finished cascades), `seismic` (a "
+        "self-exciting process, no history needed), or `observed` (nothing to predict from).",
+    )
+    history_cascades = serializers.IntegerField(help_text="Finished cascades the log-linear model was fitted on.")
+    current_size = serializers.IntegerField(
+        help_text="The cascade's size now; the forecast does not see it, so a past observed_until checks it."
+    )

@@ -16,7 +16,12 @@ from api.rest.base import ArchivableCrudViewSet, TenantViewSet, list_param
 from config.errors import NotFoundError, ValidationError
 from monitoring import selectors, services
 from monitoring.cascades.exports import EXPORT_FORMATS, GRAPHS
-from monitoring.cascades.selectors import mention_cascade, mention_cascade_export, mention_cascade_nodes
+from monitoring.cascades.selectors import (
+    mention_cascade,
+    mention_cascade_export,
+    mention_cascade_forecast,
+    mention_cascade_nodes,
+)
 from monitoring.filters import MentionFilter
 from monitoring.ingest.payload import parse_body
 from monitoring.ingest.service import mentions_ingest
@@ -91,6 +96,20 @@ class MentionViewSet(TenantViewSet):
         response = HttpResponse(content, content_type=media_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    @extend_schema(
+        parameters=[cascade_serializers.CascadeForecastInput],
+        responses=cascade_serializers.CascadeForecastOutput,
+        summary="How big the cascade below a mention will get, from what was published up to a time",
+    )
+    @action(detail=True, methods=["get"], url_path="cascade/forecast")
+    def cascade_forecast(self, request: Request, pk: str) -> Response:
+        data = cascade_serializers.CascadeForecastInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        found = mention_cascade_forecast(
+            actor=self.principal, mention_id=int(pk), observed_until=data.validated_data["observed_until"]
+        )
+        return Response(cascade_serializers.CascadeForecastOutput(found).data)
 
     @extend_schema(
         responses=cascade_serializers.CascadeNodeOutput(many=True),

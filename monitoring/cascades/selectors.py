@@ -1,15 +1,21 @@
 """A mention's cascade read from PostgreSQL in one recursive query over the (platform, parent_external_id) and
 (platform, root_external_id) indexes."""
 
+from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from config.errors import NotFoundError, ValidationError
 from config.jsonsafe import INT_MAX
 from monitoring.cascades.exports import EXPORT_FORMATS, GRAPHS, export_cascade
+from monitoring.cascades.forecast import LogLinearModel, fit_loglinear, forecast_cascade
 from monitoring.cascades.structure import Cascade, Node, summary
+from tenants.context import current_schema
 from tenants.identity.principals import Principal, check_permission
 
 # Breadth first from the mention down: a child is a stored mention naming its parent's external id on the same
@@ -119,3 +125,72 @@ def mention_cascade_export(
     cascade, _ = cascade_load(mention_id)
     content, media_type, extension = export_cascade(cascade, fmt, graph)
     return content, media_type, f"mention-{mention_id}-{graph}{extension}"
+
+
+# Size at T and final size of the tenant's finished cascades: those whose mentions name their root
+# (`root_external_id`), the root published long enough ago to have stopped growing. Counts include the root.
+_HISTORY_SQL = """
+SELECT 1 + count(*) FILTER (WHERE m.published_at <= r.published_at + %s * interval '1 second'), 1 + count(*)
+FROM monitoring_mention r
+JOIN monitoring_mention m ON m.platform = r.platform AND m.root_external_id = r.external_id AND m.id <> r.id
+WHERE r.published_at < now() - %s * interval '1 hour'
+GROUP BY r.id, r.published_at
+ORDER BY r.published_at DESC
+LIMIT %s
+"""
+
+# Forecast ages share a model when they round to the same step: a minute within the first hour, ten after.
+_AGE_STEPS = ((3600, 60), (7 * 86400, 600))
+
+
+def _history_age(seconds: float) -> int:
+    for upto, step in _AGE_STEPS:
+        if seconds <= upto:
+            return max(step, round(seconds / step) * step)
+    return _AGE_STEPS[-1][0]
+
+
+def loglinear_history(observed_after_seconds: float) -> LogLinearModel | None:
+    """The log-linear model of the current tenant's finished cascades at this age, cached a while per tenant."""
+    age = _history_age(observed_after_seconds)
+    key = f"cascade-loglinear:{current_schema()}:{age}"
+    cached = cache.get(key)
+    if cached is not None:
+        return LogLinearModel(**cached) if cached else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _HISTORY_SQL, [age, settings.FORECAST_HISTORY_MIN_AGE_HOURS, settings.FORECAST_HISTORY_MAX_CASCADES]
+        )
+        pairs = [(int(at), int(final)) for at, final in cursor.fetchall()]
+    model = fit_loglinear(pairs, age)
+    cache.set(key, asdict(model) if model else {}, settings.FORECAST_MODEL_CACHE_SECONDS)
+    return model
+
+
+def mention_cascade_forecast(
+    *, actor: Principal, mention_id: int, observed_until: datetime | None = None
+) -> dict[str, Any]:
+    """The predicted final size of the cascade below a mention from what was published up to `observed_until`."""
+    check_permission(actor, "mentions.read")
+    cascade, _ = cascade_load(mention_id)
+    start = cascade.nodes[0].published_at
+    until = observed_until or timezone.now()
+    if until < start:
+        raise ValidationError(
+            f"observed_until is before the mention was published ({start.isoformat()}).", field="observed_until"
+        )
+    seen = sorted(
+        ((node.published_at - start).total_seconds(), node.followers)
+        for node in cascade.nodes
+        if node.published_at <= until
+    )
+    age = (until - start).total_seconds()
+    model = loglinear_history(age) if age > 0 else None
+    forecast = forecast_cascade([t for t, _ in seen], [f for _, f in seen], age, model)
+    return {
+        "mention_id": mention_id,
+        "observed_until": until,
+        **asdict(forecast),
+        "history_cascades": model.samples if model else 0,
+        "current_size": cascade.size,
+    }

@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import rustworkx
 
@@ -29,8 +29,9 @@ SCORE_WEIGHTS = {
 }
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
+    """One mention of a cascade; a tuple, since a 100k-node cascade builds 100k of them from database rows."""
+
     mention_id: int
     parent_id: int | None
     depth: int

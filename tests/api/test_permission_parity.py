@@ -223,6 +223,14 @@ OPS: list[Op] = [
         variables={"id": R.mention},
     ),
     Op(
+        "GET",
+        f"{V1}/mentions/{{id}}/cascade/forecast",
+        "query($id: Int!) { mentionCascadeForecast(id: $id) { method } }",
+        may("mentions.read"),
+        {"id": R.mention},
+        variables={"id": R.mention},
+    ),
+    Op(
         None,
         None,
         "query($id: Int!) { mentionCascadeExport(id: $id, format: JSON) { filename } }",
@@ -950,6 +958,7 @@ OPS: list[Op] = [
             '{ platformPlan(code: "trial") { code } }',
             'mutation { createPlatformTenant(slug: "zeta", name: "Z", adminEmail: "a@z.example") { apiKey } }',
             'mutation { updatePlatformTenant(slug: "alpha", status: SUSPENDED) { slug } }',
+            'mutation { deletePlatformTenant(slug: "alpha") { slug purgeAt } }',
             'mutation { createPlan(code: "new", name: "New") { code } }',
             'mutation { updatePlan(code: "trial", name: "Trial 2") { code } }',
         )

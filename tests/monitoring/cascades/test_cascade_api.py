@@ -1,6 +1,7 @@
 """GET /api/v1/mentions/{id}/cascade and GraphQL mentionCascade: a stored repost tree, read the same on both faces."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from django.utils import timezone
 
@@ -246,3 +247,91 @@ def test_another_tenant_s_cascade_nodes_and_exports_are_not_found(alpha, beta, i
 
     assert nodes.status_code == 404 and export.status_code == 404
     assert graphql["errors"][0]["extensions"]["code"] == "not_found"
+
+
+def ingest_history(api, item, cascades=36, prefix="h"):
+    """Finished cascades ten days old whose reposts name their root: a few in the first hour, more later."""
+    start = timezone.now() - timedelta(days=10)
+    items = []
+    for c in range(cascades):
+        root = f"{prefix}{c}"
+        at = start + timedelta(hours=c)
+        items.append(item(external_id=root, published_at=at.isoformat()))
+        early, late = 1 + c % 4, 2 * (1 + c % 4) + c % 3
+        for r in range(early + late):
+            when = at + (timedelta(minutes=5 * (r + 1)) if r < early else timedelta(hours=2, minutes=r))
+            items.append(
+                item(
+                    external_id=f"{root}-{r}",
+                    parent_external_id=root,
+                    relation="repost",
+                    root_external_id=root,
+                    published_at=when.isoformat(),
+                )
+            )
+    assert api.post("/api/v1/mentions/batch", {"mentions": items}).json()["accepted"] == len(items)
+
+
+def test_a_forecast_learns_from_the_tenant_s_finished_cascades(alpha, item):
+    api = admin(alpha)
+    ingest_history(api, item)
+    source, _ = ingest_tree(api, item, prefix="f")
+    start = api.get(f"/api/v1/mentions/{source}").json()["published_at"]
+    hour_later = (datetime.fromisoformat(start) + timedelta(minutes=59)).isoformat()
+
+    rest = api.get(f"/api/v1/mentions/{source}/cascade/forecast?observed_until={quote(hour_later)}").json()
+    graphql = api.graphql(
+        "query($id: Int!, $at: DateTime) { mentionCascadeForecast(id: $id, observedUntil: $at) "
+        "{ observedSize predictedFinalSize intervalLow intervalHigh method historyCascades } }",
+        {"id": source, "at": hour_later},
+    ).json()["data"]["mentionCascadeForecast"]
+
+    # s, a, b, c, d, e were posted every 10 minutes from the start: all six within the hour, x has no stored parent.
+    assert rest["observed_size"] == 6 and rest["current_size"] == 6
+    assert rest["method"] == "loglinear" and rest["history_cascades"] == 36
+    # The history triples its size after the first hour, so the forecast is well above what was seen.
+    assert rest["interval_low"] <= rest["predicted_final_size"] <= rest["interval_high"]
+    assert rest["predicted_final_size"] > 2 * rest["observed_size"]
+    assert graphql == {
+        "observedSize": 6,
+        "predictedFinalSize": rest["predicted_final_size"],
+        "intervalLow": rest["interval_low"],
+        "intervalHigh": rest["interval_high"],
+        "method": "loglinear",
+        "historyCascades": 36,
+    }
+
+
+def test_a_forecast_sees_only_what_was_published_by_observed_until(alpha, item):
+    api = admin(alpha)
+    source, _ = ingest_tree(api, item, prefix="w")
+    start = datetime.fromisoformat(api.get(f"/api/v1/mentions/{source}").json()["published_at"])
+
+    quarter = quote((start + timedelta(minutes=15)).isoformat())
+    early = api.get(f"/api/v1/mentions/{source}/cascade/forecast?observed_until={quarter}")
+
+    body = early.json()
+    assert early.status_code == 200 and body["observed_size"] == 2 and body["current_size"] == 6
+    assert body["predicted_final_size"] >= 2 and body["interval_low"] >= 2
+
+
+def test_a_forecast_before_the_mention_or_of_nonsense_is_a_400_naming_observed_until(alpha, item):
+    api = admin(alpha)
+    source, _ = ingest_tree(api, item, prefix="q")
+
+    before = api.get(f"/api/v1/mentions/{source}/cascade/forecast?observed_until={quote('2001-01-01T00:00:00Z')}")
+    nonsense = api.get(f"/api/v1/mentions/{source}/cascade/forecast?observed_until={quote('soon')}")
+
+    assert before.status_code == 400 and before.json()["error"]["field"] == "observed_until"
+    assert nonsense.status_code == 400 and nonsense.json()["error"]["field"] == "observed_until"
+
+
+def test_another_tenant_s_forecast_is_not_found(alpha, beta, item):
+    source, _ = ingest_tree(admin(alpha), item, prefix="k")
+
+    rest = admin(beta).get(f"/api/v1/mentions/{source}/cascade/forecast")
+    graphql = (
+        admin(beta).graphql("query($id: Int!) { mentionCascadeForecast(id: $id) { method } }", {"id": source}).json()
+    )
+
+    assert rest.status_code == 404 and graphql["errors"][0]["extensions"]["code"] == "not_found"
