@@ -123,7 +123,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.scheduler.TenantAwarePersistentScheduler"
+CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".services" / "celerybeat"))
 CELERY_BEAT_SCHEDULE = {
     # No tenant_schemas key: the tenant-aware scheduler sends one copy per tenant, in that tenant's schema.
@@ -147,6 +147,13 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-retry-due": {
         "task": "notifications.webhooks_retry_due",
         "schedule": timedelta(seconds=env.int("WEBHOOK_RETRY_SWEEP_SECONDS", default=60)),
+    },
+    # Once, in the public schema (config.beat sends public entries): trials and grace periods that ran out, and
+    # purges of canceled tenants whose retention is over.
+    "billing-lifecycle": {
+        "task": "billing.lifecycle_sweep",
+        "schedule": timedelta(minutes=env.int("VIGIL_BILLING_SWEEP_MINUTES", default=60)),
+        "tenant_schemas": ["public"],
     },
 }
 
@@ -173,6 +180,12 @@ STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
 # The plan a new tenant starts on, and how long its trial lasts.
 BILLING_DEFAULT_PLAN = env("VIGIL_BILLING_DEFAULT_PLAN", default="trial")
 BILLING_TRIAL_DAYS = env.int("VIGIL_BILLING_TRIAL_DAYS", default=14)
+# How long a past_due account keeps working (and a trial that ended without a subscription) before the lifecycle
+# sweep suspends it.
+BILLING_GRACE_DAYS = env.int("VIGIL_BILLING_GRACE_DAYS", default=7)
+# How long a canceled tenant's data is kept before the sweep purges its schema and search indices. Not the plan's
+# `retention_days` (how long a live tenant's mentions are kept): this is the platform's, the same for every plan.
+BILLING_RETENTION_DAYS = env.int("VIGIL_BILLING_RETENTION_DAYS", default=30)
 
 # Ingest limits per request (413 above them).
 INGEST_MAX_ITEMS = env.int("VIGIL_INGEST_MAX_ITEMS", default=5000)

@@ -15,7 +15,7 @@ from api.graphql.permissions import actor
 from tenants.billing import selectors, services, tenant_billing
 from tenants.billing.models import BillingStatus
 from tenants.billing.models import Plan as PlanModel
-from tenants.billing.platform import platform_tenant_create
+from tenants.billing.platform import platform_tenant_create, platform_tenant_delete
 from tenants.models import Tenant
 
 ACCOUNT = ["billing__plan"]
@@ -49,6 +49,13 @@ class PlatformTenant:
     @strawberry_django.field(select_related=ACCOUNT)
     def trial_end(self, root: Tenant) -> datetime | None:
         return cast(datetime | None, root.billing.trial_end)  # type: ignore[attr-defined]
+
+    @strawberry_django.field(
+        select_related=ACCOUNT,
+        description="When a canceled tenant's schema and search indices are deleted; null unless canceled.",
+    )
+    def purge_at(self, root: Tenant) -> datetime | None:
+        return cast(datetime | None, root.billing.purge_at)  # type: ignore[attr-defined]
 
     @strawberry_django.field(select_related=ACCOUNT)
     def stripe_customer_id(self, root: Tenant) -> str:
@@ -178,7 +185,10 @@ class BillingMutation:
             api_key=created.api_key,
         )
 
-    @strawberry.mutation(description="Change a tenant's plan or trial end; status SUSPENDED or ACTIVE (resume).")
+    @strawberry.mutation(
+        description="Change a tenant's plan or trial end; status SUSPENDED or ACTIVE (resume; for a canceled tenant, "
+        "calls its purge off)."
+    )
     def update_platform_tenant(
         self,
         info: Info,
@@ -192,6 +202,15 @@ class BillingMutation:
         if trial_end is not strawberry.UNSET:
             changes["trial_end"] = trial_end
         services.platform_tenant_update(actor=principal, slug=slug, **changes)
+        return cast(PlatformTenant, selectors.platform_tenant_get(actor=principal, slug=slug))
+
+    @strawberry.mutation(
+        description="Cancel a tenant now and schedule its purge after the retention period (`purgeAt`); resuming it "
+        "(updatePlatformTenant status ACTIVE) before then calls the purge off (billing admins)."
+    )
+    def delete_platform_tenant(self, info: Info, slug: str) -> PlatformTenant:
+        principal = actor(info)
+        platform_tenant_delete(actor=principal, slug=slug)
         return cast(PlatformTenant, selectors.platform_tenant_get(actor=principal, slug=slug))
 
     @strawberry.mutation(description="Create a plan (billing admins).")

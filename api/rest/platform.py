@@ -11,7 +11,7 @@ from api.rest import platform_serializers as s
 from api.rest.base import TenantViewSet, list_param
 from tenants.billing import selectors, services
 from tenants.billing.models import BillingStatus, Plan
-from tenants.billing.platform import platform_tenant_create
+from tenants.billing.platform import platform_tenant_create, platform_tenant_delete
 from tenants.models import Tenant
 
 SLUG_REGEX = r"[a-z0-9-]+"
@@ -26,7 +26,7 @@ class PlatformTenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
     ordering_fields = ("slug", "name", "created_at")
     conflicts = {
         "create": "A tenant has this slug",
-        "partial_update": "The tenant is canceled (`canceled`): it cannot be suspended or resumed",
+        "partial_update": "The tenant is canceled (`canceled`): it cannot be suspended (resume it instead)",
     }
 
     def select(self) -> Any:
@@ -77,6 +77,19 @@ class PlatformTenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
         data.is_valid(raise_exception=True)
         services.platform_tenant_update(actor=self.principal, slug=slug, **data.validated_data)
         return Response(s.PlatformTenantOutput(selectors.platform_tenant_get(actor=self.principal, slug=slug)).data)
+
+    @extend_schema(
+        request=None,
+        responses={202: s.PlatformTenantOutput},
+        summary="Cancel a tenant now and schedule its purge (schema and search indices) after the retention period",
+        description="Answers 202 with the tenant, `status` canceled and `purge_at` set (VIGIL_BILLING_RETENTION_DAYS "
+        "from now; its Stripe subscription, if any, is canceled). Nothing is deleted until then, and resuming the "
+        "tenant (`PATCH` `status` active) calls the purge off. Deleting a canceled tenant changes nothing.",
+    )
+    def destroy(self, request: Request, slug: str) -> Response:
+        platform_tenant_delete(actor=self.principal, slug=slug)
+        tenant = selectors.platform_tenant_get(actor=self.principal, slug=slug)
+        return Response(s.PlatformTenantOutput(tenant).data, status=202)
 
 
 @extend_schema_view(

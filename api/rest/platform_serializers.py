@@ -62,6 +62,11 @@ class PlatformTenantOutput(serializers.Serializer):
     status = serializers.ChoiceField(source="billing.status", choices=BillingStatus.choices)
     trial_end = serializers.DateTimeField(source="billing.trial_end", allow_null=True)
     status_changed_at = serializers.DateTimeField(source="billing.status_changed_at")
+    purge_at = serializers.DateTimeField(
+        source="billing.purge_at",
+        allow_null=True,
+        help_text="When a canceled tenant's schema and search indices are deleted; null unless canceled.",
+    )
     limits = LimitsField(source="billing.plan.limits", help_text=LIMITS_HELP)
     features = FeaturesField(source="billing.plan.features", help_text=FEATURES_HELP)
     stripe_customer_id = serializers.CharField(source="billing.stripe_customer_id")
@@ -95,7 +100,7 @@ class PlatformTenantUpdateInput(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[(s.value, s.label) for s in ADMIN_STATUSES],
         required=False,
-        help_text="`suspended` suspends the tenant, `active` resumes it.",
+        help_text="`suspended` suspends the tenant, `active` resumes it (a canceled one too, calling its purge off).",
     )
     trial_end = serializers.DateTimeField(required=False, allow_null=True)
 

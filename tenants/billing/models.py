@@ -49,6 +49,9 @@ class BillingAccount(models.Model):
     # are recorded but do not move the state back.
     stripe_state_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
     status_changed_at: models.DateTimeField = models.DateTimeField(auto_now_add=True)
+    # When a canceled account's tenant is purged (schema and search indices deleted): set on cancellation to
+    # BILLING_RETENTION_DAYS later, cleared when the account leaves `canceled` (reactivated before the purge).
+    purge_at: models.DateTimeField = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at: models.DateTimeField = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

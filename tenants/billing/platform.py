@@ -1,9 +1,13 @@
-"""What a billing admin does to tenants that goes beyond their billing account: creating one."""
+"""What a billing admin does to tenants that goes beyond their billing account: creating one, and deleting one
+(which cancels it and schedules its purge; tenants.billing.lifecycle purges it once the retention is over)."""
 
 from django.conf import settings
+from django.db import transaction
 
-from config.errors import ErrorList
-from tenants.billing.services import plan_for_code
+from config.errors import ErrorList, NotFoundError
+from tenants.billing.models import BillingAccount, BillingStatus
+from tenants.billing.services import plan_for_code, status_set
+from tenants.billing.stripe_api import subscription_cancel
 from tenants.identity.principals import Principal, check_permission
 from tenants.services import TenantCreated, tenant_create
 
@@ -23,3 +27,30 @@ def platform_tenant_create(
     plan_for_code(errors, plan or settings.BILLING_DEFAULT_PLAN)
     errors.raise_if_any()
     return tenant_create(slug=slug, name=name, admin_email=admin_email, admin_password=admin_password, plan=plan)
+
+
+def _account(slug: str, *, lock: bool = False) -> BillingAccount:
+    accounts = BillingAccount.objects.select_related("tenant", "plan")
+    account = (accounts.select_for_update() if lock else accounts).filter(tenant__slug=slug).first()
+    if account is None:
+        raise NotFoundError(f"No tenant '{slug}'.", field="slug")
+    return account
+
+
+def platform_tenant_delete(*, actor: Principal, slug: str) -> BillingAccount:
+    """Cancel the tenant (and its Stripe subscription) now and purge it BILLING_RETENTION_DAYS later: nothing is
+    deleted yet, and resuming it before the purge (status `active`) calls the purge off.
+
+    Deleting a tenant already canceled changes nothing: its purge time stays as it is."""
+    check_permission(actor, "platform.manage")
+    account = _account(slug)
+    if account.status == BillingStatus.CANCELED:
+        return account
+    if account.stripe_subscription_id:
+        # First, so that a Stripe that refuses leaves the tenant as it was (503) rather than canceled but billed.
+        subscription_cancel(account.stripe_subscription_id)
+    with transaction.atomic():
+        account = _account(slug, lock=True)
+        status_set(account=account, status=BillingStatus.CANCELED, reason="deleted by a billing admin", actor=actor)
+        account.save()
+    return account

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import ConflictError, ErrorList, NotFoundError
+from config.timestamps import format_timestamp
 from tenants.audit.services import audit_record
+from tenants.billing.events import plan_changed_notify, status_changed_notify
 from tenants.billing.models import FEATURE_KEYS, LIMIT_KEYS, BillingAccount, BillingStatus, Plan, StatusChange
 from tenants.identity.principals import Principal, check_permission
 from tenants.models import Tenant
@@ -41,20 +43,45 @@ def account_open(*, tenant: Tenant, plan: Plan) -> BillingAccount:
 
 
 def status_set(*, account: BillingAccount, status: str, reason: str, actor: Principal) -> bool:
-    """Move the account to `status`, recording the change; False (and nothing written) when it is already there."""
+    """Move the account to `status`, recording the change (history, audit log) and telling the tenant's channels
+    (`billing.status_changed`); False (and nothing written) when it is already there. The caller saves the account.
+
+    Entering `canceled` schedules the purge BILLING_RETENTION_DAYS later; leaving it calls the purge off."""
     if account.status == status:
         return False
+    from_status = account.status
     StatusChange.objects.create(
-        account=account, from_status=account.status, to_status=status, reason=reason, actor_name=actor.name
+        account=account, from_status=from_status, to_status=status, reason=reason, actor_name=actor.name
     )
+    now = timezone.now()
+    account.status = status
+    account.status_changed_at = now
+    if status == BillingStatus.CANCELED:
+        account.purge_at = now + timedelta(days=settings.BILLING_RETENTION_DAYS)
+    elif account.purge_at is not None:
+        account.purge_at = None
+    details: dict[str, Any] = {"from": from_status, "to": status, "reason": reason}
+    if account.purge_at is not None:
+        details["purge_at"] = format_timestamp(account.purge_at)
+    audit_record(actor=actor, action="billing.status_changed", target=account.tenant, details=details)
+    status_changed_notify(account=account, from_status=from_status, reason=reason, actor=actor)
+    return True
+
+
+def plan_set(*, account: BillingAccount, plan: Plan, reason: str, actor: Principal) -> bool:
+    """Put the account on `plan` (its limits apply at once), recording it in the audit log and telling the tenant's
+    channels (`billing.plan_changed`); False when it is already on it. The caller saves the account."""
+    if plan.pk == account.plan_id:
+        return False
+    from_plan = account.plan
     audit_record(
         actor=actor,
-        action="billing.status_changed",
+        action="billing.plan_changed",
         target=account.tenant,
-        details={"from": account.status, "to": status, "reason": reason},
+        details={"from": from_plan.code, "to": plan.code, "reason": reason},
     )
-    account.status = status
-    account.status_changed_at = timezone.now()
+    account.plan = plan
+    plan_changed_notify(account=account, from_plan=from_plan, reason=reason, actor=actor)
     return True
 
 
@@ -171,18 +198,21 @@ def platform_tenant_update(
     if status is not None and status not in ADMIN_STATUSES:
         errors.add("status", "Status is 'suspended' (suspend) or 'active' (resume).")
     errors.raise_if_any()
-    if status is not None and account.status == BillingStatus.CANCELED:
-        raise ConflictError("A canceled tenant cannot be suspended or resumed.", field="status", code="canceled")
-    if new_plan is not None and new_plan.pk != account.plan_id:
-        audit_record(
-            actor=actor,
-            action="billing.plan_changed",
-            target=account.tenant,
-            details={"from": str(account.plan), "to": new_plan.code},
+    if status == BillingStatus.SUSPENDED and account.status == BillingStatus.CANCELED:
+        raise ConflictError(
+            "A canceled tenant cannot be suspended; resume it (status 'active') to call its purge off.",
+            field="status",
+            code="canceled",
         )
-        account.plan = new_plan
+    if new_plan is not None:
+        plan_set(account=account, plan=new_plan, reason="changed by a billing admin", actor=actor)
     if status is not None:
-        reason = "suspended by a billing admin" if status == BillingStatus.SUSPENDED else "resumed by a billing admin"
+        if status == BillingStatus.SUSPENDED:
+            reason = "suspended by a billing admin"
+        elif account.status == BillingStatus.CANCELED:
+            reason = "reactivated by a billing admin before the purge"
+        else:
+            reason = "resumed by a billing admin"
         status_set(account=account, status=status, reason=reason, actor=actor)
     if trial_end is not UNSET:
         account.trial_end = trial_end

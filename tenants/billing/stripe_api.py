@@ -32,3 +32,18 @@ def call(what: str, run: Any) -> Any:
         return run()
     except stripe.StripeError as exc:
         raise ServiceUnavailableError(f"Stripe could not {what}: {exc.user_message or type(exc).__name__}.") from exc
+
+
+def subscription_cancel(subscription_id: str) -> None:
+    """Cancel a subscription at once; one that Stripe no longer has counts as canceled (a retry after success)."""
+
+    def run() -> None:
+        try:
+            client().v1.subscriptions.cancel(
+                subscription_id, options={"idempotency_key": f"vigil-cancel-{subscription_id}"}
+            )
+        except stripe.InvalidRequestError as exc:
+            if exc.code != "resource_missing":
+                raise
+
+    call("cancel the subscription", run)

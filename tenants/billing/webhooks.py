@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from config.errors import ServiceUnavailableError, ValidationError
 from tenants.billing.models import BillingAccount, BillingStatus, Plan, StripeEvent
-from tenants.billing.services import status_set
+from tenants.billing.services import plan_set, status_set
 from tenants.identity.principals import SYSTEM
 
 SIGNATURE_HEADER = "Stripe-Signature"
@@ -82,13 +82,13 @@ def _apply(event: Any, account: BillingAccount) -> None:
         plan_code = _field(_field(obj, "metadata"), "plan")
         plan = Plan.objects.filter(code=plan_code).first() if plan_code else None
         if plan is not None:
-            account.plan = plan
+            plan_set(account=account, plan=plan, reason=reason, actor=SYSTEM)
         status_set(account=account, status=BillingStatus.ACTIVE, reason=reason, actor=SYSTEM)
     elif kind in ("customer.subscription.created", "customer.subscription.updated"):
         account.stripe_subscription_id = _field(obj, "id") or account.stripe_subscription_id
         plan = _plan_of_subscription(obj)
         if plan is not None:
-            account.plan = plan
+            plan_set(account=account, plan=plan, reason=reason, actor=SYSTEM)
         trial_end = _field(obj, "trial_end")
         if isinstance(trial_end, int):
             account.trial_end = datetime.fromtimestamp(trial_end, tz=UTC)

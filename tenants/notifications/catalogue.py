@@ -90,6 +90,21 @@ def statement_step(**extra: dict[str, Any]) -> dict[str, Any]:
 
 TRANSITION = {"from_status": CASE_STATUS, "note": STRING}
 
+BILLING_STATUS = one_of("trialing", "active", "past_due", "suspended", "canceled")
+PLAN = record(code=STRING, name=STRING)
+# What the tenant is told of its billing account: who moved it (a platform billing admin is not named to the
+# tenant), why, and what happens next (suspension at the end of the grace period, purge after cancellation).
+BILLING_ACCOUNT = {
+    "status": BILLING_STATUS,
+    "plan": PLAN,
+    "reason": STRING,
+    "by": one_of("billing_admin", "system"),
+    "at": TIMESTAMP,
+    "trial_end": nullable(TIMESTAMP),
+    "suspend_at": nullable(TIMESTAMP),
+    "purge_at": nullable(TIMESTAMP),
+}
+
 
 @dataclass(frozen=True)
 class EventType:
@@ -255,6 +270,16 @@ _TYPES = [
         "statement.superseded",
         "A statement was replaced: its replacement was published.",
         statement_step(superseded_by=INTEGER),
+    ),
+    EventType(
+        "billing.status_changed",
+        "The tenant's billing status changed (trial ended, payment failed or settled, suspended, resumed, canceled).",
+        record(from_status=BILLING_STATUS, **BILLING_ACCOUNT),
+    ),
+    EventType(
+        "billing.plan_changed",
+        "The tenant moved to another plan; its limits and features apply at once.",
+        record(from_plan=PLAN, limits={"type": "object"}, features={"type": "object"}, **BILLING_ACCOUNT),
     ),
     EventType(
         "test.ping",

@@ -253,6 +253,7 @@ def test_the_schema_documents_platform_operations_with_a_credential_and_no_tenan
         "platform_tenants_create",
         "platform_tenants_retrieve",
         "platform_tenants_update",
+        "platform_tenants_delete",
         "platform_plans_list",
         "platform_plans_create",
         "platform_plans_retrieve",

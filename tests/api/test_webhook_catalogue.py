@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import tenant_context
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 from jsonschema import Draft202012Validator
 
 from monitoring.models import Alert, AlertEvent, WarningPolicy
@@ -32,6 +32,7 @@ from responses.statements.services import (
     statement_submit,
 )
 from responses.team.services import case_member_add, case_member_remove
+from tenants.billing.services import platform_tenant_update
 from tenants.identity.models import User
 from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
@@ -114,6 +115,12 @@ def case_run_through() -> None:
         case_transition(actor=SYSTEM, case_id=case.pk, transition=transition)
 
 
+def billing_changes() -> None:
+    """The tenant's plan and billing status changed by a billing admin (the platform API's service, public schema)."""
+    with schema_context(get_public_schema_name()):
+        platform_tenant_update(actor=SYSTEM, slug="alpha", plan="team", status="suspended")
+
+
 @pytest.fixture
 def sent(alpha: Any, django_capture_on_commit_callbacks: Any) -> list[Delivery]:
     """Every body sent to a channel subscribed to everything while alerts change and a case runs its course."""
@@ -122,6 +129,7 @@ def sent(alpha: Any, django_capture_on_commit_callbacks: Any) -> list[Delivery]:
         with django_capture_on_commit_callbacks():
             alert_changes()
             case_run_through()
+            billing_changes()
             channel_test(actor=SYSTEM, channel_id=channel.pk)
         return list(Delivery.objects.filter(channel=channel).order_by("id"))
 
@@ -141,7 +149,7 @@ def test_every_catalogue_entry_is_sent_by_some_flow(sent):
 
 
 def test_a_case_run_through_tells_each_step_in_order(sent):
-    steps = [d.event_type for d in sent if not d.event_type.startswith(("alert.", "test."))]
+    steps = [d.event_type for d in sent if not d.event_type.startswith(("alert.", "test.", "billing."))]
 
     assert steps[:8] == [
         "case.opened",

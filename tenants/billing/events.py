@@ -1,0 +1,101 @@
+"""`billing.*` events to the tenant's own notification channels (tenants/notifications), queued in the transaction
+of the change: deliveries are rows written with it and sent after commit, so a change that rolls back tells no one.
+
+The tenant is told what happened and what comes next (when a past-due workspace is suspended, when a canceled one
+is purged); a platform billing admin who made the change is not named to the tenant (`by: billing_admin`)."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from config.timestamps import format_timestamp
+from tenants.billing.models import BillingAccount, BillingStatus, Plan
+from tenants.identity.principals import Principal
+from tenants.notifications.services import notify
+
+WHAT_IT_MEANS = {
+    BillingStatus.TRIALING: "The workspace is on a trial.",
+    BillingStatus.ACTIVE: "Billing is settled: the workspace is active.",
+    BillingStatus.PAST_DUE: (
+        "A payment is due. Settle it by {suspend_at} or the workspace is suspended (reads, exports and ingest go on; "
+        "other changes are refused)."
+    ),
+    BillingStatus.SUSPENDED: (
+        "The workspace is suspended for an unpaid bill: reads, exports and ingest go on, other changes are refused "
+        "until billing is settled."
+    ),
+    BillingStatus.CANCELED: (
+        "The subscription is canceled. The workspace and all its data are deleted on {purge_at} unless it is "
+        "reactivated before then."
+    ),
+}
+
+
+def _plan(plan: Plan) -> dict[str, str]:
+    return {"code": plan.code, "name": plan.name}
+
+
+def suspend_at(account: BillingAccount) -> Any:
+    """When a past-due account is suspended if it is not settled first; None in any other status."""
+    if account.status != BillingStatus.PAST_DUE:
+        return None
+    return account.status_changed_at + timedelta(days=settings.BILLING_GRACE_DAYS)
+
+
+def _account(account: BillingAccount, *, reason: str, actor: Principal) -> dict[str, Any]:
+    return {
+        "status": account.status,
+        "plan": _plan(account.plan),
+        "reason": reason,
+        "by": "billing_admin" if actor.kind == "user" else "system",
+        "at": timezone.now(),
+        "trial_end": account.trial_end,
+        "suspend_at": suspend_at(account),
+        "purge_at": account.purge_at,
+    }
+
+
+def _when(value: Any) -> str:
+    return format_timestamp(value) if value is not None else "-"
+
+
+def _notify(account: BillingAccount, *, event_type: str, data: dict[str, Any], title: str, text: str) -> None:
+    with tenant_context(account.tenant):
+        notify(event_type=event_type, data=data, title=title, text=text)
+
+
+def status_changed_notify(*, account: BillingAccount, from_status: str, reason: str, actor: Principal) -> None:
+    """Call after the account has its new status (and its suspend or purge time)."""
+    data = {"from_status": from_status, **_account(account, reason=reason, actor=actor)}
+    label = BillingStatus(account.status).label.lower()
+    meaning = WHAT_IT_MEANS[BillingStatus(account.status)].format(
+        suspend_at=_when(data["suspend_at"]), purge_at=_when(account.purge_at)
+    )
+    _notify(
+        account,
+        event_type="billing.status_changed",
+        data=data,
+        title=f"Billing: {label}",
+        text=f"{meaning} ({BillingStatus(from_status).label.lower()} → {label}: {reason})",
+    )
+
+
+def plan_changed_notify(*, account: BillingAccount, from_plan: Plan, reason: str, actor: Principal) -> None:
+    """Call after the account is on its new plan."""
+    data = {
+        "from_plan": _plan(from_plan),
+        "limits": account.plan.limits,
+        "features": account.plan.features,
+        **_account(account, reason=reason, actor=actor),
+    }
+    _notify(
+        account,
+        event_type="billing.plan_changed",
+        data=data,
+        title=f"Billing: now on the {account.plan.name} plan",
+        text=f"The workspace moved from the {from_plan.name} plan to the {account.plan.name} plan; its limits and "
+        f"features apply at once ({reason}).",
+    )

@@ -1,0 +1,13 @@
+"""Celery entry points for billing: thin, they call the lifecycle's services."""
+
+from celery import shared_task
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from tenants.billing.lifecycle import lifecycle_sweep
+
+
+@shared_task(name="billing.lifecycle_sweep", acks_late=True)
+def billing_lifecycle_sweep() -> dict[str, int]:
+    """Beat, once in the public schema (where billing lives): trials and grace periods over, purges due."""
+    with schema_context(get_public_schema_name()):
+        return lifecycle_sweep()
