@@ -330,6 +330,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "identity", "description": "Logging in, the caller, users and API keys."},
         {"name": "monitoring", "description": "Ingesting and reading mentions; monitoring rules and brands."},
         {"name": "search", "description": "Full-text mention search with filters, highlights and aggregations."},
+        {"name": "analytics", "description": "Over a scope: who carried the spread, and where volume is heading."},
         {"name": "warning", "description": "Early warning: policies and their backtests, alerts, silences."},
         {"name": "cases", "description": "Crisis cases: lifecycle, team, tasks, timeline and SLA targets."},
         {"name": "statements", "description": "Crisis statements: versions, ordered approvals, publishing."},

@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from api.graphql import enums  # noqa: F401 (makes the domain choices GraphQL enums before any type uses them)
+from api.graphql.analytics import AnalyticsQuery
 from api.graphql.audit import AuditQuery
 from api.graphql.billing import BillingMutation, BillingQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
@@ -28,6 +29,7 @@ class Query(
     IdentityQuery,
     MonitoringQuery,
     PropagationQuery,
+    AnalyticsQuery,
     WarningQuery,
     NotificationsQuery,
     DeadLettersQuery,

@@ -73,6 +73,7 @@ RATE_LIMITED_PREFIXES = ("/api/",)
 MODULE_TAGS = {
     "api.rest.identity": "identity",
     "api.rest.monitoring": "monitoring",
+    "api.rest.analytics": "analytics",
     "api.rest.warning": "warning",
     "api.rest.cases": "cases",
     "api.rest.sla": "cases",

@@ -2,6 +2,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
 from api.rest import (
+    analytics,
     audit,
     billing,
     cases,
@@ -53,6 +54,8 @@ urlpatterns = [
     path("me", identity.MeView.as_view(), name="me"),
     path("invitations/accept", identity.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("webhook-event-types", notifications.WebhookEventTypeListView.as_view(), name="webhook-event-types"),
+    path("analytics/key-nodes", analytics.KeyNodesView.as_view(), name="analytics-key-nodes"),
+    path("analytics/forecast", analytics.ForecastView.as_view(), name="analytics-forecast"),
     path("billing", billing.BillingView.as_view(), name="billing"),
     path("billing/checkout", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
     path("billing/portal", billing.BillingPortalView.as_view(), name="billing-portal"),

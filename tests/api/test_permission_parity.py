@@ -238,6 +238,18 @@ OPS: list[Op] = [
         variables={"id": R.mention},
         note="REST: GET /mentions/{id}/cascade?export=",
     ),
+    Op(
+        "GET",
+        f"{V1}/analytics/key-nodes",
+        '{ analyticsKeyNodes(scope: "tenant") { nodes } }',
+        may("mentions.read"),
+    ),
+    Op(
+        "GET",
+        f"{V1}/analytics/forecast",
+        '{ analyticsForecast(scope: "tenant") { trend } }',
+        may("mentions.read"),
+    ),
     Op("GET", f"{V1}/mentions/search", "{ searchMentions { totalCount } }", may("mentions.read")),
     Op(
         "POST",
@@ -966,7 +978,11 @@ OPS: list[Op] = [
 ]
 
 # Query strings some REST operations need beside their path.
-QUERY = {f"{V1}/playbooks/{{id}}/diff": "?from=1&to=2"}
+QUERY = {
+    f"{V1}/playbooks/{{id}}/diff": "?from=1&to=2",
+    f"{V1}/analytics/key-nodes": "?scope=tenant",
+    f"{V1}/analytics/forecast": "?scope=tenant",
+}
 
 
 # Logins are renewed this often: the module runs ~2,000 requests, which on a loaded machine outlast an access

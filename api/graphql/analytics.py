@@ -1,0 +1,106 @@
+"""Analytics over a scope over GraphQL: the same services and fields as GET /api/v1/analytics/key-nodes and
+/api/v1/analytics/forecast."""
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from api.graphql.permissions import actor
+from responses.cases.analytics import analytics_forecast, analytics_key_nodes
+
+SCOPE_HELP = "`tenant`, `brand:<id>`, `rule:<id>` or `case:<id>`."
+
+
+@strawberry.type(description="An author who carried a scope's spread, with their measures and the reason for the rank.")
+class AuthorKeyNode:
+    platform: str
+    author_external_id: str
+    posts: int
+    direct_reposts: int
+    subtree_size: int
+    pagerank: float
+    betweenness: float
+    core: int
+    followers: int
+    verified: bool
+    top_mention_id: int
+    score: float
+    reason: str
+
+
+@strawberry.type(description="Who carried a scope's spread in a window.")
+class ScopeKeyNodes:
+    scope: str
+    since: datetime
+    until: datetime
+    nodes: int
+    authors: int
+    edges: int
+    truncated: bool
+    key_nodes: list[AuthorKeyNode]
+
+
+@strawberry.type(description="Mentions in one interval.")
+class VolumePoint:
+    at: datetime
+    mentions: int
+
+
+@strawberry.type(description="The forecast for one interval, with its prediction interval.")
+class ForecastPoint:
+    at: datetime
+    mean: float
+    low: float
+    high: float
+
+
+@strawberry.type(description="A scope's volume series, its forecast and its trend state.")
+class ScopeForecast:
+    scope: str
+    interval: str
+    horizon: str
+    since: datetime
+    until: datetime
+    history: list[VolumePoint]
+    forecast: list[ForecastPoint]
+    interval_level: float
+    trend: str = strawberry.field(description="`rising`, `peaking`, `declining` or `calm`.")
+
+
+@strawberry.type
+class AnalyticsQuery:
+    @strawberry.field(description="Who carried a scope's spread (as GET /api/v1/analytics/key-nodes).")
+    def analytics_key_nodes(
+        self,
+        info: Info,
+        scope: Annotated[str, strawberry.argument(description=SCOPE_HELP)],
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 20,
+    ) -> ScopeKeyNodes:
+        found = analytics_key_nodes(actor=actor(info), scope=scope, since=since, until=until, limit=limit)
+        return ScopeKeyNodes(
+            **{k: v for k, v in found.items() if k != "key_nodes"},
+            key_nodes=[AuthorKeyNode(**node) for node in found["key_nodes"]],
+        )
+
+    @strawberry.field(description="A scope's volume and where it is heading (as GET /api/v1/analytics/forecast).")
+    def analytics_forecast(
+        self,
+        info: Info,
+        scope: Annotated[str, strawberry.argument(description=SCOPE_HELP)],
+        interval: str = "1h",
+        horizon: str = "24h",
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> ScopeForecast:
+        found = analytics_forecast(
+            actor=actor(info), scope=scope, interval=interval, horizon=horizon, since=since, until=until
+        )
+        return ScopeForecast(
+            **{k: v for k, v in found.items() if k not in ("history", "forecast")},
+            history=[VolumePoint(**p) for p in found["history"]],
+            forecast=[ForecastPoint(**p) for p in found["forecast"]],
+        )

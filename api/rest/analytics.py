@@ -1,0 +1,37 @@
+"""Analytics over a scope (the tenant, a brand, a rule, a case): who carried the spread, and where volume is heading."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.rest import analytics_serializers as s
+from api.rest.base import ApiView
+from responses.cases.analytics import analytics_forecast, analytics_key_nodes
+
+
+class KeyNodesView(ApiView):
+    @extend_schema(
+        operation_id="analytics_key_nodes",
+        parameters=[s.KeyNodesInput],
+        responses=s.KeyNodesOutput,
+        summary="The authors who carried a scope's spread in a window, best first, with the reason for each rank",
+    )
+    def get(self, request: Request) -> Response:
+        data = s.KeyNodesInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        found = analytics_key_nodes(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        return Response(s.KeyNodesOutput(found).data)
+
+
+class ForecastView(ApiView):
+    @extend_schema(
+        operation_id="analytics_forecast",
+        parameters=[s.ForecastInput],
+        responses=s.ForecastOutput,
+        summary="A scope's mentions per interval, the next hours forecast with intervals, and the trend state",
+    )
+    def get(self, request: Request) -> Response:
+        data = s.ForecastInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        found = analytics_forecast(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        return Response(s.ForecastOutput(found).data)

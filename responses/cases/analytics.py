@@ -1,0 +1,55 @@
+"""Analytics over any scope, a case's included: the responses app knows what a case covers (its brands and its
+evidence) and hands monitoring the mentions; the other scopes go to monitoring as they are."""
+
+from datetime import datetime
+from typing import Any
+
+from config.errors import NotFoundError
+from monitoring.analytics.key_nodes import scope_key_nodes
+from monitoring.analytics.scopes import parse_scope
+from monitoring.analytics.volume import scope_volume_forecast
+from responses.cases.selectors import case_get
+from responses.models import CrisisCase
+from tenants.identity.principals import Principal
+
+
+def _case(actor: Principal, scope: str) -> CrisisCase | None:
+    kind, case_id = parse_scope(scope)
+    if kind != "case" or case_id is None:
+        return None
+    try:
+        return case_get(actor=actor, case_id=case_id)
+    except NotFoundError as exc:
+        raise NotFoundError(f"No case {case_id}.", field="scope") from exc
+
+
+def analytics_key_nodes(
+    *, actor: Principal, scope: str, since: datetime | None = None, until: datetime | None = None, limit: int = 20
+) -> dict[str, Any]:
+    """The authors who carried a scope's spread; a case's scope is its evidence and what spread from it."""
+    case = _case(actor, scope)
+    evidence = [m.pk for m in case.evidence.all()] if case else None
+    return scope_key_nodes(actor=actor, scope=scope, since=since, until=until, mention_ids=evidence, limit=limit)
+
+
+def analytics_forecast(
+    *,
+    actor: Principal,
+    scope: str,
+    interval: str = "1h",
+    horizon: str = "24h",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, Any]:
+    """A scope's volume series and its forecast; a case's scope is its brands' mentions and its evidence."""
+    case = _case(actor, scope)
+    return scope_volume_forecast(
+        actor=actor,
+        scope=scope,
+        interval=interval,
+        horizon=horizon,
+        since=since,
+        until=until,
+        case_brands=[b.pk for b in case.brands.all()] if case else None,
+        case_mentions=[m.pk for m in case.evidence.all()] if case else None,
+    )
