@@ -174,9 +174,19 @@ def _aggregations(params: SearchParams) -> dict[str, Any]:
     if "sentiment" in wanted:
         aggs["sentiment"] = {"date_histogram": histogram, "aggs": {"by": {"terms": {"field": "sentiment", "size": 3}}}}
     if "authors" in wanted:
+        # By id: names are neither unique nor always there (CED's authors have none).
         aggs["authors"] = {
-            "terms": {"field": "author_name", "size": 10, "order": [{"_count": "desc"}, {"engagement": "desc"}]},
-            "aggs": {"engagement": {"sum": {"field": "engagement"}}},
+            "terms": {"field": "author_id", "size": 10, "order": [{"_count": "desc"}, {"engagement": "desc"}]},
+            "aggs": {
+                "engagement": {"sum": {"field": "engagement"}},
+                "latest": {
+                    "top_hits": {
+                        "size": 1,
+                        "sort": [{"published_at": "desc"}],
+                        "_source": ["author_name", "author_followers", "author_verified", "platform"],
+                    }
+                },
+            },
         }
     if "platforms" in wanted:
         aggs["platforms"] = {"terms": {"field": "platform", "size": 20}}
@@ -201,15 +211,26 @@ def _render_aggregations(raw: dict[str, Any]) -> dict[str, Any]:
             for b in raw["sentiment"]["buckets"]
         ]
     if "authors" in raw:
-        out["authors"] = [
-            {"name": b["key"], "count": b["doc_count"], "engagement": int(b["engagement"]["value"])}
-            for b in raw["authors"]["buckets"]
-        ]
+        out["authors"] = [_author_bucket(b) for b in raw["authors"]["buckets"]]
     if "platforms" in raw:
         out["platforms"] = [{"platform": b["key"], "count": b["doc_count"]} for b in raw["platforms"]["buckets"]]
     if "terms" in raw:
         out["terms"] = [{"term": b["key"], "count": b["doc_count"]} for b in raw["terms"]["top"]["buckets"]]
     return out
+
+
+def _author_bucket(bucket: dict[str, Any]) -> dict[str, Any]:
+    # As of the author's latest mention in the results: names and follower counts change.
+    latest = bucket["latest"]["hits"]["hits"][0]["_source"]
+    return {
+        "author_id": bucket["key"],
+        "name": latest.get("author_name") or "",
+        "platform": latest["platform"],
+        "followers": latest.get("author_followers") or 0,
+        "verified": bool(latest.get("author_verified")),
+        "count": bucket["doc_count"],
+        "engagement": int(bucket["engagement"]["value"]),
+    }
 
 
 def _hit(hit: dict[str, Any]) -> dict[str, Any]:

@@ -115,7 +115,15 @@ def test_aggregations_in_the_same_call(corpus):
     assert sum(bucket["count"] for bucket in aggs["volume"]) == 5
     assert sum(b["negative"] + b["neutral"] + b["positive"] for b in aggs["sentiment"]) == 5
     assert {p["platform"]: p["count"] for p in aggs["platforms"]} == {"weibo": 2, "douyin": 1, "zhihu": 1, "x": 1}
-    assert aggs["authors"][0] == {"name": "作者s3", "count": 1, "engagement": 500}
+    assert aggs["authors"][0] == {
+        "author_id": "a-s3",
+        "name": "作者s3",
+        "platform": "weibo",
+        "followers": 10,
+        "verified": False,
+        "count": 1,
+        "engagement": 500,
+    }
     assert {"term": "手机", "count": 2} in aggs["terms"]
 
 
@@ -215,3 +223,18 @@ def test_a_query_with_nothing_searchable_is_400_not_everything(corpus):
         "message": "The query has no searchable words.",
         "field": "q",
     }
+
+
+def test_authors_without_names_are_told_apart_by_id(alpha, item, fresh_index, index_now):
+    fresh_index("alpha")
+    nameless = [
+        item(external_id=f"nn{k}", text="转发微博", author={"external_id": f"uid-{k % 3}", "name": ""})
+        for k in range(7)
+    ]
+    admin(alpha).post("/api/v1/mentions/batch", {"mentions": nameless})
+    index_now("alpha")
+
+    authors = admin(alpha).get(f"{SEARCH}?aggs=authors").json()["aggregations"]["authors"]
+
+    assert [(a["author_id"], a["count"]) for a in authors] == [("uid-0", 3), ("uid-1", 2), ("uid-2", 2)]
+    assert {a["name"] for a in authors} == {""}
