@@ -52,6 +52,7 @@ class Cascade:
     nodes: list[Node]
     subtree: list[int] = field(default_factory=list)
     children: list[list[int]] = field(default_factory=list)
+    author_ranks: dict[str, float] | None = None
 
     def __post_init__(self) -> None:
         index = {node.mention_id: i for i, node in enumerate(self.nodes)}
@@ -126,28 +127,35 @@ def growth(cascade: Cascade) -> tuple[list[dict[str, object]], dict[str, float |
 
 
 def author_pagerank(cascade: Cascade) -> dict[str, float]:
-    """PageRank on the author graph: an edge from each reposter to the author they reposted, weighted by count."""
-    authors = {node.author_external_id for node in cascade.nodes if node.author_external_id}
-    order = sorted(authors)
-    position = {a: k for k, a in enumerate(order)}
-    weights: Counter[tuple[int, int]] = Counter()
-    for i, node in enumerate(cascade.nodes):
-        parent = cascade.parent_index[i]
-        if parent < 0:
-            continue
-        source, target = node.author_external_id, cascade.nodes[parent].author_external_id
-        if source and target and source != target:
-            weights[(position[source], position[target])] += 1
-    return pagerank(len(order), weights, order)
+    """PageRank on the author graph: an edge from each reposter to the author they reposted, weighted by count.
+
+    Each repost is its own edge: rustworkx sums parallel edges, which is the weighting by count without building
+    the weights (or calling back into Python per edge). Computed once per cascade.
+    """
+    if cascade.author_ranks is not None:
+        return cascade.author_ranks
+    position: dict[str, int] = {}
+    ids = [
+        position.setdefault(node.author_external_id, len(position)) if node.author_external_id else -1
+        for node in cascade.nodes
+    ]
+    edges = []
+    for i, parent in enumerate(cascade.parent_index):
+        if parent >= 0:
+            source, target = ids[i], ids[parent]
+            if source >= 0 and target >= 0 and source != target:
+                edges.append((source, target))
+    cascade.author_ranks = pagerank(list(position), edges)
+    return cascade.author_ranks
 
 
-def pagerank(count: int, weights: Counter[tuple[int, int]], names: list[str]) -> dict[str, float]:
-    graph = rustworkx.PyDiGraph()
-    graph.add_nodes_from(range(count))
-    graph.add_edges_from([(s, t, float(w)) for (s, t), w in weights.items()])
-    if count == 0:
+def pagerank(names: list[str], edges: list[tuple[int, int]]) -> dict[str, float]:
+    if not names:
         return {}
-    ranks = rustworkx.pagerank(graph, weight_fn=float)
+    graph = rustworkx.PyDiGraph()
+    graph.add_nodes_from(range(len(names)))
+    graph.add_edges_from_no_data(edges)
+    ranks = rustworkx.pagerank(graph)
     return {names[k]: float(ranks[k]) for k in ranks}
 
 
