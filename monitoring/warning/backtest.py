@@ -39,7 +39,7 @@ def backtest(
     history = timedelta(days=days) + lookback([policy])
     alerts: list[dict[str, Any]] = []
     for scope in targets:
-        source = SeriesSource(scope, start - history, end)
+        source = SeriesSource.stored(scope, start - history, end)
         state: AlertState | None = None
         current: dict[str, Any] | None = None
         at = start

@@ -60,8 +60,11 @@ def lookback(policies: Iterable[WarningPolicy]) -> timedelta:
     longest = 1
     for policy in policies:
         for indicator in policy.indicators:
-            span = indicator["params"].get("span", 1) if indicator["params"].get("method") == "ewma" else 1
+            params = indicator["params"]
+            span = params.get("span", 1) if params.get("method") == "ewma" else 1
             longest = max(longest, indicator["window_minutes"] * (span + 2))
+            if indicator["type"] == "forecast_size":  # its bins, plus the minute under way
+                longest = max(longest, params["bin_minutes"] * params["history_bins"] + 1)
     return timedelta(minutes=longest)
 
 

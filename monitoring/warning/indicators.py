@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from config.errors import ErrorList
+from monitoring.cascades.forecast import SERIES_MIN_POINTS, SERIES_WINDOW, damped_trend_forecast
+from monitoring.warning.buckets import floor_minute
 
 BUCKET_COLUMNS = (
     "mentions",
@@ -185,6 +187,33 @@ def _flatline(src: Source, scope: str, now: datetime, w: timedelta, p: dict[str,
     return ratio, score, f"{count} mentions vs {expected:.1f} usual ({ratio:.0%})", {"expected": round(expected, 2)}
 
 
+def _forecast_size(src: Source, scope: str, now: datetime, w: timedelta, p: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Mentions forecast for the next window, from the last `history_bins` bins of `bin_minutes` (damped-trend ETS
+    with fixed constants). Bins end on the minute after `now`, so the minute under way counts, as for `volume`."""
+    count = src.total(scope, "mentions", now - w, now)
+    if count < p["min_count"]:
+        # Too few to tell a trend from noise (and not worth a forecast on every tick): the window's count stands in.
+        return count, ramp(count, p["low"], p["high"]), f"{count} mentions in {_minutes(w)}, too few to forecast", {}
+    step = timedelta(minutes=p["bin_minutes"])
+    edge = floor_minute(now) + (timedelta(minutes=1) if now > floor_minute(now) else timedelta())
+    bins = [
+        src.total(scope, "mentions", edge - step * (k + 1), edge - step * k) for k in reversed(range(p["history_bins"]))
+    ]
+    path = damped_trend_forecast(bins, w // step, p["level"])
+    predicted = sum(mean for mean, _, _ in path) if p["bound"] == "mean" else sum(high for _, _, high in path)
+    what = "forecast" if p["bound"] == "mean" else f"upper {p['level']:.0%} bound of the forecast"
+    return (
+        predicted,
+        ramp(predicted, p["low"], p["high"]),
+        f"{predicted:.0f} mentions ({what}) in the next {_minutes(w)}, {count} in the last",
+        {
+            "observed": count,
+            "forecast_low": round(sum(low for _, low, _ in path), 1),
+            "forecast_high": round(sum(high for _, _, high in path), 1),
+        },
+    )
+
+
 def _minutes(w: timedelta) -> str:
     return f"{int(w.total_seconds() // 60)} min"
 
@@ -228,6 +257,20 @@ TYPES: dict[str, IndicatorType] = {
         _new_terms,
         {"baseline_days": 7, "min_count": 5, "baseline_max": 1, "low": 0, "high": 5},
         "Frequent words in the window that were rare before.",
+    ),
+    "forecast_size": IndicatorType(
+        _forecast_size,
+        {
+            "low": 10,
+            "high": 200,
+            "bin_minutes": 5,
+            "history_bins": 12,
+            "min_count": 5,
+            "bound": "mean",
+            "level": 0.8,
+        },
+        "Mentions forecast for the next window (damped-trend ETS over the last history_bins bins of bin_minutes), "
+        "on the same ramp as volume, so it crosses a volume threshold before the observed count does on a rise.",
     ),
     "flatline": IndicatorType(
         _flatline,
@@ -294,8 +337,32 @@ def validate_indicators(raw: Any, errors: ErrorList) -> list[dict[str, Any]]:
             errors.add(f"{where}.params.keywords", "A non-empty list of words.")
         if kind == "volume_anomaly" and merged["method"] not in ("same_hour", "ewma"):
             errors.add(f"{where}.params.method", "Expected same_hour or ewma.")
+        if kind == "forecast_size" and isinstance(window, int):
+            _check_forecast(errors, f"{where}.params", window, merged)
         cleaned.append({"key": key, "type": kind, "window_minutes": window, "weight": weight, "params": merged})
     return cleaned
+
+
+def _check_forecast(errors: ErrorList, where: str, window: int, p: dict[str, Any]) -> None:
+    def whole(name: str, low: int, high: int) -> bool:
+        value = p[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            errors.add(f"{where}.{name}", f"A whole number from {low} to {high}.")
+            return False
+        return True
+
+    if whole("bin_minutes", 1, 60) and window % p["bin_minutes"]:
+        errors.add(f"{where}.bin_minutes", f"bin_minutes must divide window_minutes ({window}).")
+    whole("history_bins", SERIES_MIN_POINTS, SERIES_WINDOW)
+    numbers = all(isinstance(p[n], (int, float)) and not isinstance(p[n], bool) for n in ("low", "high", "level"))
+    if numbers and p["low"] < 0:
+        errors.add(f"{where}.low", "low is a number of mentions ≥ 0.")
+    if numbers and p["high"] <= p["low"]:
+        errors.add(f"{where}.high", f"high must be above low ({p['low']}).")
+    if numbers and not 0 < p["level"] < 1:
+        errors.add(f"{where}.level", "The interval level is between 0 and 1, e.g. 0.8.")
+    if p["bound"] not in ("mean", "high"):
+        errors.add(f"{where}.bound", "Expected mean or high.")
 
 
 def read(source: Source, scope: str, now: datetime, indicator: dict[str, Any], weight: float) -> Reading:

@@ -104,24 +104,32 @@ class LiveSource:
 
 
 class SeriesSource:
-    """One scope's buckets over a whole period in memory, for backtests that step minute by minute."""
+    """One scope's buckets over a whole period in memory, for backtests that step minute by minute.
 
-    def __init__(self, scope: str, start: datetime, end: datetime) -> None:
+    `series` holds per-minute counts by bucket column from `origin` (a whole minute); columns not given count 0.
+    `stored` loads them from the minute buckets; a replay of other data (bench/forecast_warning.py) passes its own.
+    """
+
+    def __init__(self, scope: str, origin: datetime, size: int, series: dict[str, list[int]]) -> None:
+        self.scope = scope
+        self.origin = origin
+        self.size = size
+        self._series: dict[str, list[int]] = defaultdict(lambda: [0] * size, series)
+        self._keyword_series: dict[tuple[str, ...], list[int]] = {}
+
+    @classmethod
+    def stored(cls, scope: str, start: datetime, end: datetime) -> "SeriesSource":
         from monitoring.models import MinuteBucket
 
-        self.scope = scope
-        self.origin = floor_minute(start)
-        size = int((end - self.origin).total_seconds() // 60) + 2
-        self.size = size
-        self.prefix: dict[str, list[int]] = {}
+        origin = floor_minute(start)
+        size = int((end - origin).total_seconds() // 60) + 2
         series: dict[str, list[int]] = defaultdict(lambda: [0] * size)
-        for row in MinuteBucket.objects.filter(scope=scope, minute__gte=self.origin, minute__lte=end).values():
-            at = int((row["minute"] - self.origin).total_seconds() // 60)
+        for row in MinuteBucket.objects.filter(scope=scope, minute__gte=origin, minute__lte=end).values():
+            at = int((row["minute"] - origin).total_seconds() // 60)
             for column, value in row.items():
                 if column not in ("id", "scope", "minute"):
                     series[column][at] = int(value)  # type: ignore[call-overload]
-        self._series = series
-        self._keyword_series: dict[tuple[str, ...], list[int]] = {}
+        return cls(scope, origin, size, dict(series))
 
     def _sum(self, values: list[int], start: datetime, end: datetime) -> int:
         # Same bounds as LiveSource: buckets from the minute of `start` up to, not including, `end`.

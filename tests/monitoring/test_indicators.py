@@ -164,3 +164,57 @@ def test_live_source_counts_keywords_and_history_from_the_database(alpha, item):
         assert source.keyword_hits(f"rule:{rule['id']}", ["投诉"], now - window, now) == 1
         assert source.total(f"rule:{rule['id']}", "mentions", now - window, now) == 2
         assert source.history("tenant", "mentions", now, window, 3) == [1, 0, 0]
+
+
+# One mention a minute for half an hour, then a climb to 11 a minute; and a noisy but level 6/10 alternation.
+RISING = {"mentions": {ago: 1 if ago > 30 else 1 + (31 - ago) // 3 for ago in range(1, 61)}}
+LEVEL = {"mentions": {ago: 6 if ago % 2 else 10 for ago in range(1, 61)}}
+
+
+def test_forecast_size_runs_ahead_of_the_observed_volume_on_a_rise():
+    volume = read(FakeSource(RISING), "tenant", NOW, indicator("volume", low=0, high=300), 1.0)
+    forecast = read(FakeSource(RISING), "tenant", NOW, indicator("forecast_size", low=0, high=300), 1.0)
+
+    assert volume.value == 125
+    assert forecast.value == pytest.approx(178.7, abs=0.1)
+    assert forecast.score > 0.5 > volume.score
+    assert forecast.explanation == "179 mentions (forecast) in the next 15 min, 125 in the last"
+    assert forecast.details["observed"] == 125
+    assert forecast.details["forecast_low"] < forecast.value < forecast.details["forecast_high"]
+
+
+def test_forecast_size_of_a_level_series_is_its_level():
+    volume = read(FakeSource(LEVEL), "tenant", NOW, indicator("volume", low=0, high=300), 1.0)
+    forecast = read(FakeSource(LEVEL), "tenant", NOW, indicator("forecast_size", low=0, high=300), 1.0)
+    upper = read(FakeSource(LEVEL), "tenant", NOW, indicator("forecast_size", low=0, high=300, bound="high"), 1.0)
+
+    assert volume.value == 118
+    assert forecast.value == pytest.approx(120, abs=4)
+    assert forecast.value < upper.value < 180
+    assert "upper 80% bound" in upper.explanation
+
+
+def test_forecast_size_below_min_count_is_the_observed_count():
+    reading = read(FakeSource({"mentions": {1: 2, 3: 1}}), "tenant", NOW, indicator("forecast_size", low=0, high=10), 1)
+
+    assert (reading.value, reading.score) == (3, 0.3)
+    assert reading.explanation == "3 mentions in 15 min, too few to forecast"
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"low": 50, "high": 20}, "indicators[0].params.high", "high must be above low (50)."),
+        ({"low": -1}, "indicators[0].params.low", "low is a number of mentions ≥ 0."),
+        ({"bin_minutes": 4}, "indicators[0].params.bin_minutes", "bin_minutes must divide window_minutes (15)."),
+        ({"history_bins": 2}, "indicators[0].params.history_bins", "A whole number from 4 to 200."),
+        ({"level": 1.5}, "indicators[0].params.level", "The interval level is between 0 and 1, e.g. 0.8."),
+        ({"bound": "max"}, "indicators[0].params.bound", "Expected mean or high."),
+    ],
+)
+def test_forecast_size_refuses_bad_params_naming_them(params, field, message):
+    errors = ErrorList()
+
+    validate_indicators([{"type": "forecast_size", "window_minutes": 15, "params": params}], errors)
+
+    assert [(e.field, e.message) for e in errors.items] == [(field, message)]

@@ -353,3 +353,82 @@ def test_silences_and_brands_are_per_tenant(alpha, beta):
         "data"
     ] == {"silences": empty, "brands": empty}
     assert admin(beta).get("/api/v1/brands").json()["results"] == []
+
+
+def _policy(name: str, kind: str) -> dict:
+    # Blue at index 50: 150 mentions in 15 minutes, observed (volume) or forecast for the next 15 (forecast_size).
+    return {
+        **VOLUME_POLICY,
+        "name": name,
+        "indicators": [{"key": kind, "type": kind, "window_minutes": 15, "params": {"low": 0, "high": 300}}],
+        "thresholds": {"blue": 50, "yellow": 70, "orange": 85, "red": 95},
+    }
+
+
+def _buckets(now, per_minute_ago):
+    MinuteBucket.objects.filter(scope="tenant").delete()
+    MinuteBucket.objects.bulk_create(
+        [MinuteBucket(scope="tenant", minute=now - timedelta(minutes=a), mentions=n) for a, n in per_minute_ago.items()]
+    )
+
+
+@pytest.mark.parametrize(
+    ("series", "opened_by"),
+    [
+        # A climb from 1 to 11 a minute over half an hour: 125 seen in the last 15 minutes, about 179 forecast.
+        ({a: 1 if a > 30 else 1 + (31 - a) // 3 for a in range(1, 61)}, ["Forecast watch"]),
+        # Level but noisy (6 and 10 a minute): 118 seen, about as many forecast; neither opens.
+        ({a: 6 if a % 2 else 10 for a in range(1, 61)}, []),
+    ],
+    ids=["rising", "level"],
+)
+def test_forecast_size_opens_an_alert_before_volume_on_a_rise_only(alpha, series, opened_by):
+    api = admin(alpha)
+    with in_tenant("alpha"):
+        WarningPolicy.objects.all().delete()
+    forecast = api.post(POLICIES, _policy("Forecast watch", "forecast_size"))
+    volume = api.post(POLICIES, _policy("Volume watch", "volume"))
+    now = timezone.now().replace(second=0, microsecond=0)
+    with in_tenant("alpha"):
+        _buckets(now, series)
+        changes = evaluate(now=now)
+
+    alerts = api.get("/api/v1/alerts").json()["results"]
+    assert forecast.status_code == volume.status_code == 201
+    assert forecast.json()["indicators"][0]["params"]["bin_minutes"] == 5  # defaults filled in
+    assert [c.kind for c in changes] == ["opened"] * len(opened_by)
+    names = {forecast.json()["id"]: "Forecast watch", volume.json()["id"]: "Volume watch"}
+    assert [names[a["policy"]] for a in alerts] == opened_by
+    for alert in alerts:
+        assert alert["indicators"][0]["type"] == "forecast_size"
+        assert alert["indicators"][0]["explanation"].endswith("in the next 15 min, 125 in the last")
+
+
+def test_forecast_size_policies_through_graphql_and_bad_thresholds_are_400(alpha):
+    api = admin(alpha)
+    types = api.graphql("{ indicatorTypes { name defaults } }").json()["data"]["indicatorTypes"]
+    created = api.graphql(
+        'mutation { createWarningPolicy(input: {name: "gql forecast", '
+        'indicators: [{type: "forecast_size", window_minutes: 30, params: {low: 20, high: 400, bin_minutes: 10}}]}) '
+        "{ id indicators } }"
+    ).json()
+    bad = api.post(
+        POLICIES,
+        {
+            **_policy("bad forecast", "forecast_size"),
+            "indicators": [{"type": "forecast_size", "params": {"low": 9, "high": 3}}],
+        },
+    )
+
+    forecast_type = next(t for t in types if t["name"] == "forecast_size")
+    assert forecast_type["defaults"]["bound"] == "mean" and forecast_type["defaults"]["history_bins"] == 12
+    [indicator] = created["data"]["createWarningPolicy"]["indicators"]
+    assert (indicator["type"], indicator["window_minutes"], indicator["params"]["bin_minutes"]) == (
+        "forecast_size",
+        30,
+        10,
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "indicators[0].params.high"
+    with in_tenant("alpha"):
+        assert not WarningPolicy.objects.filter(name="bad forecast").exists()

@@ -2,7 +2,8 @@
 
 The archive holds `original-microblog/<n>_<mid>_<uid>.json` (the source post, unix time) and
 `{rumor,non-rumor}-repost/<same name>` (a list of `{mid, uid, parent, text, date}`; dates are China time,
-a few only `MM月DD日 HH:MM`, taken in the source post's year).
+a few only `MM月DD日 HH:MM`, taken in the source post's year). 87 source posts have Weibo's text date instead of
+unix time and `"user": "empty"`; they load with their date and no follower count.
 """
 
 import json
@@ -16,6 +17,7 @@ from typing import Any
 
 CHINA = timezone(timedelta(hours=8))
 _SHORT_DATE = re.compile(r"^(\d{1,2})月(\d{1,2})日 (\d{1,2}):(\d{2})$")
+WEIBO_DATE = "%a %b %d %H:%M:%S %z %Y"
 EMPTY_REPOST_TEXT = "转发微博"  # what Weibo itself shows for a repost without words
 
 
@@ -68,6 +70,16 @@ def largest(root: Path, label: str = "rumor") -> Cascade:
     )
 
 
+def source_time(value: Any) -> datetime:
+    """A source post's time: unix seconds (most), or Weibo's "Sat Jun 29 12:40:09 +0800 2013" (87 of them)."""
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+        return datetime.fromtimestamp(int(value), UTC)
+    try:
+        return datetime.strptime(str(value).strip(), WEIBO_DATE).astimezone(UTC)
+    except ValueError:
+        raise ValueError(f"Unreadable CED source time {value!r}") from None
+
+
 def _repost_time(value: str, year: int) -> datetime | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA)
@@ -82,8 +94,9 @@ def _repost_time(value: str, year: int) -> datetime | None:
 def items(cascade: Cascade, *, max_reposts: int | None = None) -> list[dict[str, Any]]:
     """The cascade as ingest items in time order; the source post first."""
     source = cascade.source
-    user = source.get("user") or {}
-    published = datetime.fromtimestamp(int(source["time"]), UTC)
+    # 87 source posts carry "user": "empty" instead of an object, and Weibo's text date for a time.
+    user = source["user"] if isinstance(source.get("user"), dict) else {}
+    published = source_time(source["time"])
     head = {
         "platform": "weibo",
         "external_id": cascade.mid,
