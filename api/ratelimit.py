@@ -8,6 +8,8 @@ from api.origin import client_ip
 from config import ratelimit
 from config.errors import TooManyRequestsError
 from config.ratelimit import Window
+from tenants.billing.quotas import api_requests_per_minute
+from tenants.billing.usage import api_request_count
 from tenants.identity.principals import Principal
 
 API_WINDOW_SECONDS = 60
@@ -26,9 +28,20 @@ def limit_for(principal: Principal | None) -> int:
 
 
 def api_request_hit(principal: Principal | None, address: str) -> Window:
-    """Count one API request against its key or user, or its client address when it has no valid credentials."""
-    identity = f"{principal.kind}:{principal.id}" if principal is not None else f"address:{address}"
-    return ratelimit.hit("api", identity, limit=limit_for(principal), seconds=API_WINDOW_SECONDS)
+    """Count one API request against its key or user, or its client address when it has no valid credentials.
+
+    A tenant whose plan sets `api_requests_per_minute` has that limit instead, for all its keys and users together
+    (the counter is the tenant's: cache keys carry its schema). A tenant's requests that pass are metered for its
+    usage (tenants.billing.usage)."""
+    plan_limit = api_requests_per_minute() if principal is not None else None
+    if plan_limit is not None:
+        window = ratelimit.hit("api-plan", "tenant", limit=plan_limit, seconds=API_WINDOW_SECONDS)
+    else:
+        identity = f"{principal.kind}:{principal.id}" if principal is not None else f"address:{address}"
+        window = ratelimit.hit("api", identity, limit=limit_for(principal), seconds=API_WINDOW_SECONDS)
+    if principal is not None and not window.exceeded:
+        api_request_count()
+    return window
 
 
 def account_request_hit(*, address: str, email: str | None = None) -> None:

@@ -47,6 +47,21 @@ class PaymentRequiredError(ApplicationError):
     code = "payment_required"
 
 
+class PlanLimitError(PaymentRequiredError):
+    """The tenant's plan allows no more of something (seats, rules, brands): a 402 naming the limit."""
+
+    code = "plan_limit"
+
+    def __init__(self, message: str, *, limit: str, value: int, used: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.limit = limit
+        self.value = value
+        self.used = used
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "limit": {"name": self.limit, "value": self.value, "used": self.used}}
+
+
 class NotAuthenticatedError(ApplicationError):
     status_code = 401
     code = "not_authenticated"

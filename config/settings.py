@@ -155,6 +155,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=env.int("VIGIL_BILLING_SWEEP_MINUTES", default=60)),
         "tenant_schemas": ["public"],
     },
+    # Public schema: each tenant's API requests from Redis and its seats, rules and brands into its usage days.
+    "billing-usage-flush": {
+        "task": "billing.usage_flush",
+        "schedule": timedelta(seconds=env.int("VIGIL_USAGE_FLUSH_SECONDS", default=300)),
+        "tenant_schemas": ["public"],
+    },
 }
 
 # What happens when the warning engine opens, escalates, reminds, de-escalates or resolves an alert: each is called
@@ -186,6 +192,9 @@ BILLING_GRACE_DAYS = env.int("VIGIL_BILLING_GRACE_DAYS", default=7)
 # How long a canceled tenant's data is kept before the sweep purges its schema and search indices. Not the plan's
 # `retention_days` (how long a live tenant's mentions are kept): this is the platform's, the same for every plan.
 BILLING_RETENTION_DAYS = env.int("VIGIL_BILLING_RETENTION_DAYS", default=30)
+# Whether plans' limits bite: the monthly mentions quota, seats, rules and brands (402 plan_limit) and the plan's
+# API requests a minute. Usage is metered either way; the test settings turn enforcement off but for its own tests.
+BILLING_ENFORCE_LIMITS = env.bool("VIGIL_BILLING_ENFORCE_LIMITS", default=True)
 
 # Ingest limits per request (413 above them).
 INGEST_MAX_ITEMS = env.int("VIGIL_INGEST_MAX_ITEMS", default=5000)

@@ -15,6 +15,8 @@ os.environ.setdefault("VIGIL_LOGIN_MAX_FAILURES", "1000000")
 os.environ.setdefault("VIGIL_LOGIN_MAX_FAILURES_PER_ADDRESS", "1000000")
 os.environ.setdefault("VIGIL_ACCOUNT_MAX_REQUESTS_PER_ADDRESS", "1000000")
 os.environ.setdefault("VIGIL_ACCOUNT_MAX_REQUESTS_PER_EMAIL", "1000000")
+# The default plans' limits (trial: 2 brands, 60 requests a minute) would meet most tests; quota tests turn it on.
+os.environ.setdefault("VIGIL_BILLING_ENFORCE_LIMITS", "false")
 
 from config.settings import *  # noqa: F403
 from config.settings import CACHES

@@ -8,6 +8,7 @@ from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from monitoring.models import Brand, BrandKind, MonitoringRule
 from monitoring.rules import validate as validate_expression
+from tenants.billing.quotas import plan_limit_check
 from tenants.identity.principals import Principal, check_permission
 
 MAX_KEYWORDS = 50
@@ -22,6 +23,16 @@ def _check_keywords(errors: ErrorList, keywords: list[str]) -> list[str]:
             errors.add("keywords", f"Keyword '{keyword[:20]}…' is longer than 100 characters.")
             break
     return list(dict.fromkeys(cleaned))
+
+
+def rules_in_use() -> int:
+    """What the plan's `rules` limit counts: rules not archived (paused ones included)."""
+    return MonitoringRule.objects.filter(archived_at__isnull=True).count()
+
+
+def brands_in_use() -> int:
+    """What the plan's `brands` limit counts: brands not archived (own and competitors)."""
+    return Brand.objects.filter(archived_at__isnull=True).count()
 
 
 def _unique(model: type[MonitoringRule] | type[Brand], name: str, exclude: int | None = None) -> None:
@@ -41,6 +52,7 @@ def rule_create(
     errors.raise_if_any()
     validate_expression(expression)
     _unique(MonitoringRule, name)
+    plan_limit_check("rules")
     return MonitoringRule.objects.create(
         name=name, expression=expression.strip(), description=description, is_active=is_active
     )
@@ -86,6 +98,8 @@ def rule_archive(*, actor: Principal, rule_id: int) -> MonitoringRule:
 @transaction.atomic
 def rule_restore(*, actor: Principal, rule_id: int) -> MonitoringRule:
     check_permission(actor, "rules.manage")
+    if MonitoringRule.objects.filter(pk=rule_id, archived_at__isnull=False).exists():
+        plan_limit_check("rules")
     return restore(MonitoringRule, rule_id, "rule", actor=actor)[0]
 
 
@@ -112,6 +126,7 @@ def brand_create(
     errors.raise_if_any()
     validate_expression(expression)
     _unique(Brand, name)
+    plan_limit_check("brands")
     return Brand.objects.create(
         name=name, expression=expression.strip(), kind=kind, keywords=cleaned, is_active=is_active
     )
@@ -161,4 +176,6 @@ def brand_archive(*, actor: Principal, brand_id: int) -> Brand:
 @transaction.atomic
 def brand_restore(*, actor: Principal, brand_id: int) -> Brand:
     check_permission(actor, "rules.manage")
+    if Brand.objects.filter(pk=brand_id, archived_at__isnull=False).exists():
+        plan_limit_check("brands")
     return restore(Brand, brand_id, "brand", actor=actor)[0]

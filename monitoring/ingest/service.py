@@ -8,7 +8,7 @@ from typing import cast
 from django.db import transaction
 
 from config.errors import FieldError, ValidationError
-from monitoring.ingest import storage
+from monitoring.ingest import quota, storage
 from monitoring.ingest.payload import ItemError, ParsedPayload
 from monitoring.ingest.validation import AuthorInput, MentionInput, validate_items
 from monitoring.matching import tenant_matcher
@@ -100,12 +100,19 @@ def mentions_ingest(*, actor: Principal, payload: ParsedPayload) -> IngestResult
     brands = matcher.brands.match_batch(docs)
     clock.lap("match")
 
-    authors: dict[tuple[str, str], AuthorInput] = {
-        (m.platform, m.author.external_id): m.author for m in changed if m.author is not None
-    }
     rule_ids = [[cast(int, k) for k in keys] for keys in rules]
     brand_ids = [[cast(int, k) for k in keys] for keys in brands]
     with transaction.atomic():
+        # The plan's monthly quota: new mentions beyond it are rejected per item (quota_exceeded).
+        admitted = quota.admit(changed, set(known))
+        if admitted.errors:
+            result.errors.extend(admitted.errors)
+            kept = [i for i, keep in enumerate(admitted.keep) if keep]
+            changed, analyses = [changed[i] for i in kept], [analyses[i] for i in kept]
+            rule_ids, brand_ids = [rule_ids[i] for i in kept], [brand_ids[i] for i in kept]
+        authors: dict[tuple[str, str], AuthorInput] = {
+            (m.platform, m.author.external_id): m.author for m in changed if m.author is not None
+        }
         author_ids = storage.upsert_authors(authors)
         stored = storage.upsert_mentions(
             changed,
@@ -134,6 +141,7 @@ def mentions_ingest(*, actor: Principal, payload: ParsedPayload) -> IngestResult
                 if (m.platform, m.external_id) in stored.inserted_keys
             ]
         )
+        quota.count(admitted, len(stored.inserted_ids))
         transaction.on_commit(lambda: _schedule_followups(touched))
     clock.lap("database")
     result.accepted = len(stored.inserted_ids)

@@ -4,17 +4,25 @@ of the change: deliveries are rows written with it and sent after commit, so a c
 The tenant is told what happened and what comes next (when a past-due workspace is suspended, when a canceled one
 is purged); a platform billing admin who made the change is not named to the tenant (`by: billing_admin`)."""
 
-from datetime import timedelta
+import logging
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from config.timestamps import format_timestamp
 from tenants.billing.models import BillingAccount, BillingStatus, Plan
+from tenants.identity.models import User
 from tenants.identity.principals import Principal
+from tenants.identity.roles import Role
+from tenants.identity.tasks import account_mail_send
+from tenants.models import Tenant
 from tenants.notifications.services import notify
+
+logger = logging.getLogger(__name__)
 
 WHAT_IT_MEANS = {
     BillingStatus.TRIALING: "The workspace is on a trial.",
@@ -99,3 +107,60 @@ def plan_changed_notify(*, account: BillingAccount, from_plan: Plan, reason: str
         text=f"The workspace moved from the {from_plan.name} plan to the {account.plan.name} plan; its limits and "
         f"features apply at once ({reason}).",
     )
+
+
+def _mail_admins_after_commit(subject: str, body: str) -> None:
+    """The current tenant's active admins, by email, once the transaction commits."""
+    emails = list(User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True))
+
+    def send() -> None:
+        for email in emails:
+            try:
+                account_mail_send.delay(subject, body, email)
+            except Exception:
+                logger.warning("could not enqueue the quota mail to %s", email, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def quota_notify(
+    *,
+    tenant: Tenant,
+    percent: int,
+    limit_name: str,
+    limit: int,
+    used: int,
+    rejected: int,
+    period_start: date,
+    reset_at: datetime,
+) -> None:
+    """`billing.quota_warning` (80%) or `billing.quota_reached` (100%) to the tenant's channels and admins; call in
+    the tenant's schema, in the transaction that used the quota."""
+    account = BillingAccount.objects.select_related("plan").get(tenant=tenant)
+    reached = percent >= 100
+    data = {
+        "limit": {"name": limit_name, "value": limit},
+        "used": used,
+        "percent": percent,
+        "rejected": rejected,
+        "plan": _plan(account.plan),
+        "period_start": period_start.isoformat(),
+        "reset_at": reset_at,
+    }
+    if reached:
+        title = "Billing: monthly mention quota reached"
+        text = (
+            f"The workspace stored {used} of the {limit} mentions its {account.plan.name} plan allows this month "
+            f"({limit_name}); further mentions are rejected with quota_exceeded until {_when(reset_at)}. Move to a "
+            "larger plan to keep ingesting."
+        )
+    else:
+        title = f"Billing: {percent}% of the monthly mention quota used"
+        text = (
+            f"The workspace stored {used} of the {limit} mentions its {account.plan.name} plan allows this month "
+            f"({limit_name}); at {limit} further mentions are rejected until {_when(reset_at)}."
+        )
+    event_type = "billing.quota_reached" if reached else "billing.quota_warning"
+    with tenant_context(tenant):
+        notify(event_type=event_type, data=data, title=title, text=text)
+        _mail_admins_after_commit(f"[Vigil] {tenant.name}: {title.removeprefix('Billing: ')}", text + "\n")

@@ -18,6 +18,10 @@ class Plan(models.Model):
     stripe_metered_price_id: models.CharField = models.CharField(max_length=255, blank=True)
     limits: models.JSONField = models.JSONField(default=dict)
     features: models.JSONField = models.JSONField(default=dict)
+    # What an active subscription on the plan brings in a month (the base price, in cents of `currency`): the
+    # platform metrics' MRR adds these up rather than asking Stripe for every subscription.
+    monthly_price_cents: models.PositiveIntegerField = models.PositiveIntegerField(default=0)
+    currency: models.CharField = models.CharField(max_length=3, default="usd")
     created_at: models.DateTimeField = models.DateTimeField(auto_now_add=True)
     updated_at: models.DateTimeField = models.DateTimeField(auto_now=True)
 
@@ -88,3 +92,73 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return self.event_id
+
+
+class UsageDay(models.Model):
+    """What one tenant used on one UTC day: mentions newly stored (added once per ingest batch, in its transaction),
+    API requests (counted in Redis, written here by `billing.usage_flush`), and the seats, rules and brands the
+    tenant had when the flush last ran that day.
+
+    `mentions_reported` is how many of the day's mentions Stripe has been told about (tenants.billing.usage_report).
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="usage_days")
+    day: models.DateField = models.DateField()
+    mentions: models.BigIntegerField = models.BigIntegerField(default=0)
+    api_requests: models.BigIntegerField = models.BigIntegerField(default=0)
+    seats: models.IntegerField = models.IntegerField(null=True)
+    rules: models.IntegerField = models.IntegerField(null=True)
+    brands: models.IntegerField = models.IntegerField(null=True)
+    mentions_reported: models.BigIntegerField = models.BigIntegerField(default=0)
+    updated_at: models.DateTimeField = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["day", "tenant_id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "day"], name="billing_usageday_tenant_day")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.day}: {self.mentions}"
+
+
+class QuotaNotice(models.Model):
+    """A quota notice sent to a tenant (80% or 100% of its monthly mentions): at most one per level and month."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="quota_notices")
+    month: models.DateField = models.DateField(help_text="The first day of the calendar month (UTC).")
+    limit_key: models.CharField = models.CharField(max_length=40)
+    percent: models.PositiveSmallIntegerField = models.PositiveSmallIntegerField()
+    created_at: models.DateTimeField = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "month", "limit_key", "percent"], name="billing_quotanotice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.month} {self.limit_key} {self.percent}%"
+
+
+class UsageReport(models.Model):
+    """One meter event sent (or to be sent) to Stripe: mentions `from_count`..`to_count` of a tenant's day.
+
+    The row is written before the call and marked `sent_at` after it; a retried job sends a pending row again with
+    the same `identifier`, which Stripe deduplicates, so usage is never reported twice."""
+
+    usage_day = models.ForeignKey(UsageDay, on_delete=models.CASCADE, related_name="reports")
+    identifier: models.CharField = models.CharField(max_length=100, unique=True)
+    from_count: models.BigIntegerField = models.BigIntegerField()
+    to_count: models.BigIntegerField = models.BigIntegerField()
+    stripe_customer_id: models.CharField = models.CharField(max_length=255)
+    timestamp: models.DateTimeField = models.DateTimeField(help_text="The meter event's time, within the day.")
+    created_at: models.DateTimeField = models.DateTimeField(auto_now_add=True)
+    sent_at: models.DateTimeField = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    @property
+    def value(self) -> int:
+        return int(self.to_count - self.from_count)

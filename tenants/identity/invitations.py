@@ -24,6 +24,7 @@ from django.utils import timezone
 from config.errors import ConflictError, ErrorList, ValidationError
 from config.lookups import locked_or_404
 from tenants.audit.services import audit_record
+from tenants.billing.quotas import plan_limit_check
 from tenants.context import current_tenant
 from tenants.identity.models import Invitation, InvitationStatus, PasswordReset, User
 from tenants.identity.principals import Principal, check_permission
@@ -134,6 +135,8 @@ def invitation_create(*, actor: Principal, email: str, role: str, name: str = ""
             field="email",
             code="already_invited",
         )
+    # A pending invitation holds the seat it will take.
+    plan_limit_check("seats")
     token, token_hash = _token()
     invitation = Invitation.objects.create(
         email=email,

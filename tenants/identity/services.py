@@ -14,6 +14,7 @@ from django.utils import timezone
 from config.errors import AuthenticationFailedError, ConflictError, ErrorList, WrongTenantError
 from config.lookups import locked_or_404
 from tenants.audit.services import audit_record
+from tenants.billing.quotas import plan_limit_check
 from tenants.context import in_public_schema
 from tenants.identity.models import ApiKey, User
 from tenants.identity.principals import Principal, check_permission
@@ -124,6 +125,9 @@ def user_update(
     if name is not None:
         user.name = name
     if is_active is not None and is_active != user.is_active:
+        if is_active:
+            # A reactivated user takes a seat again.
+            plan_limit_check("seats")
         action = "user.reactivated" if is_active else "user.deactivated"
         audit_record(actor=actor, action=action, target=user, details={"email": user.email})
         user.is_active = is_active

@@ -105,6 +105,17 @@ BILLING_ACCOUNT = {
     "purge_at": nullable(TIMESTAMP),
 }
 
+# A monthly quota of the plan: which limit, its value, how much is used, what was refused, when it starts again.
+QUOTA = record(
+    limit=record(name=STRING, value=INTEGER),
+    used=INTEGER,
+    percent=INTEGER,
+    rejected=INTEGER,
+    plan=PLAN,
+    period_start=STRING,
+    reset_at=TIMESTAMP,
+)
+
 
 @dataclass(frozen=True)
 class EventType:
@@ -280,6 +291,17 @@ _TYPES = [
         "billing.plan_changed",
         "The tenant moved to another plan; its limits and features apply at once.",
         record(from_plan=PLAN, limits={"type": "object"}, features={"type": "object"}, **BILLING_ACCOUNT),
+    ),
+    EventType(
+        "billing.quota_warning",
+        "The tenant used 80% of a monthly quota of its plan (once a month).",
+        QUOTA,
+    ),
+    EventType(
+        "billing.quota_reached",
+        "The tenant reached a monthly quota of its plan: further mentions are rejected (quota_exceeded) until it "
+        "resets (once a month).",
+        QUOTA,
     ),
     EventType(
         "test.ping",

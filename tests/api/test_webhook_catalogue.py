@@ -11,6 +11,8 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 from jsonschema import Draft202012Validator
 
+from monitoring.ingest.payload import from_object
+from monitoring.ingest.service import mentions_ingest
 from monitoring.models import Alert, AlertEvent, WarningPolicy
 from monitoring.services import brand_create
 from monitoring.warning.handlers import Change
@@ -32,6 +34,7 @@ from responses.statements.services import (
     statement_submit,
 )
 from responses.team.services import case_member_add, case_member_remove
+from tenants.billing.models import Plan
 from tenants.billing.services import platform_tenant_update
 from tenants.identity.models import User
 from tenants.identity.principals import SYSTEM
@@ -121,14 +124,29 @@ def billing_changes() -> None:
         platform_tenant_update(actor=SYSTEM, slug="alpha", plan="team", status="suspended")
 
 
+def quota_changes(settings: Any) -> None:
+    """Ingest past 80% and then 100% of the plan's monthly mentions (the last item rejected)."""
+    settings.BILLING_ENFORCE_LIMITS = True
+    with schema_context(get_public_schema_name()):
+        Plan.objects.filter(code="trial").update(limits={"mentions_per_month": 5})
+    for ids in (["q1", "q2", "q3", "q4"], ["q5", "q6"]):
+        items = [
+            {"platform": "weibo", "external_id": i, "text": "额度", "published_at": timezone.now().isoformat()}
+            for i in ids
+        ]
+        mentions_ingest(actor=SYSTEM, payload=from_object({"mentions": items}))
+    settings.BILLING_ENFORCE_LIMITS = False
+
+
 @pytest.fixture
-def sent(alpha: Any, django_capture_on_commit_callbacks: Any) -> list[Delivery]:
+def sent(alpha: Any, django_capture_on_commit_callbacks: Any, settings: Any) -> list[Delivery]:
     """Every body sent to a channel subscribed to everything while alerts change and a case runs its course."""
     with in_tenant("alpha"):
         channel = channel_create(actor=SYSTEM, name="everything", kind="email", emails=["ops@alpha.example"])
         with django_capture_on_commit_callbacks():
             alert_changes()
             case_run_through()
+            quota_changes(settings)
             billing_changes()
             channel_test(actor=SYSTEM, channel_id=channel.pk)
         return list(Delivery.objects.filter(channel=channel).order_by("id"))
