@@ -161,6 +161,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env.int("VIGIL_USAGE_FLUSH_SECONDS", default=300)),
         "tenant_schemas": ["public"],
     },
+    # Public schema: mentions not yet reported to Stripe, as Billing Meter events.
+    "billing-usage-report": {
+        "task": "billing.usage_report",
+        "schedule": timedelta(minutes=env.int("VIGIL_USAGE_REPORT_MINUTES", default=60)),
+        "tenant_schemas": ["public"],
+    },
 }
 
 # What happens when the warning engine opens, escalates, reminds, de-escalates or resolves an alert: each is called
@@ -195,6 +201,9 @@ BILLING_RETENTION_DAYS = env.int("VIGIL_BILLING_RETENTION_DAYS", default=30)
 # Whether plans' limits bite: the monthly mentions quota, seats, rules and brands (402 plan_limit) and the plan's
 # API requests a minute. Usage is metered either way; the test settings turn enforcement off but for its own tests.
 BILLING_ENFORCE_LIMITS = env.bool("VIGIL_BILLING_ENFORCE_LIMITS", default=True)
+# The Billing Meter's event name in Stripe that mentions are reported to, and how many meter events one run sends.
+STRIPE_METER_EVENT_NAME = env("STRIPE_METER_EVENT_NAME", default="vigil_mentions")
+BILLING_USAGE_REPORT_BATCH = env.int("VIGIL_USAGE_REPORT_BATCH", default=500)
 
 # Ingest limits per request (413 above them).
 INGEST_MAX_ITEMS = env.int("VIGIL_INGEST_MAX_ITEMS", default=5000)

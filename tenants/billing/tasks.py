@@ -5,6 +5,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.billing.lifecycle import lifecycle_sweep
 from tenants.billing.usage import usage_flush
+from tenants.billing.usage_report import usage_report
 
 
 @shared_task(name="billing.lifecycle_sweep", acks_late=True)
@@ -19,3 +20,10 @@ def billing_usage_flush() -> dict[str, int]:
     """Beat, in the public schema: API request counters and seat, rule and brand counts into the usage days."""
     with schema_context(get_public_schema_name()):
         return usage_flush()
+
+
+@shared_task(name="billing.usage_report", acks_late=True)
+def billing_usage_report() -> dict[str, int]:
+    """Beat, in the public schema: unreported mentions to Stripe as Billing Meter events, idempotent on retry."""
+    with schema_context(get_public_schema_name()):
+        return usage_report()
