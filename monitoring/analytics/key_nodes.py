@@ -22,7 +22,6 @@ The combined score is the SCORE_WEIGHTS-weighted sum of the measures divided by 
 """
 
 import random
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -35,14 +34,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.errors import NotFoundError, ValidationError
+from config.errors import ValidationError
 from config.jsonsafe import INT_MAX
-from monitoring.models import Brand, MonitoringRule
+from monitoring.analytics.scopes import checked_scope
 from tenants.identity.principals import Principal, check_permission
 
 DEFAULT_WINDOW = timedelta(days=7)
 MAX_LIMIT = 200
-SCOPE_KINDS = ("tenant", "brand", "rule", "case")
 
 # Weights of the normalised measures in the combined score; they add up to 1.
 SCORE_WEIGHTS = {
@@ -59,8 +57,6 @@ EXACT_BETWEENNESS_AUTHORS = 5_000
 BETWEENNESS_SAMPLES = 512
 BETWEENNESS_SEED = 20_160_501
 
-_SCOPE = re.compile(r"(brand|rule|case):([0-9]{1,19})")
-
 
 class ScopeNode(NamedTuple):
     """One mention of the scope's forest, as read from the database."""
@@ -71,18 +67,6 @@ class ScopeNode(NamedTuple):
     author_external_id: str
     followers: int
     verified: bool
-
-
-def parse_scope(raw: str) -> tuple[str, int | None]:
-    """`tenant`, `brand:<id>`, `rule:<id>` or `case:<id>` as (kind, id)."""
-    if raw == "tenant":
-        return "tenant", None
-    match = _SCOPE.fullmatch(raw)
-    if match is None or not 0 < int(match.group(2)) <= INT_MAX:
-        raise ValidationError(
-            f"'{raw[:100]}' is not a scope; expected tenant, brand:<id>, rule:<id> or case:<id>.", field="scope"
-        )
-    return match.group(1), int(match.group(2))
 
 
 # Breadth first from the seeds, as in cascades/selectors.py, but over a set of starts: UNION (not UNION ALL)
@@ -184,15 +168,7 @@ def scope_key_nodes(
     An archived brand or rule is still read, as archived items are by id.
     """
     check_permission(actor, "mentions.read")
-    kind, scope_id = parse_scope(scope)
-    if kind == "case" and mention_ids is None:
-        raise ValidationError("A case scope needs the case's evidence mentions.", field="scope")
-    if kind != "case" and mention_ids is not None:
-        raise ValueError("mention_ids are the evidence of a case scope only")
-    if kind in ("brand", "rule") and scope_id is not None:
-        model = Brand if kind == "brand" else MonitoringRule
-        if not model.objects.filter(pk=scope_id).exists():
-            raise NotFoundError(f"No {kind} {scope_id}.", field="scope")
+    kind, scope_id = checked_scope(scope, case_given=mention_ids is not None)
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError(f"The limit is between 1 and {MAX_LIMIT}.", field="limit")
     until = until or timezone.now()

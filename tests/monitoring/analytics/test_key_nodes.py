@@ -12,7 +12,8 @@ from django_tenants.utils import tenant_context
 from config.errors import NotFoundError, ValidationError
 from config.jsonsafe import INT_MAX
 from monitoring.analytics import key_nodes as module
-from monitoring.analytics.key_nodes import ScopeNode, parse_scope, rank_authors, scope_key_nodes
+from monitoring.analytics.key_nodes import ScopeNode, rank_authors, scope_key_nodes
+from monitoring.analytics.scopes import parse_scope
 from monitoring.ingest.payload import from_object
 from monitoring.ingest.service import mentions_ingest
 from monitoring.models import Mention
