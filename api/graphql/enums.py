@@ -95,6 +95,7 @@ class SearchSort(StrEnum):
 class SearchAggregation(StrEnum):
     VOLUME = "volume"
     SENTIMENT = "sentiment"
+    EMOTION = "emotion"
     AUTHORS = "authors"
     PLATFORMS = "platforms"
     TERMS = "terms"

@@ -120,7 +120,7 @@ class SearchInput(serializers.Serializer):
         required=False,
         default="",
         allow_blank=True,
-        help_text="Comma-separated: volume, sentiment, authors, platforms, terms.",
+        help_text="Comma-separated: volume, sentiment, emotion, authors, platforms, terms.",
     )
     interval = serializers.CharField(required=False, default="1h", help_text="Bucket width: 15m, 1h, 1d…")
 

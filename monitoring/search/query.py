@@ -20,7 +20,8 @@ from monitoring.nlp import get_analyzer
 from monitoring.search.client import es_client
 from monitoring.search.index import alias_name
 
-AGGREGATIONS = frozenset({"volume", "sentiment", "authors", "platforms", "terms"})
+AGGREGATIONS = frozenset({"volume", "sentiment", "emotion", "authors", "platforms", "terms"})
+EMOTIONS = ("angry", "fear", "happy", "neutral", "sad", "surprise")
 SORTS = {
     "relevance": [{"_score": "desc"}, {"published_at": "desc"}, {"id": "desc"}],
     "time": [{"published_at": "desc"}, {"id": "desc"}],
@@ -173,6 +174,11 @@ def _aggregations(params: SearchParams) -> dict[str, Any]:
         aggs["volume"] = {"date_histogram": histogram}
     if "sentiment" in wanted:
         aggs["sentiment"] = {"date_histogram": histogram, "aggs": {"by": {"terms": {"field": "sentiment", "size": 3}}}}
+    if "emotion" in wanted:
+        aggs["emotion"] = {
+            "date_histogram": histogram,
+            "aggs": {"by": {"terms": {"field": "emotion", "size": len(EMOTIONS)}}},
+        }
     if "authors" in wanted:
         # By id: names are neither unique nor always there (CED's authors have none).
         aggs["authors"] = {
@@ -209,6 +215,17 @@ def _render_aggregations(raw: dict[str, Any]) -> dict[str, Any]:
                 **{s["key"]: s["doc_count"] for s in b["by"]["buckets"]},
             }
             for b in raw["sentiment"]["buckets"]
+        ]
+    if "emotion" in raw:
+        # Mentions without an emotion (not Chinese, or not classified) count in `count` and in no emotion.
+        out["emotion"] = [
+            {
+                "time": b["key_as_string"],
+                "count": b["doc_count"],
+                **{e: 0 for e in EMOTIONS},
+                **{e["key"]: e["doc_count"] for e in b["by"]["buckets"]},
+            }
+            for b in raw["emotion"]["buckets"]
         ]
     if "authors" in raw:
         out["authors"] = [_author_bucket(b) for b in raw["authors"]["buckets"]]

@@ -108,12 +108,16 @@ def test_search_pages_back_with_previous_cursor_in_the_list_envelope(corpus):
 
 
 def test_aggregations_in_the_same_call(corpus):
-    body = corpus.get(f"{SEARCH}?aggs=volume,sentiment,authors,platforms,terms&interval=1h").json()
+    body = corpus.get(f"{SEARCH}?aggs=volume,sentiment,emotion,authors,platforms,terms&interval=1h").json()
     aggs = body["aggregations"]
 
     assert body["count"] == 5
     assert sum(bucket["count"] for bucket in aggs["volume"]) == 5
     assert sum(b["negative"] + b["neutral"] + b["positive"] for b in aggs["sentiment"]) == 5
+    emotions = ("angry", "fear", "happy", "neutral", "sad", "surprise")
+    # Four of the five are Chinese, so classified by emotion; the English one counts in no emotion.
+    assert sum(sum(b[e] for e in emotions) for b in aggs["emotion"]) == 4
+    assert sum(b["count"] for b in aggs["emotion"]) == 5
     assert {p["platform"]: p["count"] for p in aggs["platforms"]} == {"weibo": 2, "douyin": 1, "zhihu": 1, "x": 1}
     assert aggs["authors"][0] == {
         "author_id": "a-s3",
