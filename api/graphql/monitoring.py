@@ -273,7 +273,9 @@ class MonitoringQuery:
             raise NotFoundError(f"No mention {id}.", field="id")
         return Mention.from_model(found)
 
-    @strawberry.field(description="Full-text search; aggregations: volume, sentiment, emotion, authors, platforms, terms.")
+    @strawberry.field(
+        description="Full-text search; aggregations: volume, sentiment, emotion, authors, platforms, terms."
+    )
     def search_mentions(
         self,
         info: Info,
