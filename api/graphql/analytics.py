@@ -2,13 +2,13 @@
 /api/v1/analytics/forecast."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from api.graphql.permissions import actor
-from responses.cases.analytics import analytics_forecast, analytics_key_nodes
+from responses.cases.analytics import analytics_forecast, analytics_key_nodes, analytics_share_of_voice
 
 SCOPE_HELP = "`tenant`, `brand:<id>`, `rule:<id>` or `case:<id>`."
 
@@ -69,6 +69,75 @@ class ScopeForecast:
     trend: str = strawberry.field(description="`rising`, `peaking`, `declining` or `calm`.")
 
 
+@strawberry.type(description="Mentions of each emotion.")
+class Emotions:
+    angry: int
+    fear: int
+    happy: int
+    neutral: int
+    sad: int
+    surprise: int
+
+
+@strawberry.type(description="An alert on a brand's scope.")
+class BrandAlert:
+    id: int
+    level: str
+    peak_level: str
+    status: str
+    opened_at: datetime
+    resolved_at: datetime | None
+
+
+@strawberry.type(description="A crisis case about a brand.")
+class BrandCase:
+    id: int
+    title: str
+    status: str
+    severity: str
+    is_drill: bool
+    created_at: datetime
+
+
+@strawberry.type(description="One brand's voice in the window.")
+class BrandVoice:
+    brand_id: int
+    name: str
+    kind: str
+    archived: bool
+    mentions: int
+    share: float
+    positive: int
+    neutral: int
+    negative: int
+    net_sentiment: float
+    emotions: Emotions
+    unique_authors: int
+    reach: int
+    series: list[VolumePoint]
+    alerts: list[BrandAlert]
+    cases: list[BrandCase]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "BrandVoice":
+        return cls(
+            **{k: v for k, v in d.items() if k not in ("emotions", "series", "alerts", "cases")},
+            emotions=Emotions(**d["emotions"]),
+            series=[VolumePoint(**p) for p in d["series"]],
+            alerts=[BrandAlert(**a) for a in d["alerts"]],
+            cases=[BrandCase(**c) for c in d["cases"]],
+        )
+
+
+@strawberry.type(description="Share of voice over the tenant's brands, own and competitors'.")
+class ShareOfVoice:
+    since: datetime
+    until: datetime
+    interval: str
+    total_mentions: int
+    brands: list[BrandVoice]
+
+
 @strawberry.type
 class AnalyticsQuery:
     @strawberry.field(description="Who carried a scope's spread (as GET /api/v1/analytics/key-nodes).")
@@ -103,4 +172,19 @@ class AnalyticsQuery:
             **{k: v for k, v in found.items() if k not in ("history", "forecast")},
             history=[VolumePoint(**p) for p in found["history"]],
             forecast=[ForecastPoint(**p) for p in found["forecast"]],
+        )
+
+    @strawberry.field(description="Share of voice over the tenant's brands (as GET /api/v1/analytics/share-of-voice).")
+    def analytics_share_of_voice(
+        self,
+        info: Info,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        interval: str = "1d",
+        brands: list[int] | None = None,
+    ) -> ShareOfVoice:
+        found = analytics_share_of_voice(actor=actor(info), since=since, until=until, interval=interval, brands=brands)
+        return ShareOfVoice(
+            **{k: v for k, v in found.items() if k != "brands"},
+            brands=[BrandVoice.from_dict(b) for b in found["brands"]],
         )

@@ -5,8 +5,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest import analytics_serializers as s
-from api.rest.base import ApiView
-from responses.cases.analytics import analytics_forecast, analytics_key_nodes
+from api.rest.base import ApiView, list_param
+from responses.cases.analytics import analytics_forecast, analytics_key_nodes, analytics_share_of_voice
 
 
 class KeyNodesView(ApiView):
@@ -35,3 +35,19 @@ class ForecastView(ApiView):
         data.is_valid(raise_exception=True)
         found = analytics_forecast(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
         return Response(s.ForecastOutput(found).data)
+
+
+class ShareOfVoiceView(ApiView):
+    @extend_schema(
+        operation_id="analytics_share_of_voice",
+        parameters=[s.ShareOfVoiceInput],
+        responses=s.ShareOfVoiceOutput,
+        summary="Share of voice over the tenant's brands (own and competitors): mentions, sentiment, emotions, "
+        "reach, series, alerts and cases",
+    )
+    def get(self, request: Request) -> Response:
+        brands = list_param(request.query_params, "brands") or None
+        data = s.ShareOfVoiceInput(data={**request.query_params.dict(), "brands": brands})
+        data.is_valid(raise_exception=True)
+        found = analytics_share_of_voice(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        return Response(s.ShareOfVoiceOutput(found).data)

@@ -81,3 +81,73 @@ class ForecastOutput(serializers.Serializer):
         choices=[(t, t) for t in ("rising", "peaking", "declining", "calm")],
         help_text="Where the volume is heading, from the recent level, the forecast and the series' peak (README).",
     )
+
+
+class ShareOfVoiceInput(serializers.Serializer):
+    since = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Default: 7 days ago.")
+    until = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Default: now.")
+    interval = serializers.CharField(
+        required=False, default="1d", max_length=10, help_text="The series' interval: `1h`, `1d`…"
+    )
+    brands = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=50,
+        help_text="Brand ids (repeat or comma-separate); default every brand with mentions in the window.",
+    )
+
+
+class Emotions(serializers.Serializer):
+    angry = serializers.IntegerField()
+    fear = serializers.IntegerField()
+    happy = serializers.IntegerField()
+    neutral = serializers.IntegerField()
+    sad = serializers.IntegerField()
+    surprise = serializers.IntegerField()
+
+
+class BrandAlert(serializers.Serializer):
+    id = serializers.IntegerField()
+    level = serializers.CharField()
+    peak_level = serializers.CharField()
+    status = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+
+
+class BrandCase(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    severity = serializers.CharField()
+    is_drill = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class BrandVoice(serializers.Serializer):
+    brand_id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=[("own", "own"), ("competitor", "competitor")])
+    archived = serializers.BooleanField()
+    mentions = serializers.IntegerField()
+    share = serializers.FloatField(help_text="Of the listed brands' summed mentions.")
+    positive = serializers.IntegerField()
+    neutral = serializers.IntegerField()
+    negative = serializers.IntegerField()
+    net_sentiment = serializers.FloatField(help_text="(positive − negative) / mentions.")
+    emotions = Emotions()
+    unique_authors = serializers.IntegerField()
+    reach = serializers.IntegerField(help_text="Followers of the distinct authors.")
+    series = VolumePoint(many=True)
+    alerts = BrandAlert(many=True, help_text="Alerts on the brand's scope live at some time in the window.")
+    cases = BrandCase(many=True, help_text="Crisis cases about the brand (for a competitor: their crisis).")
+
+
+class ShareOfVoiceOutput(serializers.Serializer):
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    interval = serializers.CharField()
+    total_mentions = serializers.IntegerField()
+    brands = BrandVoice(many=True)

@@ -56,6 +56,7 @@ urlpatterns = [
     path("webhook-event-types", notifications.WebhookEventTypeListView.as_view(), name="webhook-event-types"),
     path("analytics/key-nodes", analytics.KeyNodesView.as_view(), name="analytics-key-nodes"),
     path("analytics/forecast", analytics.ForecastView.as_view(), name="analytics-forecast"),
+    path("analytics/share-of-voice", analytics.ShareOfVoiceView.as_view(), name="analytics-share-of-voice"),
     path("billing", billing.BillingView.as_view(), name="billing"),
     path("billing/checkout", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
     path("billing/portal", billing.BillingPortalView.as_view(), name="billing-portal"),

@@ -24,7 +24,7 @@ MAX_HISTORY_POINTS = 1000
 MAX_HORIZON_POINTS = 200
 FORECAST_LEVEL = 0.8
 # Intervals are aligned to this instant, so the same interval always cuts the day at the same places.
-_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
+ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 
 _BUCKETS_SQL = """
 SELECT date_bin(%(step)s, b.minute, %(origin)s) AS at, sum(b.mentions)
@@ -53,7 +53,7 @@ def parse_interval(raw: str, field: str) -> timedelta:
 
 
 def _floor(at: datetime, step: timedelta) -> datetime:
-    return _ORIGIN + step * math.floor((at - _ORIGIN) / step)
+    return ORIGIN + step * math.floor((at - ORIGIN) / step)
 
 
 def scope_volume_forecast(
@@ -93,7 +93,7 @@ def scope_volume_forecast(
             "interval.",
             field="since",
         )
-    params: dict[str, Any] = {"step": step, "origin": _ORIGIN, "since": start, "until": end}
+    params: dict[str, Any] = {"step": step, "origin": ORIGIN, "since": start, "until": end}
     if kind == "case":
         sql = _CASE_SQL
         params |= {"brands": case_brands or [], "mentions": case_mentions or []}

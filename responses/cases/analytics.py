@@ -7,10 +7,11 @@ from typing import Any
 from config.errors import NotFoundError
 from monitoring.analytics.key_nodes import scope_key_nodes
 from monitoring.analytics.scopes import parse_scope
+from monitoring.analytics.share_of_voice import share_of_voice
 from monitoring.analytics.volume import scope_volume_forecast
 from responses.cases.selectors import case_get
 from responses.models import CrisisCase
-from tenants.identity.principals import Principal
+from tenants.identity.principals import Principal, check_permission
 
 
 def _case(actor: Principal, scope: str) -> CrisisCase | None:
@@ -53,3 +54,36 @@ def analytics_forecast(
         case_brands=[b.pk for b in case.brands.all()] if case else None,
         case_mentions=[m.pk for m in case.evidence.all()] if case else None,
     )
+
+
+def analytics_share_of_voice(
+    *,
+    actor: Principal,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    interval: str = "1d",
+    brands: list[int] | None = None,
+) -> dict[str, Any]:
+    """Share of voice over the tenant's brands, each with the crisis cases about it (a competitor's response is a
+    reference for one's own)."""
+    found = share_of_voice(actor=actor, since=since, until=until, interval=interval, brands=brands)
+    check_permission(actor, "cases.read")
+    ids = [b["brand_id"] for b in found["brands"]]
+    cases: dict[int, list[dict[str, Any]]] = {}
+    about = CrisisCase.objects.filter(brands__in=ids, created_at__lt=found["until"]).distinct()
+    for case in about.prefetch_related("brands").order_by("created_at", "id"):
+        for brand_id in (b.pk for b in case.brands.all()):
+            if brand_id in ids:
+                cases.setdefault(brand_id, []).append(
+                    {
+                        "id": case.pk,
+                        "title": case.title,
+                        "status": case.status,
+                        "severity": case.severity,
+                        "is_drill": case.is_drill,
+                        "created_at": case.created_at,
+                    }
+                )
+    for brand in found["brands"]:
+        brand["cases"] = cases.get(brand["brand_id"], [])
+    return found

@@ -250,6 +250,12 @@ OPS: list[Op] = [
         '{ analyticsForecast(scope: "tenant") { trend } }',
         may("mentions.read"),
     ),
+    Op(
+        "GET",
+        f"{V1}/analytics/share-of-voice",
+        "{ analyticsShareOfVoice { totalMentions } }",
+        may("mentions.read"),
+    ),
     Op("GET", f"{V1}/mentions/search", "{ searchMentions { totalCount } }", may("mentions.read")),
     Op(
         "POST",
