@@ -1,6 +1,6 @@
 """The billing admin's platform operations over GraphQL (public host): the same selectors and services as REST."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 import strawberry
@@ -12,9 +12,10 @@ from strawberry.types import Info
 from api.graphql.enums import InvoiceStatus
 from api.graphql.paging import MAX_FIRST, Connection, connection
 from api.graphql.permissions import actor
-from tenants.billing import selectors, services, tenant_billing
+from tenants.billing import selectors, services, tenant_billing, usage_selectors
 from tenants.billing.models import BillingStatus
 from tenants.billing.models import Plan as PlanModel
+from tenants.billing.period_usage import period_usage
 from tenants.billing.platform import platform_tenant_create, platform_tenant_delete
 from tenants.models import Tenant
 
@@ -29,6 +30,8 @@ class Plan:
     stripe_metered_price_id: strawberry.auto
     limits: JSON
     features: JSON
+    monthly_price_cents: strawberry.auto
+    currency: strawberry.auto
 
 
 @strawberry_django.type(Tenant)
@@ -64,6 +67,52 @@ class PlatformTenant:
     @strawberry_django.field(select_related=ACCOUNT)
     def stripe_subscription_id(self, root: Tenant) -> str:
         return cast(str, root.billing.stripe_subscription_id)  # type: ignore[attr-defined]
+
+    @strawberry_django.field(
+        select_related=ACCOUNT,
+        description="Usage this calendar month (UTC) against the plan's limits: {period_start, resets_at, mentions, "
+        "seats, rules, brands: {used, limit}, api_requests_today, api_requests_per_minute}.",
+    )
+    def usage(self, root: Tenant) -> JSON:
+        return cast(JSON, period_usage(root))
+
+    @strawberry_django.field(description="When mentions or API requests were last counted for the tenant.")
+    def last_activity_at(self, root: Tenant) -> datetime | None:
+        return cast(datetime | None, getattr(root, "last_activity_at", None))
+
+
+@strawberry.type
+class UsageDay:
+    day: date
+    tenant: str
+    mentions: int
+    api_requests: int
+    seats: int | None
+    rules: int | None
+    brands: int | None
+    mentions_reported: int
+
+
+@strawberry.type
+class MentionsDay:
+    day: date
+    mentions: int
+
+
+@strawberry.type
+class Money:
+    currency: str
+    amount_cents: int
+
+
+@strawberry.type
+class PlatformMetrics:
+    since: date
+    until: date
+    tenants_by_status: JSON
+    active_tenants: int
+    mrr: list[Money]
+    mentions_per_day: list[MentionsDay]
 
 
 @strawberry.type
@@ -141,6 +190,44 @@ class BillingQuery:
     @connection(Connection[Plan], description="Plans by code (billing admins).")
     def platform_plans(self, info: Info) -> QuerySet[PlanModel]:
         return selectors.plan_list(actor=actor(info))
+
+    @strawberry.field(
+        description="Each tenant's usage per UTC day from `since` to `until` (default: this month), billing admins."
+    )
+    def platform_usage(self, info: Info, since: date | None = None, until: date | None = None) -> list[UsageDay]:
+        days = usage_selectors.platform_usage(actor=actor(info), since=since, until=until)
+        return [
+            UsageDay(
+                day=d.day,
+                tenant=d.tenant.slug,
+                mentions=d.mentions,
+                api_requests=d.api_requests,
+                seats=d.seats,
+                rules=d.rules,
+                brands=d.brands,
+                mentions_reported=d.mentions_reported,
+            )
+            for d in days
+        ]
+
+    @strawberry.field(description="Tenants by status, MRR and mentions per day (billing admins).")
+    def platform_metrics(self, info: Info, since: date | None = None, until: date | None = None) -> PlatformMetrics:
+        m = usage_selectors.platform_metrics(actor=actor(info), since=since, until=until)
+        return PlatformMetrics(
+            since=m["since"],
+            until=m["until"],
+            tenants_by_status=m["tenants_by_status"],
+            active_tenants=m["active_tenants"],
+            mrr=[Money(**money) for money in m["mrr"]],
+            mentions_per_day=[MentionsDay(**day) for day in m["mentions_per_day"]],
+        )
+
+    @strawberry.field(description=f"A tenant's first `first` invoices from Stripe (1 to {MAX_FIRST}), billing admins.")
+    def platform_tenant_invoices(self, info: Info, slug: str, first: int = 50) -> list[Invoice]:
+        found = usage_selectors.platform_tenant_invoices(
+            actor=actor(info), slug=slug, limit=min(max(first, 1), MAX_FIRST)
+        )
+        return [Invoice(**{**invoice, "status": _invoice_status(invoice["status"])}) for invoice in found]
 
     @strawberry.field(description="One plan (billing admins).")
     def platform_plan(self, info: Info, code: str) -> Plan:

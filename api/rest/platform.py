@@ -2,15 +2,19 @@
 
 from typing import Any
 
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest import platform_serializers as s
-from api.rest.base import TenantViewSet, list_param
-from tenants.billing import selectors, services
-from tenants.billing.models import BillingStatus, Plan
+from api.rest.base import ApiView, TenantViewSet, list_param
+from api.rest.schema import error_response
+from tenants.billing import selectors, services, usage_selectors
+from tenants.billing.models import BillingStatus, Plan, UsageDay
 from tenants.billing.platform import platform_tenant_create, platform_tenant_delete
 from tenants.models import Tenant
 
@@ -91,6 +95,19 @@ class PlatformTenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
         tenant = selectors.platform_tenant_get(actor=self.principal, slug=slug)
         return Response(s.PlatformTenantOutput(tenant).data, status=202)
 
+    @extend_schema(
+        responses={
+            200: s.InvoiceOutput(many=True),
+            503: error_response("Stripe could not be reached or refused the call (`service_unavailable`)."),
+        },
+        operation_id="platform_tenants_invoices_list",
+        summary="A tenant's invoices, from Stripe",
+    )
+    @action(detail=True, methods=["get"])
+    def invoices(self, request: Request, slug: str) -> Response:
+        found = usage_selectors.platform_tenant_invoices(actor=self.principal, slug=slug)
+        return self.paged(found, s.InvoiceOutput)
+
 
 @extend_schema_view(
     list=extend_schema(summary="Plans with their limits, features and Stripe prices"),
@@ -126,3 +143,41 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         data = s.PlanUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(s.PlanOutput(services.plan_update(actor=self.principal, code=code, **data.validated_data)).data)
+
+
+class PlatformUsageViewSet(mixins.ListModelMixin, TenantViewSet):
+    model = UsageDay
+    serializer_class = s.UsageDayOutput
+
+    def select(self) -> Any:
+        return usage_selectors.platform_usage(actor=self.principal)
+
+    @extend_schema(
+        parameters=[s.UsageQueryInput],
+        responses={(200, "application/json"): s.UsageDayOutput(many=True), (200, "text/csv"): OpenApiTypes.STR},
+        summary="Each tenant's usage per UTC day (mentions, API requests, seats, rules, brands); `?export=csv`",
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = s.UsageQueryInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        days = usage_selectors.platform_usage(actor=self.principal, since=v.get("since"), until=v.get("until"))
+        if v.get("export") == "csv":
+            response = HttpResponse(usage_selectors.usage_csv(days), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="usage.csv"'
+            return response  # type: ignore[return-value]
+        return self.paged(days, s.UsageDayOutput)
+
+
+class PlatformMetricsView(ApiView):
+    @extend_schema(
+        operation_id="platform_metrics_retrieve",
+        parameters=[s.UsageFilterInput],
+        responses=s.PlatformMetricsOutput,
+        summary="Tenants by billing status, MRR from active tenants' plans, and mentions per day (default 30 days)",
+    )
+    def get(self, request: Request) -> Response:
+        data = s.UsageFilterInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        metrics = usage_selectors.platform_metrics(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        return Response(s.PlatformMetricsOutput(metrics).data)

@@ -1,10 +1,14 @@
 """Input and output of the billing admin's platform API (tenants and plans, on the public schema)."""
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tenants.billing.models import FEATURE_KEYS, LIMIT_KEYS, BillingStatus, Plan
+from tenants.billing.period_usage import period_usage
 from tenants.billing.services import ADMIN_STATUSES, CODE_PATTERN
-from tenants.models import SLUG_PATTERN
+from tenants.models import SLUG_PATTERN, Tenant
 
 LIMITS_HELP = f"Limit names ({', '.join(LIMIT_KEYS)}) to whole numbers; absent or null means unlimited."
 FEATURES_HELP = f"Feature names ({', '.join(FEATURE_KEYS)}) to true or false."
@@ -31,6 +35,8 @@ class PlanOutput(serializers.ModelSerializer):
             "stripe_metered_price_id",
             "limits",
             "features",
+            "monthly_price_cents",
+            "currency",
             "created_at",
             "updated_at",
         ]
@@ -43,6 +49,10 @@ class PlanCreateInput(serializers.Serializer):
     stripe_metered_price_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
     limits = LimitsField(required=False, help_text=LIMITS_HELP)
     features = FeaturesField(required=False, help_text=FEATURES_HELP)
+    monthly_price_cents = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, help_text="The base price a month, in cents (for MRR)."
+    )
+    currency = serializers.RegexField(r"^[a-z]{3}$", required=False, help_text="ISO 4217, lowercase (usd).")
 
 
 class PlanUpdateInput(serializers.Serializer):
@@ -51,6 +61,26 @@ class PlanUpdateInput(serializers.Serializer):
     stripe_metered_price_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
     limits = LimitsField(required=False, help_text=LIMITS_HELP)
     features = FeaturesField(required=False, help_text=FEATURES_HELP)
+    monthly_price_cents = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, help_text="The base price a month, in cents (for MRR)."
+    )
+    currency = serializers.RegexField(r"^[a-z]{3}$", required=False, help_text="ISO 4217, lowercase (usd).")
+
+
+class UsedOfLimit(serializers.Serializer):
+    used = serializers.IntegerField(allow_null=True, help_text="Null for seats, rules and brands before a flush.")
+    limit = serializers.IntegerField(allow_null=True, help_text="Null: unlimited.")
+
+
+class PeriodUsageOutput(serializers.Serializer):
+    period_start = serializers.DateField(help_text="The calendar month (UTC) the quota counts.")
+    resets_at = serializers.DateTimeField(help_text="When the monthly quota starts again.")
+    mentions = UsedOfLimit(help_text="Mentions stored this month against mentions_per_month.")
+    seats = UsedOfLimit(help_text="Users and pending invitations (as of the last usage flush).")
+    rules = UsedOfLimit()
+    brands = UsedOfLimit()
+    api_requests_today = serializers.IntegerField(help_text="As of the last usage flush.")
+    api_requests_per_minute = serializers.IntegerField(allow_null=True)
 
 
 class PlatformTenantOutput(serializers.Serializer):
@@ -71,6 +101,53 @@ class PlatformTenantOutput(serializers.Serializer):
     features = FeaturesField(source="billing.plan.features", help_text=FEATURES_HELP)
     stripe_customer_id = serializers.CharField(source="billing.stripe_customer_id")
     stripe_subscription_id = serializers.CharField(source="billing.stripe_subscription_id")
+    usage = serializers.SerializerMethodField(help_text="Usage this calendar month (UTC) against the plan's limits.")
+    last_activity_at = serializers.DateTimeField(
+        allow_null=True, default=None, help_text="When mentions or API requests were last counted for the tenant."
+    )
+
+    @extend_schema_field(PeriodUsageOutput)
+    def get_usage(self, tenant: Tenant) -> dict[str, Any]:
+        return period_usage(tenant)
+
+
+class UsageFilterInput(serializers.Serializer):
+    since = serializers.DateField(required=False, help_text="First UTC day (default: this month's first).")
+    until = serializers.DateField(required=False, help_text="Last UTC day, included (default: today).")
+
+
+class UsageQueryInput(UsageFilterInput):
+    export = serializers.ChoiceField(choices=["csv"], required=False, help_text="`csv`: every row as a CSV file.")
+
+
+class UsageDayOutput(serializers.Serializer):
+    day = serializers.DateField()
+    tenant = serializers.CharField(source="tenant.slug", help_text="The tenant's slug.")
+    mentions = serializers.IntegerField(help_text="Mentions newly stored that day.")
+    api_requests = serializers.IntegerField(help_text="As of the last usage flush.")
+    seats = serializers.IntegerField(allow_null=True, help_text="Snapshot by the usage flush; null: none taken.")
+    rules = serializers.IntegerField(allow_null=True)
+    brands = serializers.IntegerField(allow_null=True)
+    mentions_reported = serializers.IntegerField(help_text="How many of the day's mentions Stripe was told of.")
+
+
+class MoneyOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    amount_cents = serializers.IntegerField()
+
+
+class MentionsDayOutput(serializers.Serializer):
+    day = serializers.DateField()
+    mentions = serializers.IntegerField()
+
+
+class PlatformMetricsOutput(serializers.Serializer):
+    since = serializers.DateField()
+    until = serializers.DateField()
+    tenants_by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Every billing status.")
+    active_tenants = serializers.IntegerField(help_text="Active and trialing tenants.")
+    mrr = MoneyOutput(many=True, help_text="Monthly recurring revenue: active tenants' plan prices, per currency.")
+    mentions_per_day = MentionsDayOutput(many=True, help_text="All tenants' new mentions per UTC day.")
 
 
 class PlatformTenantCreateInput(serializers.Serializer):

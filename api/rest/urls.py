@@ -67,9 +67,11 @@ urlpatterns = [
 platform_router = SimpleRouter(trailing_slash=False)
 platform_router.register("platform/tenants", platform.PlatformTenantViewSet, basename="platform-tenant")
 platform_router.register("platform/plans", platform.PlanViewSet, basename="platform-plan")
+platform_router.register("platform/usage", platform.PlatformUsageViewSet, basename="platform-usage")
 
 public_only_urlpatterns: list[URLPattern | URLResolver] = [
     path("billing/stripe-webhook", billing.StripeWebhookView.as_view(), name="billing-stripe-webhook"),
+    path("platform/metrics", platform.PlatformMetricsView.as_view(), name="platform-metrics"),
     path("", include(platform_router.urls)),
 ]
 

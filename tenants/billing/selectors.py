@@ -5,6 +5,7 @@ from django_tenants.utils import get_public_schema_name
 
 from config.errors import NotFoundError, ValidationError
 from tenants.billing.models import BillingAccount, BillingStatus, Plan, StatusChange
+from tenants.billing.period_usage import with_period_usage
 from tenants.identity.principals import Principal, check_permission
 from tenants.models import Tenant
 
@@ -32,7 +33,9 @@ def platform_tenant_list(
             raise ValidationError(
                 f"Unknown status '{value[:50]}'; expected one of {', '.join(BillingStatus.values)}.", field="status"
             )
-    tenants = Tenant.objects.exclude(schema_name=get_public_schema_name()).select_related("billing__plan")
+    tenants = with_period_usage(
+        Tenant.objects.exclude(schema_name=get_public_schema_name()).select_related("billing__plan")
+    )
     if search:
         tenants = tenants.filter(Q(slug__icontains=search) | Q(name__icontains=search))
     if status:
@@ -44,12 +47,9 @@ def platform_tenant_list(
 
 def platform_tenant_get(*, actor: Principal, slug: str) -> Tenant:
     check_permission(actor, "platform.read")
-    tenant = (
-        Tenant.objects.exclude(schema_name=get_public_schema_name())
-        .select_related("billing__plan")
-        .filter(slug=slug)
-        .first()
-    )
+    tenant = with_period_usage(
+        Tenant.objects.exclude(schema_name=get_public_schema_name()).select_related("billing__plan").filter(slug=slug)
+    ).first()
     if tenant is None:
         raise NotFoundError(f"No tenant '{slug}'.", field="slug")
     return tenant

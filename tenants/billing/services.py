@@ -1,6 +1,7 @@
 """Plans and billing accounts: opening an account with a new tenant, changing plan and status (each status change
 recorded in the history and the audit log)."""
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -122,6 +123,11 @@ def _validate_plan_fields(errors: ErrorList, fields: dict[str, Any]) -> dict[str
         clean["limits"] = _validate_limits(errors, fields["limits"])
     if "features" in fields:
         clean["features"] = _validate_features(errors, fields["features"])
+    price = fields.get("monthly_price_cents", 0)
+    if isinstance(price, bool) or not isinstance(price, int) or not 0 <= price <= MAX_LIMIT:
+        errors.add("monthly_price_cents", f"A price is a whole number of cents from 0 to {MAX_LIMIT}.")
+    if "currency" in fields and not re.fullmatch(r"[a-z]{3}", str(fields["currency"])):
+        errors.add("currency", "A currency is an ISO 4217 code in lowercase, such as usd.")
     return clean
 
 
@@ -135,6 +141,8 @@ def plan_create(
     stripe_metered_price_id: str = "",
     limits: dict[str, Any] | None = None,
     features: dict[str, Any] | None = None,
+    monthly_price_cents: int = 0,
+    currency: str = "usd",
 ) -> Plan:
     check_permission(actor, "platform.manage")
     errors = ErrorList()
@@ -146,6 +154,8 @@ def plan_create(
             "stripe_metered_price_id": stripe_metered_price_id,
             "limits": limits or {},
             "features": features or {},
+            "monthly_price_cents": monthly_price_cents,
+            "currency": currency,
         },
     )
     errors.raise_if_any()

@@ -119,7 +119,11 @@ def invoice_list(*, actor: Principal, limit: int = MAX_INVOICES) -> list[dict[st
 
     Stripe lists at most 100 a page, so a larger `limit` follows Stripe's own paging."""
     check_permission(actor, "billing.read")
-    account = _account()
+    return customer_invoices(_account(), limit=limit)
+
+
+def customer_invoices(account: BillingAccount, *, limit: int = MAX_INVOICES) -> list[dict[str, Any]]:
+    """The account's first `limit` invoices from Stripe, newest first (none before it has a Stripe customer)."""
     if not account.stripe_customer_id:
         return []
     params: Any = {"customer": account.stripe_customer_id, "limit": min(limit, STRIPE_PAGE)}

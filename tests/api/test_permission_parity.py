@@ -979,6 +979,9 @@ OPS: list[Op] = [
             'mutation { deletePlatformTenant(slug: "alpha") { slug purgeAt } }',
             'mutation { createPlan(code: "new", name: "New") { code } }',
             'mutation { updatePlan(code: "trial", name: "Trial 2") { code } }',
+            "{ platformUsage { day } }",
+            "{ platformMetrics { activeTenants } }",
+            '{ platformTenantInvoices(slug: "alpha") { id } }',
         )
     ],
 ]

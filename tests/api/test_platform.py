@@ -258,6 +258,9 @@ def test_the_schema_documents_platform_operations_with_a_credential_and_no_tenan
         "platform_plans_create",
         "platform_plans_retrieve",
         "platform_plans_update",
+        "platform_tenants_invoices_list",
+        "platform_usage_list",
+        "platform_metrics_retrieve",
     }
     for key, op in platform.items():
         assert op["security"] == [{"JWT": []}, {"ApiKey": []}], key
