@@ -8,7 +8,12 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.permissions import actor
-from responses.cases.analytics import analytics_forecast, analytics_key_nodes, analytics_share_of_voice
+from responses.cases.analytics import (
+    analytics_forecast,
+    analytics_key_nodes,
+    analytics_share_of_voice,
+    analytics_trends,
+)
 
 SCOPE_HELP = "`tenant`, `brand:<id>`, `rule:<id>` or `case:<id>`."
 
@@ -138,6 +143,43 @@ class ShareOfVoice:
     brands: list[BrandVoice]
 
 
+@strawberry.type(description="Mentions of each polarity.")
+class SentimentCounts:
+    positive: int
+    neutral: int
+    negative: int
+
+
+@strawberry.type(description="A scope's talk in one interval.")
+class TrendPoint:
+    at: datetime
+    mentions: int
+    unique_authors: int
+    reach: int
+    sentiment: SentimentCounts
+    polarity: float | None
+    emotions: Emotions
+
+
+@strawberry.type(description="Where a count series changed level.")
+class ChangePoint:
+    metric: str = strawberry.field(description="`mentions` or `negative`.")
+    at: datetime
+    before: float
+    after: float
+
+
+@strawberry.type(description="A scope's trends per interval, its change points and its trend state.")
+class ScopeTrends:
+    scope: str
+    interval: str
+    since: datetime
+    until: datetime
+    series: list[TrendPoint]
+    change_points: list[ChangePoint]
+    trend: str
+
+
 @strawberry.type
 class AnalyticsQuery:
     @strawberry.field(description="Who carried a scope's spread (as GET /api/v1/analytics/key-nodes).")
@@ -187,4 +229,27 @@ class AnalyticsQuery:
         return ShareOfVoice(
             **{k: v for k, v in found.items() if k != "brands"},
             brands=[BrandVoice.from_dict(b) for b in found["brands"]],
+        )
+
+    @strawberry.field(description="A scope's trends per interval (as GET /api/v1/analytics/trends).")
+    def analytics_trends(
+        self,
+        info: Info,
+        scope: Annotated[str, strawberry.argument(description=SCOPE_HELP)],
+        interval: str = "1h",
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> ScopeTrends:
+        found = analytics_trends(actor=actor(info), scope=scope, interval=interval, since=since, until=until)
+        return ScopeTrends(
+            **{k: v for k, v in found.items() if k not in ("series", "change_points")},
+            series=[
+                TrendPoint(
+                    **{k: v for k, v in p.items() if k not in ("sentiment", "emotions")},
+                    sentiment=SentimentCounts(**p["sentiment"]),
+                    emotions=Emotions(**p["emotions"]),
+                )
+                for p in found["series"]
+            ],
+            change_points=[ChangePoint(**c) for c in found["change_points"]],
         )

@@ -6,7 +6,12 @@ from rest_framework.response import Response
 
 from api.rest import analytics_serializers as s
 from api.rest.base import ApiView, list_param
-from responses.cases.analytics import analytics_forecast, analytics_key_nodes, analytics_share_of_voice
+from responses.cases.analytics import (
+    analytics_forecast,
+    analytics_key_nodes,
+    analytics_share_of_voice,
+    analytics_trends,
+)
 
 
 class KeyNodesView(ApiView):
@@ -51,3 +56,18 @@ class ShareOfVoiceView(ApiView):
         data.is_valid(raise_exception=True)
         found = analytics_share_of_voice(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
         return Response(s.ShareOfVoiceOutput(found).data)
+
+
+class TrendsView(ApiView):
+    @extend_schema(
+        operation_id="analytics_trends",
+        parameters=[s.TrendsInput],
+        responses=s.TrendsOutput,
+        summary="A scope's volume, authors, reach, polarity and emotions per interval, with change points and the "
+        "trend state",
+    )
+    def get(self, request: Request) -> Response:
+        data = s.TrendsInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        found = analytics_trends(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        return Response(s.TrendsOutput(found).data)

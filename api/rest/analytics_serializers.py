@@ -151,3 +151,45 @@ class ShareOfVoiceOutput(serializers.Serializer):
     interval = serializers.CharField()
     total_mentions = serializers.IntegerField()
     brands = BrandVoice(many=True)
+
+
+class TrendsInput(serializers.Serializer):
+    scope = serializers.CharField(max_length=40, help_text=SCOPE_HELP)
+    interval = serializers.CharField(
+        required=False, default="1h", max_length=10, help_text="A number and m, h or d: `15m`, `1h`, `1d`."
+    )
+    since = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Default: 7 days ago.")
+    until = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Default: now.")
+
+
+class SentimentCounts(serializers.Serializer):
+    positive = serializers.IntegerField()
+    neutral = serializers.IntegerField()
+    negative = serializers.IntegerField()
+
+
+class TrendPoint(serializers.Serializer):
+    at = serializers.DateTimeField()
+    mentions = serializers.IntegerField()
+    unique_authors = serializers.IntegerField()
+    reach = serializers.IntegerField(help_text="Followers of the interval's distinct authors.")
+    sentiment = SentimentCounts()
+    polarity = serializers.FloatField(allow_null=True, help_text="(positive − negative) / mentions; null if none.")
+    emotions = Emotions()
+
+
+class ChangePoint(serializers.Serializer):
+    metric = serializers.ChoiceField(choices=[("mentions", "mentions"), ("negative", "negative")])
+    at = serializers.DateTimeField(help_text="The first interval at the new level.")
+    before = serializers.FloatField(help_text="Mean per interval before.")
+    after = serializers.FloatField(help_text="Mean per interval after (until the next change).")
+
+
+class TrendsOutput(serializers.Serializer):
+    scope = serializers.CharField()
+    interval = serializers.CharField()
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField(help_text="End of the last complete interval.")
+    series = TrendPoint(many=True)
+    change_points = ChangePoint(many=True)
+    trend = serializers.ChoiceField(choices=[(t, t) for t in ("rising", "peaking", "declining", "calm")])

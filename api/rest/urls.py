@@ -57,6 +57,7 @@ urlpatterns = [
     path("analytics/key-nodes", analytics.KeyNodesView.as_view(), name="analytics-key-nodes"),
     path("analytics/forecast", analytics.ForecastView.as_view(), name="analytics-forecast"),
     path("analytics/share-of-voice", analytics.ShareOfVoiceView.as_view(), name="analytics-share-of-voice"),
+    path("analytics/trends", analytics.TrendsView.as_view(), name="analytics-trends"),
     path("billing", billing.BillingView.as_view(), name="billing"),
     path("billing/checkout", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
     path("billing/portal", billing.BillingPortalView.as_view(), name="billing-portal"),

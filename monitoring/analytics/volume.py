@@ -52,7 +52,8 @@ def parse_interval(raw: str, field: str) -> timedelta:
     return timedelta(seconds=int(raw[:-1]) * INTERVAL_UNITS[unit])
 
 
-def _floor(at: datetime, step: timedelta) -> datetime:
+def floor_to(at: datetime, step: timedelta) -> datetime:
+    """The start of the interval of `step` that holds `at`."""
     return ORIGIN + step * math.floor((at - ORIGIN) / step)
 
 
@@ -82,8 +83,8 @@ def scope_volume_forecast(
             field="horizon",
         )
     # The interval now under way is not over: counting it would read as a drop.
-    end = _floor(until or timezone.now(), step)
-    start = _floor(since, step) if since else max(end - DEFAULT_HISTORY, end - step * MAX_HISTORY_POINTS)
+    end = floor_to(until or timezone.now(), step)
+    start = floor_to(since or max(end - DEFAULT_HISTORY, end - step * MAX_HISTORY_POINTS), step)
     if start >= end:
         raise ValidationError("since is not before until (in whole intervals).", field="since")
     points = round((end - start) / step)

@@ -8,6 +8,7 @@ from config.errors import NotFoundError
 from monitoring.analytics.key_nodes import scope_key_nodes
 from monitoring.analytics.scopes import parse_scope
 from monitoring.analytics.share_of_voice import share_of_voice
+from monitoring.analytics.trends import scope_trends
 from monitoring.analytics.volume import scope_volume_forecast
 from responses.cases.selectors import case_get
 from responses.models import CrisisCase
@@ -87,3 +88,24 @@ def analytics_share_of_voice(
     for brand in found["brands"]:
         brand["cases"] = cases.get(brand["brand_id"], [])
     return found
+
+
+def analytics_trends(
+    *,
+    actor: Principal,
+    scope: str,
+    interval: str = "1h",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, Any]:
+    """A scope's trends per interval; a case's scope is its brands' mentions and its evidence."""
+    case = _case(actor, scope)
+    return scope_trends(
+        actor=actor,
+        scope=scope,
+        interval=interval,
+        since=since,
+        until=until,
+        case_brands=[b.pk for b in case.brands.all()] if case else None,
+        case_mentions=[m.pk for m in case.evidence.all()] if case else None,
+    )

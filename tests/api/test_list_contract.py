@@ -47,7 +47,7 @@ def every_page(api: Api, path: str, page_size: int = 1) -> list[dict[str, Any]]:
     return items
 
 
-def test_every_list_nested_ones_too_answers_in_one_envelope(alpha, billing_admin):
+def test_every_list_nested_ones_too_answers_in_one_envelope(alpha, billing_admin, item):
     api = admin(alpha)
     case = open_case(api)
     add_task(api, case["id"], "Call the supplier")
@@ -56,6 +56,8 @@ def test_every_list_nested_ones_too_answers_in_one_envelope(alpha, billing_admin
     channel = api.post("/api/v1/notification-channels", {"name": "ops", "kind": "email", "emails": ["o@x.example"]})
     ids: dict[str, int] = {"cases": case["id"], "statements": statement["id"], "playbooks": playbook["id"]}
     ids["notification-channels"] = channel.json()["id"]
+    api.post("/api/v1/mentions/batch", {"mentions": [item(external_id="list-contract-1")]})
+    ids["mentions"] = api.get("/api/v1/mentions?external_id=list-contract-1").json()["results"][0]["id"]
     schema = api.get("/api/schema/?format=json").json()
     paged: list[str] = [
         path
@@ -81,6 +83,7 @@ def test_every_list_nested_ones_too_answers_in_one_envelope(alpha, billing_admin
         "/api/v1/notification-channels/{id}/deliveries",
         "/api/v1/sla-policies",
         "/api/v1/mentions",
+        "/api/v1/mentions/{id}/cascade/nodes",
         "/api/v1/tasks",
     } < set(paged), "the nested lists and the ones that used to answer bare arrays are paged lists too"
     for template, body in bodies.items():

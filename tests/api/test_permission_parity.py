@@ -252,6 +252,12 @@ OPS: list[Op] = [
     ),
     Op(
         "GET",
+        f"{V1}/analytics/trends",
+        '{ analyticsTrends(scope: "tenant") { trend } }',
+        may("mentions.read"),
+    ),
+    Op(
+        "GET",
         f"{V1}/analytics/share-of-voice",
         "{ analyticsShareOfVoice { totalMentions } }",
         may("mentions.read"),
@@ -991,6 +997,7 @@ QUERY = {
     f"{V1}/playbooks/{{id}}/diff": "?from=1&to=2",
     f"{V1}/analytics/key-nodes": "?scope=tenant",
     f"{V1}/analytics/forecast": "?scope=tenant",
+    f"{V1}/analytics/trends": "?scope=tenant",
 }
 
 
