@@ -4,7 +4,10 @@ A fresh tenant gets 1,000 monitoring rules (frequent real words), 30,000 CED men
 hour (ingested through the product's pipeline, so buckets and matches are real), and one policy over all
 rules with the default indicator set. Then evaluate() runs as beat runs it.
 
-    uv run python bench/warning_tick.py [--rules 1000] [--mentions 30000] [--ticks 5]
+With --forecast the ticks are then run again, in the same process, with a `forecast_size` indicator added to the
+policy (every scope above its min_count is forecast on every tick); the result goes to warning_tick_forecast.json.
+
+    uv run python bench/warning_tick.py [--rules 1000] [--mentions 30000] [--ticks 5] [--forecast]
 """
 
 import argparse
@@ -21,7 +24,7 @@ from monitoring.ingest.bulk import ingest_stream
 from monitoring.models import MonitoringRule, WarningPolicy
 from monitoring.nlp import get_analyzer
 from monitoring.warning.engine import evaluate
-from monitoring.warning.services import policy_create
+from monitoring.warning.services import policy_create, policy_update
 from tenants.identity.principals import SYSTEM
 from tenants.models import Tenant
 
@@ -31,6 +34,7 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=1000)
     parser.add_argument("--mentions", type=int, default=30_000)
     parser.add_argument("--ticks", type=int, default=5)
+    parser.add_argument("--forecast", action="store_true")
     args = parser.parse_args()
     created = fresh_tenant("bench-warning")
     items = load_items(args.mentions)
@@ -52,28 +56,22 @@ def main() -> None:
         started = time.perf_counter()
         ingest_stream(items, batch=1000)
         ingest_seconds = time.perf_counter() - started
-        policy_create(
-            actor=SYSTEM,
-            name="all rules",
-            scope_kind="rule",
-            indicators=[
-                {"key": "volume", "type": "volume_anomaly", "window_minutes": 15, "weight": 0.25},
-                {"key": "negative", "type": "negative_ratio", "window_minutes": 15, "weight": 0.2},
-                {"key": "crisis_terms", "type": "keyword_frequency", "window_minutes": 15, "weight": 0.2},
-                {"key": "spread", "type": "spread_velocity", "window_minutes": 10, "weight": 0.2},
-                {"key": "influencers", "type": "influential_involvement", "window_minutes": 30, "weight": 0.15},
-            ],
-        )
-        timings: list[float] = []
-        opened = 0
-        for tick in range(args.ticks):
-            started = time.perf_counter()
-            changes = evaluate(now=timezone.now())
-            timings.append((time.perf_counter() - started) * 1000)
-            opened += sum(c.kind == "opened" for c in changes)
-            print(f"tick {tick + 1}: {timings[-1]:.0f} ms, {len(changes)} changes")
+        indicators = [
+            {"key": "volume", "type": "volume_anomaly", "window_minutes": 15, "weight": 0.25},
+            {"key": "negative", "type": "negative_ratio", "window_minutes": 15, "weight": 0.2},
+            {"key": "crisis_terms", "type": "keyword_frequency", "window_minutes": 15, "weight": 0.2},
+            {"key": "spread", "type": "spread_velocity", "window_minutes": 10, "weight": 0.2},
+            {"key": "influencers", "type": "influential_involvement", "window_minutes": 30, "weight": 0.15},
+        ]
+        policy = policy_create(actor=SYSTEM, name="all rules", scope_kind="rule", indicators=indicators)
+        timings, opened = ticks(args.ticks)
+        if args.forecast:
+            # Same data, same load, one run: the policy again with a forecast_size indicator added.
+            forecast = {"key": "forecast", "type": "forecast_size", "window_minutes": 15, "weight": 0.2}
+            policy_update(actor=SYSTEM, policy_id=policy.pk, indicators=[*indicators, forecast])
+            forecast_timings, _ = ticks(args.ticks)
     write_result(
-        "warning_tick",
+        "warning_tick_forecast" if args.forecast else "warning_tick",
         {
             "scopes": len(vocabulary),
             "mentions": len(items),
@@ -83,9 +81,29 @@ def main() -> None:
             "tick_ms_max": round(max(timings), 1),
             "ms_per_scope": round(percentile(timings, 50) / max(len(vocabulary), 1), 3),
             "alerts_opened_first_tick": opened,
+            **(
+                {
+                    "with_forecast_size_tick_ms_p50": round(percentile(forecast_timings, 50), 1),
+                    "with_forecast_size_tick_ms_max": round(max(forecast_timings), 1),
+                }
+                if args.forecast
+                else {}
+            ),
             "ingest_seconds_for_setup": round(ingest_seconds, 1),
         },
     )
+
+
+def ticks(count: int) -> tuple[list[float], int]:
+    timings: list[float] = []
+    opened = 0
+    for tick in range(count):
+        started = time.perf_counter()
+        changes = evaluate(now=timezone.now())
+        timings.append((time.perf_counter() - started) * 1000)
+        opened += sum(c.kind == "opened" for c in changes)
+        print(f"tick {tick + 1}: {timings[-1]:.0f} ms, {len(changes)} changes")
+    return timings, opened
 
 
 if __name__ == "__main__":
