@@ -2,10 +2,13 @@
 
 from django.urls import include, path
 
+from api.graphql.schema import schema
+from api.graphql.views import VigilGraphQLView
 from config.urls_common import urlpatterns as common
 
 urlpatterns = [
     *common,
+    path("graphql/", VigilGraphQLView.as_view(schema=schema), name="graphql"),
     path("api/v1/", include("api.rest.urls")),
 ]
 

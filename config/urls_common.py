@@ -1,10 +1,8 @@
-"""Routes every host serves: health, API docs and the GraphQL endpoint."""
+"""Routes every host serves: health and API docs (each host serves its own GraphQL schema)."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api.graphql.schema import schema
-from api.graphql.views import VigilGraphQLView
 from api.rest.health import HealthzView, ReadyzView
 
 urlpatterns = [
@@ -12,5 +10,4 @@ urlpatterns = [
     path("readyz", ReadyzView.as_view(), name="readyz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("graphql/", VigilGraphQLView.as_view(schema=schema), name="graphql"),
 ]

@@ -2,11 +2,14 @@
 
 from django.urls import include, path
 
+from api.graphql.schema import public_schema
+from api.graphql.views import VigilGraphQLView
 from api.rest.urls import public_urlpatterns
 from config.urls_common import urlpatterns as common
 
 urlpatterns = [
     *common,
+    path("graphql/", VigilGraphQLView.as_view(schema=public_schema), name="graphql"),
     path("api/v1/", include(public_urlpatterns)),
 ]
 

@@ -171,6 +171,9 @@ class BillingQuery:
         found = tenant_billing.invoice_list(actor=actor(info), limit=first)
         return [Invoice(**{**invoice, "status": _invoice_status(invoice["status"])}) for invoice in found]
 
+
+@strawberry.type
+class PlatformQuery:
     @connection(
         Connection[PlatformTenant], description="Tenants by slug (billing admins); search matches slug or name."
     )
@@ -250,6 +253,9 @@ class BillingMutation:
     def create_billing_portal(self, info: Info, return_url: str) -> str:
         return tenant_billing.portal_create(actor=actor(info), return_url=return_url)
 
+
+@strawberry.type
+class PlatformMutation:
     @strawberry.mutation(description="Create a tenant on a plan, as manage.py tenant_create does (billing admins).")
     def create_platform_tenant(
         self,

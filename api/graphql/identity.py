@@ -93,13 +93,16 @@ class UserUpdateInput:
 
 
 @strawberry.type
-class IdentityQuery:
+class MeQuery:
     @strawberry.field(description="The caller, its role and its tenant.")
     def me(self, info: Info) -> Me:
         data = selectors.me(actor=actor(info))
         tenant = cast(dict[str, str] | None, data.pop("tenant"))
         return Me(**data, tenant=TenantSummary(**tenant) if tenant else None)  # type: ignore[arg-type]
 
+
+@strawberry.type
+class IdentityQuery:
     @connection(Connection[User], description="The tenant's users by id.")
     def users(self, info: Info) -> QuerySet[models.User]:
         return selectors.user_list(actor=actor(info))
@@ -111,6 +114,23 @@ class IdentityQuery:
     @connection(Connection[ApiKey], description="The tenant's API keys, newest first.")
     def api_keys(self, info: Info) -> QuerySet[models.ApiKey]:
         return selectors.api_key_list(actor=actor(info))
+
+
+@strawberry.type
+class PasswordResetMutation:
+    @strawberry.mutation(
+        description="Ask for a password-reset link by email. Always true: whether the address has an account is "
+        "not said. No credentials."
+    )
+    def request_password_reset(self, info: Info, email: str) -> bool:
+        ratelimit.account_request_hit(address=client_address(info.context.request), email=email)
+        invitations.password_reset_request(email=email)
+        return True
+
+    @strawberry.mutation(description="Set a new password with the mailed token; earlier tokens stop working.")
+    def confirm_password_reset(self, info: Info, token: str, password: str) -> User:
+        ratelimit.account_request_hit(address=client_address(info.context.request))
+        return cast(User, invitations.password_reset_confirm(token=token, password=password))
 
 
 @strawberry.type
@@ -132,20 +152,6 @@ class IdentityMutation:
     def accept_invitation(self, info: Info, token: str, password: str, name: str = "") -> User:
         ratelimit.account_request_hit(address=client_address(info.context.request))
         return cast(User, invitations.invitation_accept(token=token, name=name, password=password))
-
-    @strawberry.mutation(
-        description="Ask for a password-reset link by email. Always true: whether the address has an account is "
-        "not said. No credentials."
-    )
-    def request_password_reset(self, info: Info, email: str) -> bool:
-        ratelimit.account_request_hit(address=client_address(info.context.request), email=email)
-        invitations.password_reset_request(email=email)
-        return True
-
-    @strawberry.mutation(description="Set a new password with the mailed token; earlier tokens stop working.")
-    def confirm_password_reset(self, info: Info, token: str, password: str) -> User:
-        ratelimit.account_request_hit(address=client_address(info.context.request))
-        return cast(User, invitations.password_reset_confirm(token=token, password=password))
 
     @strawberry.mutation
     def update_user(self, info: Info, id: int, input: UserUpdateInput) -> User:

@@ -1,4 +1,6 @@
-"""The GraphQL schema, composed from one Query and one Mutation class per area."""
+"""The two GraphQL schemas, composed from one Query and one Mutation class per area: a tenant's (served on tenant
+hosts) and the public host's (the caller and the platform API for billing admins). Each advertises only what its
+host serves."""
 
 from datetime import datetime
 
@@ -9,10 +11,10 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from api.graphql import enums  # noqa: F401 (makes the domain choices GraphQL enums before any type uses them)
 from api.graphql.analytics import AnalyticsQuery
 from api.graphql.audit import AuditQuery
-from api.graphql.billing import BillingMutation, BillingQuery
+from api.graphql.billing import BillingMutation, BillingQuery, PlatformMutation, PlatformQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
 from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
-from api.graphql.identity import IdentityMutation, IdentityQuery
+from api.graphql.identity import IdentityMutation, IdentityQuery, MeQuery, PasswordResetMutation
 from api.graphql.limits import limit_extensions
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
@@ -26,6 +28,7 @@ from api.graphql.warning import WarningMutation, WarningQuery
 
 @strawberry.type
 class Query(
+    MeQuery,
     IdentityQuery,
     MonitoringQuery,
     PropagationQuery,
@@ -45,6 +48,7 @@ class Query(
 
 @strawberry.type
 class Mutation(
+    PasswordResetMutation,
     IdentityMutation,
     MonitoringMutation,
     WarningMutation,
@@ -59,12 +63,27 @@ class Mutation(
     pass
 
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    # The optimizer turns each list's selection into one query per level (select_related, prefetch). It reads whole
-    # rows: trimming columns to the selection also drops those a nested page's cursor is made of.
-    extensions=[*limit_extensions(), lambda: DjangoOptimizerExtension(enable_only_optimization=False)],
-    config=StrawberryConfig(relay_max_results=MAX_FIRST),
-    scalar_overrides={datetime: DateTime},
-)
+@strawberry.type(name="Query")
+class PublicQuery(MeQuery, PlatformQuery):
+    pass
+
+
+@strawberry.type(name="Mutation")
+class PublicMutation(PasswordResetMutation, PlatformMutation):
+    pass
+
+
+def _schema(query: type, mutation: type) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        # The optimizer turns each list's selection into one query per level (select_related, prefetch). It reads
+        # whole rows: trimming columns to the selection also drops those a nested page's cursor is made of.
+        extensions=[*limit_extensions(), lambda: DjangoOptimizerExtension(enable_only_optimization=False)],
+        config=StrawberryConfig(relay_max_results=MAX_FIRST),
+        scalar_overrides={datetime: DateTime},
+    )
+
+
+schema = _schema(Query, Mutation)
+public_schema = _schema(PublicQuery, PublicMutation)

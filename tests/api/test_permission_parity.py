@@ -972,24 +972,6 @@ OPS: list[Op] = [
         may("billing.manage"),
         body={"return_url": "https://a.example/back"},
     ),
-    # The platform API is the public host's (tests/api/test_platform.py); no tenant role reaches it in GraphQL.
-    *[
-        Op(None, None, document, frozenset())
-        for document in (
-            "{ platformTenants { edges { node { slug } } } }",
-            '{ platformTenant(slug: "alpha") { slug } }',
-            "{ platformPlans { edges { node { code } } } }",
-            '{ platformPlan(code: "trial") { code } }',
-            'mutation { createPlatformTenant(slug: "zeta", name: "Z", adminEmail: "a@z.example") { apiKey } }',
-            'mutation { updatePlatformTenant(slug: "alpha", status: SUSPENDED) { slug } }',
-            'mutation { deletePlatformTenant(slug: "alpha") { slug purgeAt } }',
-            'mutation { createPlan(code: "new", name: "New") { code } }',
-            'mutation { updatePlan(code: "trial", name: "Trial 2") { code } }',
-            "{ platformUsage { day } }",
-            "{ platformMetrics { activeTenants } }",
-            '{ platformTenantInvoices(slug: "alpha") { id } }',
-        )
-    ],
 ]
 
 # Query strings some REST operations need beside their path.

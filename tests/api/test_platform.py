@@ -8,7 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from graphql import build_schema
 
+from api.graphql.schema import public_schema, schema
 from monitoring.search.index import tenant_index_delete
 from tenants.models import Tenant
 from tenants.services import tenant_delete
@@ -238,10 +240,32 @@ def test_graphql_refuses_a_billing_status_it_does_not_know(billing):
 
 
 def test_graphql_refuses_tenant_users_the_platform_operations(alpha):
-    response = Api("alpha", auth=key_auth(alpha.api_key)).graphql(PLATFORM_QUERY, {"search": ""}).json()
+    on_tenant_host = Api("alpha", auth=key_auth(alpha.api_key)).graphql(PLATFORM_QUERY, {"search": ""}).json()
+    on_public_host = Api(None, auth=key_auth(alpha.api_key)).graphql(PLATFORM_QUERY, {"search": ""}).json()
 
-    assert response["data"] is None
-    assert response["errors"][0]["extensions"]["code"] == "permission_denied"
+    # A tenant's schema has no platform field at all; on the public host a tenant credential is the wrong one.
+    assert on_tenant_host["errors"][0]["extensions"]["code"] == "graphql_validation"
+    assert "Cannot query field 'platformTenants'" in on_tenant_host["errors"][0]["message"]
+    assert on_public_host.get("data") is None
+    assert on_public_host["errors"][0]["extensions"]["code"] in ("wrong_tenant", "permission_denied")
+
+
+def test_each_host_s_graphql_schema_holds_only_what_that_host_serves():
+    public = build_schema(public_schema.as_str())
+    tenant = build_schema(schema.as_str())
+    public_fields = set(public.query_type.fields) | set(public.mutation_type.fields)
+    tenant_fields = set(tenant.query_type.fields) | set(tenant.mutation_type.fields)
+
+    assert {f for f in public_fields if not f.startswith(("platform", "createPlatform", "updatePlatform"))} == {
+        "me",
+        "deletePlatformTenant",
+        "createPlan",
+        "updatePlan",
+        "requestPasswordReset",
+        "confirmPasswordReset",
+    }
+    assert not {f for f in tenant_fields if "latform" in f} | ({"createPlan", "updatePlan"} & tenant_fields)
+    assert {"me", "cases", "searchMentions", "billing", "requestPasswordReset"} <= tenant_fields
 
 
 def test_the_schema_documents_platform_operations_with_a_credential_and_no_tenant(tenants):
