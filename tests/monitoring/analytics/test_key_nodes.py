@@ -2,6 +2,7 @@
 mentions in a window, ranked with a reason; read in one query, measured on the forest and the author graph."""
 
 import random
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -204,7 +205,7 @@ def test_scopes_parse_to_kind_and_id():
     assert parse_scope("case:3") == ("case", 3)
 
 
-def forest(rows: list[tuple[int, int | None, str]]) -> list[ScopeNode]:
+def forest(rows: Sequence[tuple[int, int | None, str]]) -> list[ScopeNode]:
     return [ScopeNode(i, p, "weibo", a, 100 * i, a == "v") for i, p, a in rows]
 
 
