@@ -10,12 +10,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from monitoring.nlp.features import FeatureSpec, tfidf
+from monitoring.nlp.joint import PolarityStacker
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 ZH_POLARITY = "zh_polarity"
 ZH_EMOTION = "zh_emotion"
+ZH_STACKER = "zh_polarity_stacker"
 EN_POLARITY = "en_polarity"
-MODEL_NAMES = (ZH_POLARITY, ZH_EMOTION, EN_POLARITY)
+MODEL_NAMES = (ZH_POLARITY, ZH_EMOTION, ZH_STACKER, EN_POLARITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,23 +68,47 @@ class LinearTextModel:
 class ModelSet:
     zh_polarity: LinearTextModel
     zh_emotion: LinearTextModel
+    # Chinese polarity as shown: zh_polarity and zh_emotion stacked, and made consistent with the emotion.
+    zh_stacker: PolarityStacker
     en_polarity: LinearTextModel
+
+    def zh_sentiment(self, emotion: np.ndarray, polarity: np.ndarray) -> np.ndarray:
+        """Polarity probabilities of Chinese posts (columns negative, neutral, positive) from both models'."""
+        return self.zh_stacker.combine(emotion, polarity)
 
 
 def model_path(directory: Path, name: str) -> Path:
     return directory / f"{name}.joblib"
 
 
-def save_model(model: LinearTextModel, directory: Path, name: str) -> Path:
+def save_models(models: ModelSet, directory: Path) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
-    path = model_path(directory, name)
-    joblib.dump(model.to_dict(), path, compress=3)
-    return path
+    paths = {}
+    for name, model in _by_name(models).items():
+        paths[name] = model_path(directory, name)
+        joblib.dump(model.to_dict(), paths[name], compress=3)
+    return paths
 
 
 def load_models(directory: Path = MODELS_DIR) -> ModelSet:
-    loaded = {name: LinearTextModel.from_dict(joblib.load(model_path(directory, name))) for name in MODEL_NAMES}
-    return ModelSet(**loaded)
+    def linear(name: str) -> LinearTextModel:
+        return LinearTextModel.from_dict(joblib.load(model_path(directory, name)))
+
+    return ModelSet(
+        zh_polarity=linear(ZH_POLARITY),
+        zh_emotion=linear(ZH_EMOTION),
+        zh_stacker=PolarityStacker.from_dict(joblib.load(model_path(directory, ZH_STACKER))),
+        en_polarity=linear(EN_POLARITY),
+    )
+
+
+def _by_name(models: ModelSet) -> dict[str, LinearTextModel | PolarityStacker]:
+    return {
+        ZH_POLARITY: models.zh_polarity,
+        ZH_EMOTION: models.zh_emotion,
+        ZH_STACKER: models.zh_stacker,
+        EN_POLARITY: models.en_polarity,
+    }
 
 
 @cache

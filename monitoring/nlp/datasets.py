@@ -5,10 +5,16 @@ never also a training post.
 """
 
 import csv
+import html
 import json
+import re
 import zlib
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from monitoring.nlp.normalize import EMOTICON_LABEL_LEAK
 
@@ -22,11 +28,13 @@ EMOTION_POLARITY = {
     "sad": "negative",
 }
 _TWEETEVAL_SENTIMENT = ("negative", "neutral", "positive")
-# TweetEval emotion ids: anger, joy, optimism, sadness.
-_TWEETEVAL_EMOTION_POLARITY = ("negative", "positive", "positive", "negative")
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_URL = re.compile(r"https?://\S+")
+_HANDLE = re.compile(r"@\w+")
+_NON_WORD = re.compile(r"[\W_]+")
 
 WEIBO_HELD_OUT_BUCKETS = 1  # of 10: a 10% held-out split
-TWEETEVAL_HELD_OUT_BUCKETS = 4  # of 10: large enough for a stable macro-recall on 2,000 tweets
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +52,28 @@ class Labelled:
         kept = [(t, y) for t, y in zip(self.texts, self.labels, strict=True) if y in labels]
         return Labelled([t for t, _ in kept], [y for _, y in kept])
 
+    def split(self, mask: "Sequence[bool] | np.ndarray") -> tuple["Labelled", "Labelled"]:
+        """(rows where mask is false, rows where it is true)."""
+        outside, inside = Labelled([], []), Labelled([], [])
+        for text, label, flag in zip(self.texts, self.labels, mask, strict=True):
+            target = inside if flag else outside
+            target.texts.append(text)
+            target.labels.append(label)
+        return outside, inside
+
     def relabel(self, mapping: dict[str, str]) -> "Labelled":
         """Maps labels, dropping rows whose label has no mapping."""
         kept = [(t, mapping[y]) for t, y in zip(self.texts, self.labels, strict=True) if y in mapping]
         return Labelled([t for t, _ in kept], [y for _, y in kept])
 
 
+def hash_bucket(text: str) -> int:
+    """0–9 from the text alone, so that a post and its duplicates always land in the same split."""
+    return zlib.crc32(text.encode()) % 10
+
+
 def _held_out(text: str, buckets: int) -> bool:
-    return zlib.crc32(text.encode()) % 10 < buckets
+    return hash_bucket(text) < buckets
 
 
 def _sentiment_dir(data_dir: Path) -> Path:
@@ -82,24 +104,65 @@ def weibo_senti(data_dir: Path) -> tuple[Labelled, Labelled]:
     return train, held_out
 
 
-def tweeteval_sentiment(data_dir: Path) -> tuple[Labelled, Labelled]:
-    """(train, held-out) cut from TweetEval's sentiment validation split, the only sentiment split we have."""
+@dataclass(frozen=True, slots=True)
+class SemevalPrior:
+    """SemEval 2013–2016 subtask A tweets, deduplicated, minus every tweet of TweetEval's validation split."""
+
+    train: Labelled
+    rows: int
+    duplicates_removed: int
+    conflicting_removed: int
+    validation_removed: int
+    validation_matched: int
+
+
+def tweet_key(text: str) -> str:
+    """What two copies of one tweet share: TweetEval masks handles as @user, drops some links, re-quotes text."""
+    text = html.unescape(_UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)).lower()
+    text = _HANDLE.sub("@user", _URL.sub(" ", text))
+    return _NON_WORD.sub("", text)
+
+
+def semeval_prior(data_dir: Path) -> SemevalPrior:
+    """Training tweets for en_polarity: one row per tweet key, conflicting annotations and validation tweets out."""
+    labels_by_key: dict[str, set[str]] = defaultdict(set)
+    text_by_key: dict[str, str] = {}
+    rows = 0
+    for path in sorted((_sentiment_dir(data_dir) / "semeval2017_4a_prior").glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            parts = line.split("\t")
+            if len(parts) < 3 or parts[1] not in _TWEETEVAL_SENTIMENT:
+                continue
+            rows += 1
+            text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), parts[2]).strip()
+            key = tweet_key(text)
+            labels_by_key[key].add(parts[1])
+            text_by_key.setdefault(key, text)
+    validation_keys = {tweet_key(text) for text in tweeteval_validation(data_dir).texts}
+    train = Labelled([], [])
+    conflicting = removed = 0
+    for key, labels in labels_by_key.items():
+        if key in validation_keys:
+            removed += 1
+        elif len(labels) > 1:
+            conflicting += 1
+        else:
+            train.texts.append(text_by_key[key])
+            train.labels.append(next(iter(labels)))
+    return SemevalPrior(
+        train=train,
+        rows=rows,
+        duplicates_removed=rows - len(labels_by_key),
+        conflicting_removed=conflicting,
+        validation_removed=removed,
+        validation_matched=len(validation_keys & labels_by_key.keys()),
+    )
+
+
+def tweeteval_validation(data_dir: Path) -> Labelled:
+    """TweetEval's 2,000-tweet sentiment validation split, whole."""
     texts, labels = _tweeteval_lines(_sentiment_dir(data_dir) / "tweeteval", "val")
-    train, held_out = Labelled([], []), Labelled([], [])
-    for text, label in zip(texts, labels, strict=True):
-        split = held_out if _held_out(text, TWEETEVAL_HELD_OUT_BUCKETS) else train
-        split.texts.append(text)
-        split.labels.append(_TWEETEVAL_SENTIMENT[label])
-    return train, held_out
-
-
-def tweeteval_emotion_polarity(data_dir: Path) -> Labelled:
-    """TweetEval emotion train and validation, mapped to polarity (it has no neutral class)."""
-    result = Labelled([], [])
-    for split in ("train", "val"):
-        texts, labels = _tweeteval_lines(_sentiment_dir(data_dir) / "tweeteval" / "emotion", split)
-        result += Labelled(texts, [_TWEETEVAL_EMOTION_POLARITY[label] for label in labels])
-    return result
+    return Labelled(texts, [_TWEETEVAL_SENTIMENT[label] for label in labels])
 
 
 def _tweeteval_lines(directory: Path, split: str) -> tuple[list[str], list[int]]:

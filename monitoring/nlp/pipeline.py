@@ -9,6 +9,7 @@ import scipy.sparse as sp
 
 from monitoring.nlp.classifiers import LinearTextModel, ModelSet, shipped_models
 from monitoring.nlp.features import FeatureSpec, hashed_counts, lexicon_scores
+from monitoring.nlp.joint import POLARITIES
 from monitoring.nlp.language import detect
 from monitoring.nlp.normalize import to_nfc, to_simplified
 from monitoring.nlp.segment import Segmenter
@@ -84,14 +85,15 @@ class Analyzer:
         models = self.models
         if chinese:
             polarity, emotion = classify([models.zh_polarity, models.zh_emotion], prepared, chinese)
+            shown = models.zh_sentiment(emotion, polarity)
             for i, sentiment, feeling in zip(
-                chinese, _labels(models.zh_polarity, polarity), _labels(models.zh_emotion, emotion), strict=True
+                chinese, _labels(POLARITIES, shown), _labels(models.zh_emotion.classes, emotion), strict=True
             ):
                 sentiments[i] = sentiment
                 emotions[i] = feeling
         if english:
             (polarity,) = classify([models.en_polarity], prepared, english)
-            for i, sentiment in zip(english, _labels(models.en_polarity, polarity), strict=True):
+            for i, sentiment in zip(english, _labels(models.en_polarity.classes, polarity), strict=True):
                 sentiments[i] = sentiment
 
         return [
@@ -127,10 +129,10 @@ def classify(models: Sequence[LinearTextModel], prepared: PreparedTexts, indices
     return probabilities
 
 
-def _labels(model: LinearTextModel, proba: np.ndarray) -> list[tuple[str, float]]:
+def _labels(classes: Sequence[str], proba: np.ndarray) -> list[tuple[str, float]]:
     best = proba.argmax(axis=1)
     scores = proba[np.arange(len(best)), best]
-    return [(model.classes[b], float(s)) for b, s in zip(best.tolist(), scores.tolist(), strict=True)]
+    return [(classes[b], float(s)) for b, s in zip(best.tolist(), scores.tolist(), strict=True)]
 
 
 @lru_cache(maxsize=64)
