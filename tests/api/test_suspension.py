@@ -7,6 +7,7 @@ from django.utils import timezone
 from monitoring.models import Alert, Mention, WarningPolicy
 from monitoring.warning.engine import evaluate
 from responses.team.services import case_member_add
+from tenants.billing.platform import platform_tenant_delete
 from tenants.billing.services import platform_tenant_update
 from tenants.identity.models import User
 from tenants.identity.principals import SYSTEM
@@ -81,3 +82,18 @@ def test_case_work_is_refused_too_whoever_grants_it(alpha, login):
     assert api.get(f"/api/v1/cases/{case['id']}").json()["status"] == "detected"
     timeline = api.get(f"/api/v1/cases/{case['id']}/timeline").json()["results"]
     assert [event["kind"] for event in timeline] == ["opened", "member_added"]
+
+
+def test_a_canceled_tenant_awaiting_its_purge_reads_and_ingests_but_may_not_write_until_resumed(alpha, item):
+    api = Api("alpha", auth=key_auth(alpha.api_key))
+    platform_tenant_delete(actor=SYSTEM, slug="alpha")
+
+    refused = api.post(POLICIES, {**VOLUME_POLICY, "name": "After cancel"})
+    ingested = api.post("/api/v1/mentions/batch", {"mentions": [item()]})
+
+    assert refused.status_code == 402 and "canceled" in refused.json()["error"]["message"]
+    assert api.get(POLICIES).status_code == 200
+    assert ingested.status_code == 200 and ingested.json()["accepted"] == 1
+
+    platform_tenant_update(actor=SYSTEM, slug="alpha", status="active")
+    assert api.post(POLICIES, {**VOLUME_POLICY, "name": "After cancel"}).status_code == 201
