@@ -46,6 +46,11 @@ log "migrating the public schema"
 uv run --frozen python manage.py migrate_schemas --shared -v 0
 rm -f "$DEMO/webhooks.jsonl"
 uv run --frozen python manage.py demo_setup --webhook-url "http://127.0.0.1:${VIGIL_DEMO_RECEIVER_PORT:-8765}/vigil"
+# History the cascade forecasts learn from: past rumour cascades with their own (2012–2016) times, so they fall
+# outside every live window. The live stream is a non-rumour cascade, not among them.
+log "importing ${VIGIL_DEMO_HISTORY_CASCADES:-60} past CED rumour cascades as history"
+uv run --frozen python manage.py import_ced --tenant demo --label rumor --cascades "${VIGIL_DEMO_HISTORY_CASCADES:-60}" \
+  --max-reposts 400 >"$DEMO/logs/history.log" 2>&1
 
 start() {
   local name=$1; shift
@@ -123,6 +128,7 @@ Vigil demo is running ({seconds}s to set up).
   Tenant                 {creds['tenant']}
   Admin login            {creds['admin_email']} / {creds['admin_password']}
   API key                {creds['api_key']}
+  Billing admin          {creds['billing_admin']['email']} / {creds['billing_admin']['password']}  (public host: {base}/api/v1/platform/tenants)
   Credentials file       {sys.argv[1]}
   Crisis case            {case_line}
 

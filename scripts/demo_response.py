@@ -3,7 +3,9 @@
 Waits for the case the warning policy opens by itself (promotion at yellow on the own brand), staffs it, lets
 the commander move it to responding, has communications fill in and submit the playbook's holding statement,
 legal then the commander approve it, and communications publish it on Weibo and the website. Prints the case,
-its tasks and its timeline as read through both APIs, and writes them to .demo/case.json.
+its tasks and its timeline as read through both APIs, and writes them to .demo/case.json. Then where the crisis
+spread: the key nodes of the case's scope, the cascade of the top one's post with its forecast (the picture in
+.demo/cascade.svg, Gephi's file in .demo/cascade.gexf), and the brand's volume forecast with its trend.
 
 Usage: python scripts/demo_response.py CREDENTIALS_JSON BASE_URL [--wait SECONDS]
 """
@@ -14,23 +16,30 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 
 class Api:
-    def __init__(self, base: str, tenant: str, auth: str) -> None:
-        self.base, self.headers = base, {"X-Tenant": tenant, "Authorization": auth, "Content-Type": "application/json"}
+    def __init__(self, base: str, tenant: str | None, auth: str) -> None:
+        self.base, self.headers = base, {"Authorization": auth, "Content-Type": "application/json"}
+        if tenant:
+            self.headers["X-Tenant"] = tenant
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
+        raw = self.raw(method, path, body)
+        return json.loads(raw) if raw else None
+
+    def raw(self, method: str, path: str, body: Any = None) -> bytes:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.base + path, method=method, headers=self.headers, data=data)
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                raw = response.read()
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return bytes(response.read())
         except urllib.error.HTTPError as exc:
             raise SystemExit(f"{method} {path} → {exc.code}: {exc.read().decode()}") from exc
-        return json.loads(raw) if raw else None
 
     def graphql(self, query: str) -> Any:
         answer = self.call("POST", "/graphql/", {"query": query})
@@ -39,7 +48,7 @@ class Api:
         return answer["data"]
 
 
-def person(base: str, tenant: str, member: dict[str, str]) -> Api:
+def person(base: str, tenant: str | None, member: dict[str, str]) -> Api:
     login = Api(base, tenant, "").call(
         "POST", "/api/v1/auth/token", {"email": member["email"], "password": member["password"]}
     )
@@ -125,6 +134,73 @@ def main() -> None:
         print(f"  {event['at'][11:19]}  {event['actor']:<34.34} {event['summary'][:110]}")
     print("SLA: " + ", ".join(f"{c['kind']} {c['state']}" for c in graphql["case"]["sla"]))
     print(f"Statement channels consistent: {graphql['statementConsistency']['consistent']}")
+    propagation(admin, case, Path(args.credentials).parent)
+    if creds.get("billing_admin"):
+        billing(person(args.base, None, creds["billing_admin"]), tenant)
+
+
+def past_forecast(admin: Api) -> None:
+    """A forecast checked against what happened: the largest past cascade, from its first hour only."""
+    old = "since=2000-01-01T00:00:00Z&until=2020-01-01T00:00:00Z"
+    past = admin.call("GET", f"/api/v1/analytics/key-nodes?scope=tenant&{old}&limit=1")["key_nodes"]
+    if not past:
+        return
+    root = past[0]["top_mention_id"]
+    start = datetime.fromisoformat(admin.call("GET", f"/api/v1/mentions/{root}")["published_at"])
+    hour = quote((start + timedelta(hours=1)).isoformat())
+    check = admin.call("GET", f"/api/v1/mentions/{root}/cascade/forecast?observed_until={hour}")
+    print(
+        f"Forecast of a past rumour cascade (mention {root}) from its first hour ({check['method']}, fitted on "
+        f"{check['history_cascades']} finished cascades): {check['observed_size']} seen, "
+        f"{check['predicted_final_size']} predicted ({check['interval_low']}–{check['interval_high']}), "
+        f"{check['current_size']} in the end"
+    )
+
+
+def billing(platform: Api, tenant: str) -> None:
+    """What the platform's billing admin sees of the demo tenant, on the public host."""
+    account = platform.call("GET", f"/api/v1/platform/tenants/{tenant}")
+    metrics = platform.call("GET", "/api/v1/platform/metrics")
+    mentions = account["usage"]["mentions"]
+    limit = f"of {mentions['limit']:,}" if mentions["limit"] is not None else "(unlimited)"
+    print(
+        f"\nBilling (public host, billing admin): tenant {tenant} on plan {account['plan']}, {account['status']}; "
+        f"{mentions['used']:,} mentions this month {limit}; {metrics['active_tenants']} active tenants"
+    )
+
+
+def propagation(admin: Api, case: dict[str, Any], out: Path) -> None:
+    """Who carried the crisis, how far its cascade went and will go, and where the brand's volume is heading."""
+    scope = f"case:{case['id']}" if case.get("evidence") else "tenant"
+    key_nodes = admin.call("GET", f"/api/v1/analytics/key-nodes?scope={scope}&limit=5")
+    print(f"\nKey nodes ({scope}: {key_nodes['nodes']} mentions, {key_nodes['authors']} authors):")
+    for node in key_nodes["key_nodes"]:
+        print(f"  {node['author_external_id']:<14} score {node['score']:.2f}  {node['reason']}")
+    if not key_nodes["key_nodes"]:
+        return
+    top = key_nodes["key_nodes"][0]["top_mention_id"]
+    cascade = admin.call("GET", f"/api/v1/mentions/{top}/cascade")
+    forecast = admin.call("GET", f"/api/v1/mentions/{top}/cascade/forecast")
+    print(
+        f"Cascade of mention {top}: {cascade['size']} posts, depth {cascade['depth']}, {cascade['orphans']} "
+        f"orphans, structural virality {cascade['structural_virality']:.2f}, reach {cascade['reach']:,}"
+    )
+    # The replay squeezes hours of reposts into two minutes, so this forecast sees a rate no real cascade has.
+    print(
+        f"Forecast of the live cascade ({forecast['method']}, on a replay sped up to minutes): "
+        f"{forecast['predicted_final_size']} posts in the end "
+        f"({forecast['interval_level']:.0%} interval {forecast['interval_low']}–{forecast['interval_high']})"
+    )
+    past_forecast(admin)
+    for fmt in ("svg", "gexf"):
+        (out / f"cascade.{fmt}").write_bytes(admin.raw("GET", f"/api/v1/mentions/{top}/cascade?export={fmt}"))
+    brands = case.get("brands") or []
+    volume_scope = f"brand:{brands[0]}" if brands else "tenant"
+    volume = admin.call("GET", f"/api/v1/analytics/forecast?scope={volume_scope}&interval=1m&horizon=10m")
+    recent = [p["mentions"] for p in volume["history"][-10:]]
+    ahead = [round(p["mean"]) for p in volume["forecast"]]
+    print(f"Volume of {volume_scope} per minute, last 10: {recent}; next 10 forecast: {ahead}; trend {volume['trend']}")
+    say(f"cascade picture in {out / 'cascade.svg'}, Gephi file in {out / 'cascade.gexf'}")
 
 
 if __name__ == "__main__":

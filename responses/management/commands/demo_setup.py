@@ -4,14 +4,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django_tenants.utils import tenant_context
+from django_tenants.utils import schema_context, tenant_context
 
 from monitoring.models import BrandKind
 from monitoring.services import brand_create, rule_create
 from responses.models import Scenario
 from responses.playbooks.services import playbook_create
 from responses.promotion.services import warning_policy_create
+from tenants.identity.models import User
 from tenants.identity.principals import SYSTEM
+from tenants.identity.roles import Role
 from tenants.identity.services import user_create
 from tenants.models import Tenant
 from tenants.notifications.services import channel_create
@@ -32,7 +34,10 @@ class Command(BaseCommand):
         if Tenant.objects.filter(slug=slug).exists():
             self.stdout.write(f"Dropping the previous '{slug}' tenant")
             tenant_delete(slug=slug)
-        created = tenant_create(slug=slug, name="Demo Agency", admin_email=options["admin_email"])
+        path = Path(options["credentials"])
+        previous = json.loads(path.read_text()) if path.exists() else {}
+        # An agency's plan: the trial's limits (3 seats, 60 requests a minute) would stop the demo's own team.
+        created = tenant_create(slug=slug, name="Demo Agency", admin_email=options["admin_email"], plan="agency")
         with tenant_context(Tenant.objects.get(slug=slug)):
             self._watchlist()
             self._playbook()
@@ -40,7 +45,7 @@ class Command(BaseCommand):
             channel = channel_create(
                 actor=SYSTEM, name="Demo receiver", kind="webhook", format="generic", url=options["webhook_url"]
             )
-        path = Path(options["credentials"])
+        billing_admin = self._billing_admin(previous.get("billing_admin") or {})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             json.dumps(
@@ -53,12 +58,26 @@ class Command(BaseCommand):
                     "webhook_url": channel.url,
                     "webhook_secret": channel.secret,
                     "team": team,
+                    "billing_admin": billing_admin,
                 },
                 indent=2,
             )
         )
         path.chmod(0o600)
         self.stdout.write(self.style.SUCCESS(f"Demo tenant '{slug}' ready; credentials in {path}"))
+
+    def _billing_admin(self, previous: dict[str, str]) -> dict[str, str]:
+        """The platform's billing admin, made once; a later demo reuses its login from the credentials file."""
+        email = "billing@demo.vigil.example"
+        with schema_context("public"):
+            if User.objects.filter(email=email).exists():
+                if previous.get("email") == email:
+                    return previous
+                # Made by an earlier demo whose credentials are gone: another one, rather than a reset by hand.
+                email = f"billing-{secrets.token_hex(3)}@demo.vigil.example"
+            password = secrets.token_urlsafe(12)
+            user_create(actor=SYSTEM, email=email, password=password, role=Role.BILLING_ADMIN, name="Demo billing")
+        return {"email": email, "password": password}
 
     def _watchlist(self) -> None:
         """What an agency with a phone-maker client would watch: its brand, a competitor, safety incidents."""
