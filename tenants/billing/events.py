@@ -1,5 +1,6 @@
 """`billing.*` events to the tenant's own notification channels (tenants/notifications), queued in the transaction
 of the change: deliveries are rows written with it and sent after commit, so a change that rolls back tells no one.
+The platform's side is its billing admins, mailed each status and plan change after the same commit.
 
 The tenant is told what happened and what comes next (when a past-due workspace is suspended, when a canceled one
 is purged); a platform billing admin who made the change is not named to the tenant (`by: billing_admin`)."""
@@ -11,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import tenant_context
+from django_tenants.utils import schema_context, tenant_context
 
 from config.timestamps import format_timestamp
 from tenants.billing.models import BillingAccount, BillingStatus, Plan
@@ -73,6 +74,28 @@ def _when(value: Any) -> str:
 def _notify(account: BillingAccount, *, event_type: str, data: dict[str, Any], title: str, text: str) -> None:
     with tenant_context(account.tenant):
         notify(event_type=event_type, data=data, title=title, text=text)
+    _mail_platform_after_commit(
+        f"[Vigil platform] {account.tenant.slug}: {title.removeprefix('Billing: ')}",
+        f"Tenant {account.tenant.slug} ({account.tenant.name}), {event_type}:\n{text}\n",
+    )
+
+
+def _mail_platform_after_commit(subject: str, body: str) -> None:
+    """Every active billing admin of the platform, by email, once the transaction commits."""
+    with schema_context("public"):
+        emails = list(User.objects.filter(role=Role.BILLING_ADMIN, is_active=True).values_list("email", flat=True))
+    _send_after_commit(subject, body, emails)
+
+
+def _send_after_commit(subject: str, body: str, emails: list[str]) -> None:
+    def send() -> None:
+        for email in emails:
+            try:
+                account_mail_send.delay(subject, body, email)
+            except Exception:
+                logger.warning("could not enqueue a billing mail", exc_info=True)
+
+    transaction.on_commit(send)
 
 
 def status_changed_notify(*, account: BillingAccount, from_status: str, reason: str, actor: Principal) -> None:
@@ -112,15 +135,7 @@ def plan_changed_notify(*, account: BillingAccount, from_plan: Plan, reason: str
 def _mail_admins_after_commit(subject: str, body: str) -> None:
     """The current tenant's active admins, by email, once the transaction commits."""
     emails = list(User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True))
-
-    def send() -> None:
-        for email in emails:
-            try:
-                account_mail_send.delay(subject, body, email)
-            except Exception:
-                logger.warning("could not enqueue the quota mail to %s", email, exc_info=True)
-
-    transaction.on_commit(send)
+    _send_after_commit(subject, body, emails)
 
 
 def quota_notify(
