@@ -316,6 +316,8 @@ class PlatformMutation:
         stripe_metered_price_id: str = "",
         limits: JSON | None = None,
         features: JSON | None = None,
+        monthly_price_cents: int = 0,
+        currency: str = "usd",
     ) -> Plan:
         return cast(
             Plan,
@@ -327,6 +329,8 @@ class PlatformMutation:
                 stripe_metered_price_id=stripe_metered_price_id,
                 limits=limits,  # type: ignore[arg-type]
                 features=features,  # type: ignore[arg-type]
+                monthly_price_cents=monthly_price_cents,
+                currency=currency,
             ),
         )
 
@@ -340,6 +344,8 @@ class PlatformMutation:
         stripe_metered_price_id: str | None = None,
         limits: JSON | None = None,
         features: JSON | None = None,
+        monthly_price_cents: int | None = None,
+        currency: str | None = None,
     ) -> Plan:
         given = {
             "name": name,
@@ -347,6 +353,8 @@ class PlatformMutation:
             "stripe_metered_price_id": stripe_metered_price_id,
             "limits": limits,
             "features": features,
+            "monthly_price_cents": monthly_price_cents,
+            "currency": currency,
         }
         changes = {key: value for key, value in given.items() if value is not None}
         return cast(Plan, services.plan_update(actor=actor(info), code=code, **changes))

@@ -292,3 +292,19 @@ def test_the_schema_documents_platform_operations_with_a_credential_and_no_tenan
         assert "402" not in op["responses"], key
     webhook = paths["/api/v1/billing/stripe-webhook"]["post"]
     assert "security" not in webhook and webhook["operationId"] == "billing_stripe_webhook"
+
+
+def test_graphql_sets_a_plan_s_price_as_rest_does(billing_admin):
+    created = billing_admin.graphql(
+        'mutation { createPlan(code: "pro", name: "Pro", monthlyPriceCents: 2900, currency: "eur") '
+        "{ code monthlyPriceCents currency } }"
+    ).json()["data"]["createPlan"]
+    updated = billing_admin.graphql(
+        'mutation { updatePlan(code: "pro", monthlyPriceCents: 3900) { monthlyPriceCents currency } }'
+    ).json()["data"]["updatePlan"]
+    refused = billing_admin.graphql('mutation { updatePlan(code: "pro", currency: "EURO") { code } }').json()
+
+    assert created == {"code": "pro", "monthlyPriceCents": 2900, "currency": "eur"}
+    assert updated == {"monthlyPriceCents": 3900, "currency": "eur"}
+    assert refused["errors"][0]["extensions"]["field"] == "currency"
+    assert billing_admin.get("/api/v1/platform/plans/pro").json()["monthly_price_cents"] == 3900
