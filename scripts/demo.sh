@@ -143,6 +143,10 @@ the website (above; .demo/response.txt). Every step is delivered, signed, to the
   curl -H 'X-Tenant: {creds['tenant']}' -H 'Authorization: Api-Key {creds['api_key']}' \\
        '{base}/api/v1/mentions/search?q=爆炸&aggs=volume,sentiment,terms&interval=1m'
   curl -H 'X-Tenant: {creds['tenant']}' -H 'Authorization: Api-Key {creds['api_key']}' {base}/api/v1/alerts
+  # as the billing admin, on the public host (no X-Tenant):
+  curl -s -X POST -H 'Content-Type: application/json' {base}/api/v1/auth/token \\
+       -d '{{"email": "{creds['billing_admin']['email']}", "password": "{creds['billing_admin']['password']}"}}'
+  curl -H 'Authorization: Bearer <access>' '{base}/api/v1/platform/tenants/{creds['tenant']}'
 
 Stop web, worker and beat with `make stop`; the services with `make services-down`.
 """)

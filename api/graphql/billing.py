@@ -123,6 +123,13 @@ class PlatformTenantCreated:
     api_key: str = strawberry.field(description="The tenant's first admin API key. Shown only once.")
 
 
+@strawberry.type(description="The next invoice as Stripe would draw it now.")
+class NextInvoice:
+    amount_due: int | None = strawberry.field(description="In the currency's smallest unit (cents).")
+    currency: str | None
+    period_end: datetime | None
+
+
 @strawberry.type
 class TenantBilling:
     plan: str
@@ -133,6 +140,8 @@ class TenantBilling:
     features: JSON
     stripe_customer_id: str
     stripe_subscription_id: str
+    usage: JSON = strawberry.field(description="This calendar month (UTC) against every limit of the plan.")
+    next_invoice: NextInvoice | None = strawberry.field(description="Null without a subscription.")
 
 
 @strawberry.type
@@ -151,16 +160,12 @@ class Invoice:
 class BillingQuery:
     @strawberry.field(description="The tenant's plan, billing status, trial end and limits (tenant admins).")
     def billing(self, info: Info) -> TenantBilling:
-        account = tenant_billing.billing_get(actor=actor(info))
+        summary = tenant_billing.billing_summary(actor=actor(info))
+        following = summary["next_invoice"]
         return TenantBilling(
-            plan=account.plan.code,
-            plan_name=account.plan.name,
-            status=BillingStatus(account.status),
-            trial_end=account.trial_end,
-            limits=account.plan.limits,
-            features=account.plan.features,
-            stripe_customer_id=account.stripe_customer_id,
-            stripe_subscription_id=account.stripe_subscription_id,
+            **{k: v for k, v in summary.items() if k not in ("status", "next_invoice")},
+            status=BillingStatus(summary["status"]),
+            next_invoice=NextInvoice(**following) if following else None,
         )
 
     @strawberry.field(

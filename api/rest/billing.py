@@ -61,8 +61,8 @@ class BillingView(ApiView):
         summary="The tenant's plan, billing status, trial end and limits (admins)",
     )
     def get(self, request: Request) -> Response:
-        account = tenant_billing.billing_get(actor=request.user)  # type: ignore[arg-type]
-        return Response(s.BillingOutput(account).data)
+        summary = tenant_billing.billing_summary(actor=request.user)  # type: ignore[arg-type]
+        return Response(s.BillingOutput(summary).data)
 
 
 class BillingCheckoutView(ApiView):

@@ -191,15 +191,25 @@ class StripeWebhookOutput(serializers.Serializer):
     )
 
 
+class NextInvoiceOutput(serializers.Serializer):
+    amount_due = serializers.IntegerField(allow_null=True, help_text="In the currency's smallest unit (cents).")
+    currency = serializers.CharField(allow_null=True)
+    period_end = serializers.DateTimeField(allow_null=True)
+
+
 class BillingOutput(serializers.Serializer):
-    plan = serializers.CharField(source="plan.code", help_text="The plan's code.")
-    plan_name = serializers.CharField(source="plan.name")
+    plan = serializers.CharField(help_text="The plan's code.")
+    plan_name = serializers.CharField()
     status = serializers.ChoiceField(choices=BillingStatus.choices)
     trial_end = serializers.DateTimeField(allow_null=True)
-    limits = LimitsField(source="plan.limits", help_text=LIMITS_HELP)
-    features = FeaturesField(source="plan.features", help_text=FEATURES_HELP)
+    limits = LimitsField(help_text=LIMITS_HELP)
+    features = FeaturesField(help_text=FEATURES_HELP)
     stripe_customer_id = serializers.CharField()
     stripe_subscription_id = serializers.CharField()
+    usage = PeriodUsageOutput(help_text="This calendar month (UTC) against every limit of the plan.")
+    next_invoice = NextInvoiceOutput(
+        allow_null=True, help_text="The next invoice as Stripe would draw it now; null without a subscription."
+    )
 
 
 class CheckoutInput(serializers.Serializer):

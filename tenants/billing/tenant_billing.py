@@ -2,6 +2,7 @@
 
 The Stripe customer is made on first need, once per tenant (its key is the tenant's, so a retry finds it)."""
 
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -11,10 +12,12 @@ from django.db import transaction
 
 from config.errors import ConflictError, ErrorList, NotFoundError
 from tenants.billing.models import BillingAccount
+from tenants.billing.period_usage import period_usage, with_period_usage
 from tenants.billing.services import plan_for_code
 from tenants.billing.stripe_api import call, client, idempotency_key
 from tenants.context import current_tenant
 from tenants.identity.principals import Principal, check_permission
+from tenants.models import Tenant
 
 MAX_INVOICES = 100
 STRIPE_PAGE = 100
@@ -44,6 +47,43 @@ def _account() -> BillingAccount:
 def billing_get(*, actor: Principal) -> BillingAccount:
     check_permission(actor, "billing.read")
     return _account()
+
+
+def billing_summary(*, actor: Principal) -> dict[str, Any]:
+    """What a tenant admin sees of billing: the plan and its limits, the status, usage this month against every
+    limit, and the next invoice as Stripe would draw it now (none without a subscription)."""
+    account = billing_get(actor=actor)
+    tenant = with_period_usage(Tenant.objects.filter(pk=account.tenant_id)).select_related("billing__plan").get()
+    return {
+        "plan": account.plan.code,
+        "plan_name": account.plan.name,
+        "status": account.status,
+        "trial_end": account.trial_end,
+        "limits": account.plan.limits,
+        "features": account.plan.features,
+        "stripe_customer_id": account.stripe_customer_id,
+        "stripe_subscription_id": account.stripe_subscription_id,
+        "usage": period_usage(tenant),
+        "next_invoice": next_invoice(account),
+    }
+
+
+def next_invoice(account: BillingAccount) -> dict[str, Any] | None:
+    if not (account.stripe_customer_id and account.stripe_subscription_id):
+        return None
+    params: Any = {"customer": account.stripe_customer_id, "subscription": account.stripe_subscription_id}
+    preview = call(
+        "preview the next invoice",
+        lambda: client().v1.invoices.create_preview(
+            params=params, options={"idempotency_key": idempotency_key("invoice-preview")}
+        ),
+    ).to_dict()
+    ends = preview.get("period_end")
+    return {
+        "amount_due": preview.get("amount_due"),
+        "currency": preview.get("currency"),
+        "period_end": datetime.fromtimestamp(ends, UTC) if ends else None,
+    }
 
 
 @transaction.atomic

@@ -118,3 +118,22 @@ def test_graphql_reaches_the_same_billing(alpha, priced):
     assert billing["stripeCustomerId"].startswith("cus_") and billing["status"] == "TRIALING"
     bad = api.graphql('mutation { createBillingPortal(returnUrl: "nope") }').json()
     assert bad["errors"][0]["extensions"]["field"] == "return_url"
+
+
+def test_the_billing_view_shows_usage_against_every_limit_and_the_next_invoice(alpha, item):
+    api = admin(alpha)
+    api.post("/api/v1/mentions/batch", {"mentions": [item(), item(), item()]})
+    before = api.get(BILLING).json()
+    BillingAccount.objects.filter(tenant__slug="alpha").update(
+        stripe_customer_id="cus_demo", stripe_subscription_id="sub_demo", status="active"
+    )
+
+    after = api.get(BILLING).json()
+    graphql = api.graphql("{ billing { usage nextInvoice { amountDue currency } } }").json()["data"]["billing"]
+
+    assert before["usage"]["mentions"] == {"used": 3, "limit": 10000}
+    assert {"seats", "rules", "brands", "resets_at"} <= set(before["usage"])
+    assert before["next_invoice"] is None
+    assert after["next_invoice"]["currency"] and isinstance(after["next_invoice"]["amount_due"], int)
+    assert graphql["usage"]["mentions"]["used"] == 3
+    assert graphql["nextInvoice"]["currency"] == after["next_invoice"]["currency"]
