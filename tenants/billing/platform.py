@@ -29,12 +29,20 @@ def platform_tenant_create(
     return tenant_create(slug=slug, name=name, admin_email=admin_email, admin_password=admin_password, plan=plan)
 
 
-def _account(slug: str, *, lock: bool = False) -> BillingAccount:
-    accounts = BillingAccount.objects.select_related("tenant", "plan")
-    account = (accounts.select_for_update() if lock else accounts).filter(tenant__slug=slug).first()
+def _platform_account(slug: str) -> BillingAccount:
+    account = BillingAccount.objects.select_related("tenant", "plan").filter(tenant__slug=slug).first()
     if account is None:
         raise NotFoundError(f"No tenant '{slug}'.", field="slug")
     return account
+
+
+def _platform_account_locked(slug: str) -> BillingAccount:
+    """The account, its row locked until the caller's transaction ends."""
+    account = BillingAccount.objects.select_related("tenant", "plan").select_for_update().filter(tenant__slug=slug)
+    found = account.first()
+    if found is None:
+        raise NotFoundError(f"No tenant '{slug}'.", field="slug")
+    return found
 
 
 def platform_tenant_delete(*, actor: Principal, slug: str) -> BillingAccount:
@@ -43,14 +51,14 @@ def platform_tenant_delete(*, actor: Principal, slug: str) -> BillingAccount:
 
     Deleting a tenant already canceled changes nothing: its purge time stays as it is."""
     check_permission(actor, "platform.manage")
-    account = _account(slug)
+    account = _platform_account(slug)
     if account.status == BillingStatus.CANCELED:
         return account
     if account.stripe_subscription_id:
         # First, so that a Stripe that refuses leaves the tenant as it was (503) rather than canceled but billed.
         subscription_cancel(account.stripe_subscription_id)
     with transaction.atomic():
-        account = _account(slug, lock=True)
+        account = _platform_account_locked(slug)
         status_set(account=account, status=BillingStatus.CANCELED, reason="deleted by a billing admin", actor=actor)
         account.save()
     return account
