@@ -253,6 +253,7 @@ def test_graphql_refuses_tenant_users_the_platform_operations(alpha):
 def test_each_host_s_graphql_schema_holds_only_what_that_host_serves():
     public = build_schema(public_schema.as_str())
     tenant = build_schema(schema.as_str())
+    assert public.query_type and public.mutation_type and tenant.query_type and tenant.mutation_type
     public_fields = set(public.query_type.fields) | set(public.mutation_type.fields)
     tenant_fields = set(tenant.query_type.fields) | set(tenant.mutation_type.fields)
 
