@@ -17,14 +17,14 @@ from django.utils import timezone
 from config.errors import NotFoundError, ValidationError
 from config.jsonsafe import INT_MAX
 from monitoring.analytics.volume import ORIGIN, parse_interval
-from monitoring.models import Alert, Brand
+from monitoring.models import Alert, Brand, Emotion, Sentiment
 from tenants.identity.principals import Principal, check_permission
 
 DEFAULT_WINDOW = timedelta(days=7)
 MAX_POINTS = 1000
 MAX_BRANDS = 50
-EMOTIONS = ("angry", "fear", "happy", "neutral", "sad", "surprise")
-SENTIMENTS = ("positive", "neutral", "negative")
+EMOTIONS = tuple(Emotion.values)
+SENTIMENTS = tuple(Sentiment.values)
 
 _BRANDED = """
 FROM monitoring_mention m CROSS JOIN LATERAL unnest(m.matched_brands) AS b(brand)

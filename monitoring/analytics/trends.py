@@ -20,11 +20,12 @@ from config.errors import ValidationError
 from monitoring.analytics.scopes import checked_scope
 from monitoring.analytics.volume import MAX_HISTORY_POINTS, ORIGIN, floor_to, parse_interval
 from monitoring.cascades.forecast import forecast_series, trend_state
+from monitoring.models import Emotion, Sentiment
 from tenants.identity.principals import Principal, check_permission
 
 DEFAULT_WINDOW = timedelta(days=7)
-EMOTIONS = ("angry", "fear", "happy", "neutral", "sad", "surprise")
-SENTIMENTS = ("positive", "neutral", "negative")
+EMOTIONS = tuple(Emotion.values)
+SENTIMENTS = tuple(Sentiment.values)
 # A level change must hold this many intervals, and pay the BIC-like penalty below, to count.
 CHANGE_MIN_SIZE = 3
 CHANGE_PENALTY_PER_LOG_POINT = 3.0

@@ -16,12 +16,13 @@ from config.errors import ServiceUnavailableError, ValidationError
 from config.jsonsafe import INT_MAX, INT_MIN
 from config.timestamps import format_timestamp
 from monitoring.matching import tenant_matcher
+from monitoring.models import Emotion
 from monitoring.nlp import get_analyzer
 from monitoring.search.client import es_client
 from monitoring.search.index import alias_name
 
 AGGREGATIONS = frozenset({"volume", "sentiment", "emotion", "authors", "platforms", "terms"})
-EMOTIONS = ("angry", "fear", "happy", "neutral", "sad", "surprise")
+EMOTIONS = tuple(Emotion.values)
 SORTS = {
     "relevance": [{"_score": "desc"}, {"published_at": "desc"}, {"id": "desc"}],
     "time": [{"published_at": "desc"}, {"id": "desc"}],
