@@ -93,7 +93,7 @@ def _cascade_graph(cascade: Cascade) -> _Graph:
             "orphan": node.orphan,
             # Reposts below the node, not counting itself: the same measure key_nodes reports.
             "subtree_size": cascade.subtree[i] - 1,
-            "direct_reposts": len(cascade.children[i]),
+            "direct_reposts": int(cascade.direct[i]),
             "key_node_score": scores.get(node.mention_id, 0.0),
         }
         parent = cascade.parent_index[i]

@@ -44,7 +44,7 @@ def build(tree: dict[int, tuple[int | None, str, str]]) -> Cascade:
                 author_external_id=tree[k][1],
                 followers=k * 10,
                 verified=k % 2 == 0,
-                published_at=T0 + timedelta(minutes=k),
+                published_ts=(T0 + timedelta(minutes=k)).timestamp(),
                 platform="weibo",
                 sentiment=tree[k][2],
             )

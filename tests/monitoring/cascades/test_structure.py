@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import networkx
 import pytest
 
-from monitoring.cascades.structure import Cascade, Node, betweenness, key_nodes, origins, structural_virality, summary
+from monitoring.cascades.structure import Cascade, Node, key_nodes, origins, structural_virality, summary
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -28,7 +28,7 @@ def build(parents: list[int | None], authors: list[str] | None = None, followers
                 author_external_id=(authors or [f"u{i}" for i in range(1, len(parents) + 1)])[k - 1],
                 followers=(followers or [0] * len(parents))[k - 1],
                 verified=False,
-                published_at=T0 + timedelta(minutes=k),
+                published_ts=(T0 + timedelta(minutes=k)).timestamp(),
                 platform="weibo",
                 sentiment="negative",
             )
@@ -58,7 +58,7 @@ def test_a_star_has_depth_one_and_its_hub_carries_every_pair():
     assert shape["breadth_by_depth"] == [1, 4] and shape["max_breadth"] == 4
     # 4 hub-leaf pairs at distance 1, 6 leaf-leaf pairs at distance 2: (4 + 12) / 10.
     assert shape["structural_virality"] == pytest.approx(1.6)
-    assert betweenness(cascade, 0) == 6
+    assert cascade.betweenness_all()[0] == 6
 
 
 def test_a_chain_is_as_viral_as_a_tree_of_its_size_gets():
@@ -82,8 +82,9 @@ def test_virality_and_betweenness_match_all_pairs_paths(seed):
     exact = networkx.betweenness_centrality(graph, normalized=False)
 
     assert structural_virality(cascade) == pytest.approx(mean_distance)
+    through = cascade.betweenness_all()
     for i, node in enumerate(cascade.nodes):
-        assert betweenness(cascade, i) == pytest.approx(exact[node.mention_id])
+        assert through[i] == pytest.approx(exact[node.mention_id])
 
 
 @pytest.mark.parametrize("seed", range(3))
