@@ -90,7 +90,7 @@ grep '"type": "alert' "$DEMO/webhooks.jsonl" 2>/dev/null | sed 's/^/[demo] webho
 
 log "the response: the case the policy opened, its playbook, the team, the statement's approval and publishing"
 uv run --frozen python scripts/demo_response.py "$DEMO/credentials.json" "http://127.0.0.1:$PORT" \
-  --wait "${VIGIL_DEMO_CASE_WAIT_SECONDS:-90}" | tee "$DEMO/response.txt"
+  --wait "${VIGIL_DEMO_CASE_WAIT_SECONDS:-90}" --effects-wait "${VIGIL_DEMO_EFFECTS_WAIT_SECONDS:-90}" | tee "$DEMO/response.txt"
 
 uv run --frozen python - "$DEMO/credentials.json" "$PORT" "$(( $(date +%s) - started ))" <<'PY'
 import json

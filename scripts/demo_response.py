@@ -74,6 +74,9 @@ def main() -> None:
     parser.add_argument("credentials")
     parser.add_argument("base")
     parser.add_argument("--wait", type=float, default=90)
+    parser.add_argument(
+        "--effects-wait", type=float, default=90, help="seconds to let talk follow the statement before judging it"
+    )
     args = parser.parse_args()
     creds = json.loads(Path(args.credentials).read_text())
     tenant, team = creds["tenant"], creds["team"]
@@ -135,6 +138,7 @@ def main() -> None:
     print("SLA: " + ", ".join(f"{c['kind']} {c['state']}" for c in graphql["case"]["sla"]))
     print(f"Statement channels consistent: {graphql['statementConsistency']['consistent']}")
     propagation(admin, case, Path(args.credentials).parent)
+    effects(admin, cid, args.effects_wait)
     if creds.get("billing_admin"):
         billing(person(args.base, None, creds["billing_admin"]), tenant)
 
@@ -155,6 +159,21 @@ def past_forecast(admin: Api) -> None:
         f"{check['predicted_final_size']} predicted ({check['interval_low']}–{check['interval_high']}), "
         f"{check['current_size']} in the end"
     )
+
+
+def effects(admin: Api, cid: int, wait: float) -> None:
+    """The statement's effect so far: the talk in the minutes since it went out against the 15 minutes before it and
+    the forecast made from them."""
+    time.sleep(max(0.0, wait))
+    found = admin.call("GET", f"/api/v1/cases/{cid}/response-effects?window=15")
+    print("\nResponse effects (15 minutes either side; the after window is still under way):")
+    for action in found["actions"]:
+        after = action["windows"]["after"]
+        print(
+            f"  {action['at'][11:19]}  {action['kind']:<24} {action['verdict']:<9} "
+            f"{action['windows']['before']['mentions']} before, {after['mentions']} in {after['minutes']} min after "
+            f"(forecast {action['forecast']['mentions']:g}): {action['explanation'][:160]}"
+        )
 
 
 def billing(platform: Api, tenant: str) -> None:

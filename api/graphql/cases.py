@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.graphql.effects import ResponseEffects, response_effects
 from api.graphql.enums import CaseTransition, SlaState
 from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
@@ -161,6 +162,20 @@ class Case:
     @strawberry_django.field
     def opened_from_alert_id(self, root: models.CrisisCase) -> int | None:
         return root.opened_from_alert_id
+
+    @strawberry_django.field(
+        description="The effect of each response on the case (as GET /api/v1/cases/{id}/response-effects); windows "
+        "in minutes, 15 to 480, multiples of 5, default 120."
+    )
+    def response_effects(
+        self,
+        root: models.CrisisCase,
+        info: Info,
+        before: int | None = None,
+        after: int | None = None,
+        window: int | None = None,
+    ) -> ResponseEffects:
+        return response_effects(info, root.pk, before, after, window)
 
 
 def _bare(cases: QuerySet[models.CrisisCase]) -> QuerySet[models.CrisisCase]:
@@ -456,6 +471,11 @@ class ScriptsMutation:
     def approve_reply_script(self, info: Info, id: int) -> ReplyScript:
         return cast(ReplyScript, scripts.script_approve(actor=actor(info), script_id=id))
 
-    @strawberry.mutation(description="Fill in a script's variables; a missing one is an error naming it.")
-    def render_reply_script(self, info: Info, id: int, variables: JSON) -> str:
-        return scripts.script_render(actor=actor(info), script_id=id, variables=dict(cast(dict[str, Any], variables)))
+    @strawberry.mutation(
+        description="Fill in a script's variables; a missing one is an error naming it. With caseId the use goes on "
+        "the case's timeline and into its response effects."
+    )
+    def render_reply_script(self, info: Info, id: int, variables: JSON, case_id: int | None = None) -> str:
+        return scripts.script_render(
+            actor=actor(info), script_id=id, variables=dict(cast(dict[str, Any], variables)), case_id=case_id
+        )

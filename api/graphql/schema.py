@@ -14,6 +14,7 @@ from api.graphql.audit import AuditQuery
 from api.graphql.billing import BillingMutation, BillingQuery, PlatformMutation, PlatformQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
 from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
+from api.graphql.effects import EffectsQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery, MeQuery, PasswordResetMutation
 from api.graphql.limits import limit_extensions
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
@@ -37,6 +38,7 @@ class Query(
     NotificationsQuery,
     DeadLettersQuery,
     CasesQuery,
+    EffectsQuery,
     ScriptsQuery,
     StatementsQuery,
     PlaybooksQuery,

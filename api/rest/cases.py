@@ -11,9 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest.base import TenantViewSet, list_param
+from api.rest.effects_serializers import ResponseEffectsInput, ResponseEffectsOutput
 from api.rest.statements import StatementConsistencySerializer, StatementCreateInput, StatementSerializer
 from config.errors import ValidationError
 from responses.cases import selectors, services, task_services
+from responses.cases.effects import case_response_effects
 from responses.cases.timeline import timeline_csv
 from responses.models import (
     CaseEvent,
@@ -69,6 +71,9 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     sla = serializers.SerializerMethodField(help_text="SLA clocks: acknowledge, first statement, resolve")
     playbooks = CasePlaybookSerializer(source="playbook_activations", many=True, read_only=True)
+    response_effects = serializers.SerializerMethodField(
+        help_text="Where the effect of each response on the case is read (GET, with before/after or window)."
+    )
 
     class Meta:
         model = CrisisCase
@@ -100,6 +105,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "first_statement_at",
             "sla",
             "playbooks",
+            "response_effects",
         ]
         read_only_fields = [
             "id",
@@ -116,6 +122,11 @@ class CaseSerializer(serializers.ModelSerializer):
             "acknowledged_at",
             "first_statement_at",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_response_effects(self, case: CrisisCase) -> str:
+        # A path on the same host: the tenant is the host's (or the X-Tenant header's), so no absolute URL is built.
+        return f"/api/v1/cases/{case.pk}/response-effects"
 
     @extend_schema_field(SlaClockSerializer(many=True))
     def get_sla(self, case: CrisisCase) -> list[dict[str, Any]]:
@@ -307,6 +318,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         if export is not None:
             raise ValidationError(f"'{export[:100]}' is not an export format; expected csv.", field="export")
         return self.paged(events, EventSerializer)
+
+    @extend_schema(
+        parameters=[ResponseEffectsInput],
+        responses=ResponseEffectsOutput,
+        summary="The effect of each response (statement publications, reply-script uses, critical tasks done): "
+        "before/after windows, forecast against actual, and a verdict",
+    )
+    @action(detail=True, methods=["get"], url_path="response-effects")
+    def response_effects(self, request: Request, pk: str) -> Response:
+        data = ResponseEffectsInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        found = case_response_effects(actor=self.principal, case_id=int(pk), **data.validated_data)
+        return Response(ResponseEffectsOutput(found).data)
 
     @extend_schema(methods=["GET"], responses=TaskSerializer(many=True), summary="The case's tasks")
     @extend_schema(methods=["POST"], request=TaskSerializer, responses={201: TaskSerializer}, summary="Add a task")

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest.base import ServiceCrudViewSet
+from config.jsonsafe import INT_MAX
 from responses.models import ReplyScript, Scenario, ScriptLanguage
 from responses.scripts import selectors as script_selectors
 from responses.scripts import services as scripts
@@ -46,6 +47,14 @@ class ReplyScriptSerializer(serializers.ModelSerializer):
 
 class RenderInput(serializers.Serializer):
     variables = serializers.DictField(child=serializers.CharField(max_length=1000, allow_blank=True))
+    case_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=INT_MAX,
+        help_text="The case the reply is for: the use goes on its timeline and into its response effects.",
+    )
 
 
 class RenderOutput(serializers.Serializer):

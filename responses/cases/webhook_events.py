@@ -255,6 +255,8 @@ ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "statement_published": _published,
     "statement_retracted": _statement_one("statement.retracted", channels="channels", reason="reason"),
     "statement_superseded": _statement_one("statement.superseded", superseded_by="superseded_by"),
+    # A reply to one user is no news for the channels; the entry is there for the case's response effects.
+    "script_used": lambda event: [],
 }
 
 

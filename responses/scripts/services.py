@@ -9,7 +9,8 @@ from django.db.models import F
 from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
-from responses.models import ReplyScript, Scenario, ScriptApproval, ScriptLanguage
+from responses.cases.timeline import timeline_add
+from responses.models import CrisisCase, ReplyScript, Scenario, ScriptApproval, ScriptLanguage
 from tenants.identity.principals import Principal, check_permission
 
 MAX_BODY = 5000
@@ -114,9 +115,15 @@ def script_approve(*, actor: Principal, script_id: int) -> ReplyScript:
 
 
 @transaction.atomic
-def script_render(*, actor: Principal, script_id: int, variables: dict[str, Any]) -> str:
-    """The script with its variables filled in; only approved scripts are used, and each use is counted."""
+def script_render(*, actor: Principal, script_id: int, variables: dict[str, Any], case_id: int | None = None) -> str:
+    """The script with its variables filled in; only approved scripts are used, and each use is counted. A use for a
+    case goes on its timeline (`script_used`), which is how the case's response effects see it."""
     check_permission(actor, "cases.work")
+    case = None
+    if case_id is not None:
+        case = CrisisCase.objects.filter(pk=case_id).first()
+        if case is None:
+            raise NotFoundError(f"No case {case_id}.", field="case_id")
     script = ReplyScript.objects.filter(pk=script_id).first()
     if script is None:
         raise NotFoundError(f"No reply script {script_id}.", field="id")
@@ -131,6 +138,16 @@ def script_render(*, actor: Principal, script_id: int, variables: dict[str, Any]
         raise ValidationError(f"Missing variable '{missing[0]}'.", field=f"variables.{missing[0]}")
     text = script.body.format(**{k: str(v) for k, v in variables.items()})
     ReplyScript.objects.filter(pk=script.pk).update(usage_count=F("usage_count") + 1)
+    if case is not None:
+        timeline_add(
+            case,
+            "script_used",
+            actor,
+            f"Reply script #{script.pk} '{script.name}' ({script.language}) used",
+            script_id=script.pk,
+            name=script.name,
+            language=script.language,
+        )
     return text
 
 
