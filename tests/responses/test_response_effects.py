@@ -239,12 +239,17 @@ def test_graphql_answers_what_rest_answers_on_both_fields(alpha):
 
     assert "errors" not in top and "errors" not in nested, (top, nested)
     mine = top["data"]["caseResponseEffects"]
-    assert nested["data"]["case"]["responseEffects"] == mine
     assert mine["beforeMinutes"] == 60
-    assert [(a["kind"], a["verdict"], a["explanation"]) for a in mine["actions"]] == [
-        (a["kind"], a["verdict"], a["explanation"]) for a in rest["actions"]
+    assert [a["kind"] for a in mine["actions"]] == [a["kind"] for a in rest["actions"]]
+    # The script was used just now: its after window grows by the minute, so a clock tick between the three reads
+    # may change it; the finished actions must agree exactly.
+    done = [k for k, a in enumerate(rest["actions"]) if a["windows"]["after"]["complete"]]
+    assert len(done) == 3
+    assert [nested["data"]["case"]["responseEffects"]["actions"][k] for k in done] == [mine["actions"][k] for k in done]
+    assert [(mine["actions"][k]["verdict"], mine["actions"][k]["explanation"]) for k in done] == [
+        (rest["actions"][k]["verdict"], rest["actions"][k]["explanation"]) for k in done
     ]
-    for theirs, ours in zip(rest["actions"], mine["actions"], strict=True):
+    for theirs, ours in ((rest["actions"][k], mine["actions"][k]) for k in done):
         assert ours["inputs"]["volumeZ"] == theirs["inputs"]["volume_z"]
         assert ours["inputs"]["negativeZ"] == theirs["inputs"]["negative_z"]
         assert ours["forecast"] == {k: theirs["forecast"][k] for k in ("mentions", "deviation")}
