@@ -5,6 +5,7 @@ import math
 import statistics
 from datetime import datetime, timedelta
 
+import jsonschema
 import numpy
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -322,3 +323,28 @@ def test_a_script_used_for_an_unknown_case_is_a_404_and_counts_nothing(alpha):
 
     assert response.status_code == 404 and response.json()["error"]["field"] == "case_id"
     assert api.get(f"/api/v1/reply-scripts/{script['id']}").json()["usage_count"] == 0
+
+
+def _inline(node, components):
+    """An OpenAPI 3.0 schema as plain JSON Schema: references inlined, `nullable` as a null alternative."""
+    if isinstance(node, list):
+        return [_inline(n, components) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return _inline(components[node["$ref"].rsplit("/", 1)[-1]], components)
+    plain = {k: _inline(v, components) for k, v in node.items() if k not in ("nullable", "readOnly", "writeOnly")}
+    return {"anyOf": [plain, {"type": "null"}]} if node.get("nullable") else plain
+
+
+def test_the_answer_is_what_the_openapi_document_says(alpha):
+    api = admin(alpha)
+    world = crisis(api, alpha.slug)
+    document = Api(None).get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}).json()
+    operation = document["paths"]["/api/v1/cases/{id}/response-effects"]["get"]
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+    body = api.get(f"{CASES}/{world['case']}/response-effects").json()
+
+    assert {p["name"] for p in operation["parameters"]} >= {"id", "before", "after", "window"}
+    jsonschema.validate(body, _inline(answer, document["components"]["schemas"]))
