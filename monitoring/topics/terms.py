@@ -30,4 +30,3 @@ def topic_terms(tokens: Iterable[str]) -> Counter[str]:
         for token in tokens
         if len(token) > 1 and token not in stop and not EMOTICON.match(token) and not _NOISE.match(token)
     )
-
