@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from _setup import ROOT, write_result
+from django.conf import settings
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from monitoring.ingest.sources import ced
@@ -31,7 +32,7 @@ from monitoring.topics.clustering import Clusterer, Vocabulary, merges
 from monitoring.topics.defaults import ACTIVE_HOURS, MERGE_THRESHOLD, THRESHOLD
 from monitoring.topics.terms import topic_terms
 
-SHARED = Path(__import__("django.conf").conf.settings.SHARED_DATA_DIR)
+SHARED = Path(settings.SHARED_DATA_DIR)
 WEEK = 7 * 86400
 # Posts per refresh of the service, which looks for merges at the end of each.
 BATCH = 2000

@@ -33,11 +33,6 @@ class Vocabulary:
         self.documents += 1
         self.df.update(terms)
 
-    def pruned(self, keep: int) -> dict[str, int]:
-        """The `keep` most frequent terms, for storage; the rest read as unseen (the highest IDF), which is what
-        rare terms have anyway."""
-        return dict(self.df.most_common(keep))
-
 
 @dataclass
 class TopicVector:
