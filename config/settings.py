@@ -5,7 +5,7 @@ from pathlib import Path
 
 import environ
 
-from config.keys import checked_secret, parse_jwt_keys
+from config.keys import checked_secret, parse_jwt_keys, parse_pii_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,6 +17,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = checked_secret("DJANGO_SECRET_KEY", env("DJANGO_SECRET_KEY", default=""), debug=DEBUG)
 # JWT signing keys with their key ids, newest first: the first signs, every one verifies (rotation).
 JWT_KEYS = parse_jwt_keys(env("VIGIL_JWT_KEYS", default=""), debug=DEBUG)
+# Fernet keys for personal data at rest (affected users' contact details), newest first: the first encrypts.
+PII_KEYS = parse_pii_keys(env("VIGIL_PII_KEY", default=""))
 
 # Tenants are reached as <slug>.<BASE_DOMAIN>; the bare BASE_DOMAIN and PUBLIC_HOSTS serve the public schema.
 BASE_DOMAIN = env("VIGIL_BASE_DOMAIN", default="localhost")
@@ -351,6 +353,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "analytics", "description": "Over a scope: who carried the spread, and where volume is heading."},
         {"name": "warning", "description": "Early warning: policies and their backtests, alerts, silences."},
         {"name": "cases", "description": "Crisis cases: lifecycle, team, tasks, timeline and SLA targets."},
+        {"name": "aftercare", "description": "After the crisis: a case's affected users and their contact details."},
         {"name": "statements", "description": "Crisis statements: versions, ordered approvals, publishing."},
         {"name": "reply-scripts", "description": "Approved reply scripts and rendering them with variables."},
         {"name": "playbooks", "description": "Playbooks with versions; activating one on a case."},

@@ -22,6 +22,7 @@ from monitoring.models import (
     Sentiment,
 )
 from responses.models import (
+    AffectedUserSource,
     ApprovalDecision,
     CaseRole,
     CaseStatus,
@@ -70,6 +71,7 @@ for choices, name in (
     (Role, "Role"),
     (InvitationStatus, "InvitationStatus"),
     (BillingStatus, "BillingStatus"),
+    (AffectedUserSource, "AffectedUserSource"),
 ):
     strawberry.enum(choices, name=name)
 

@@ -9,6 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from api.graphql import enums  # noqa: F401 (makes the domain choices GraphQL enums before any type uses them)
+from api.graphql.aftercare import AftercareMutation, AftercareQuery
 from api.graphql.analytics import AnalyticsQuery
 from api.graphql.audit import AuditQuery
 from api.graphql.billing import BillingMutation, BillingQuery, PlatformMutation, PlatformQuery
@@ -37,6 +38,7 @@ class Query(
     NotificationsQuery,
     DeadLettersQuery,
     CasesQuery,
+    AftercareQuery,
     ScriptsQuery,
     StatementsQuery,
     PlaybooksQuery,
@@ -55,6 +57,7 @@ class Mutation(
     NotificationsMutation,
     DeadLettersMutation,
     CasesMutation,
+    AftercareMutation,
     ScriptsMutation,
     StatementsMutation,
     PlaybooksMutation,

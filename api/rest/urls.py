@@ -2,6 +2,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
 from api.rest import (
+    aftercare,
     analytics,
     audit,
     billing,
@@ -30,6 +31,7 @@ router.register("alerts", warning.AlertViewSet, basename="alert")
 router.register("silences", warning.SilenceViewSet, basename="silence")
 router.register("cases", cases.CaseViewSet, basename="case")
 router.register("tasks", cases.TaskViewSet, basename="task")
+router.register(r"cases/(?P<id>[0-9]+)/affected-users", aftercare.AffectedUserViewSet, basename="affected-user")
 router.register("sla-policies", sla.SlaPolicyViewSet, basename="sla-policy")
 router.register("statements", statements.StatementViewSet, basename="statement")
 router.register("reply-scripts", scripts.ReplyScriptViewSet, basename="reply-script")

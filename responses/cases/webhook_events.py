@@ -255,6 +255,10 @@ ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "statement_published": _published,
     "statement_retracted": _statement_one("statement.retracted", channels="channels", reason="reason"),
     "statement_superseded": _statement_one("statement.superseded", superseded_by="superseded_by"),
+    # Affected users stay off webhooks: receivers are outside the tenant, and these entries are about people.
+    "affected_users_added": None,
+    "affected_user_archived": None,
+    "affected_user_erased": None,
 }
 
 

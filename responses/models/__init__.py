@@ -1,3 +1,4 @@
+from responses.models.aftercare import AffectedUser, AffectedUserSource
 from responses.models.cases import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
 from responses.models.playbooks import Playbook, PlaybookActivation, PlaybookVersion
 from responses.models.promotion import PromotionRule
@@ -16,6 +17,8 @@ from responses.models.tasks import CaseTask, TaskPriority, TaskStatus
 from responses.models.team import CaseMember, CaseRole
 
 __all__ = [
+    "AffectedUser",
+    "AffectedUserSource",
     "ApprovalDecision",
     "CaseEvent",
     "CaseMember",

@@ -25,6 +25,7 @@ from monitoring.ingest.service import mentions_ingest
 from monitoring.models import Alert, Mention
 from monitoring.services import brand_archive, brand_create, rule_archive, rule_create
 from monitoring.warning.services import policy_archive, policy_create, scope_silence
+from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_transition
 from responses.cases.task_services import task_create
 from responses.models import CaseRole
@@ -680,6 +681,76 @@ OPS: list[Op] = [
         {"title": "Call the press"},
         {"id": R.case},
     ),
+    # Affected users: everyone reads the list (contacts only for some, which is not a denial); customer care and
+    # the commander work them; contacts are exported by who may read them, erased by admins, legal or commander.
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/affected-users",
+        "query($id: Int!) { affectedUsers(caseId: $id) { edges { node { id contacts { phone } } } } }",
+        may("cases.read"),
+        {"id": R.case},
+        variables={"id": R.case},
+    ),
+    Op(
+        "POST",
+        f"{V1}/cases/{{id}}/affected-users",
+        'mutation($id: Int!) { createAffectedUser(caseId: $id, platform: WEIBO, authorId: "new-fan") { created } }',
+        may("cases.work", "commander"),
+        {"id": R.case},
+        {"platform": "weibo", "author_id": "new-fan"},
+        {"id": R.case},
+    ),
+    Op(
+        "POST",
+        f"{V1}/cases/{{id}}/affected-users/from-search",
+        "mutation($id: Int!, $b: [Int!]) { affectedUsersFromSearch(caseId: $id, brandIds: $b) { added } }",
+        may("cases.work", "commander"),
+        {"id": R.case},
+        {"brand_ids": [R.brand]},
+        {"id": R.case, "b": [R.brand]},
+    ),
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/affected-users/{{affected_user_id}}",
+        "query($id: Int!, $p: Int!) { affectedUser(caseId: $id, id: $p) { id contactsHeld } }",
+        may("cases.read"),
+        {"id": R.case, "affected_user_id": R.affected_user},
+        variables={"id": R.case, "p": R.affected_user},
+    ),
+    Op(
+        "PATCH",
+        f"{V1}/cases/{{id}}/affected-users/{{affected_user_id}}",
+        'mutation($id: Int!, $p: Int!) { updateAffectedUser(caseId: $id, affectedUserId: $p, phone: "95588") { id } }',
+        may("cases.work", "commander"),
+        {"id": R.case, "affected_user_id": R.affected_user},
+        {"phone": "95588"},
+        {"id": R.case, "p": R.affected_user},
+    ),
+    Op(
+        "DELETE",
+        f"{V1}/cases/{{id}}/affected-users/{{affected_user_id}}",
+        "mutation($id: Int!, $p: Int!) { archiveAffectedUser(caseId: $id, affectedUserId: $p) { id } }",
+        may("cases.work", "commander"),
+        {"id": R.case, "affected_user_id": R.affected_user},
+        variables={"id": R.case, "p": R.affected_user},
+    ),
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/affected-users/{{affected_user_id}}/export",
+        "query($id: Int!, $p: Int!) { affectedUserExport(caseId: $id, affectedUserId: $p) }",
+        may("contacts.read", "commander", "legal"),
+        {"id": R.case, "affected_user_id": R.affected_user},
+        variables={"id": R.case, "p": R.affected_user},
+    ),
+    Op(
+        "POST",
+        f"{V1}/cases/{{id}}/affected-users/{{affected_user_id}}/erase",
+        "mutation($id: Int!, $p: Int!) { eraseAffectedUser(caseId: $id, affectedUserId: $p) { id } }",
+        may("contacts.erase", "commander", "legal"),
+        {"id": R.case, "affected_user_id": R.affected_user},
+        {"reason": "asked"},
+        {"id": R.case, "p": R.affected_user},
+    ),
     Op("GET", f"{V1}/tasks", "{ myTasks { edges { node { id } } } }", may("cases.read")),
     Op(
         "PATCH",
@@ -1082,6 +1153,9 @@ def _cases(refs: dict[str, Any], people: dict[str, User]) -> None:
         statement_approve(actor=SYSTEM, statement_id=refs[name])
         statement_approve(actor=SYSTEM, statement_id=refs[name])
     statement_publish(actor=SYSTEM, statement_id=refs["published_statement"], channel="press")
+    refs["affected_user"] = affected_user_create(
+        actor=SYSTEM, case_id=case.pk, platform="weibo", author_id="parity-fan", phone="13800138000"
+    )[0].pk
 
 
 def _monitoring(refs: dict[str, Any], item: dict[str, Any]) -> None:
