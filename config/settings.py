@@ -344,6 +344,9 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "tenants.identity.roles.Role",
         "SeverityEnum": "responses.models.Severity",
         "TaskStatusEnum": "responses.models.TaskStatus",
+        "FollowUpStatusEnum": "responses.models.FollowUpStatus",
+        "ReplyChannelEnum": "responses.models.ReplyChannel",
+        "CompensationApprovalEnum": "responses.models.CompensationApproval",
     },
     # One per domain (api.rest.schema.MODULE_TAGS says which views go where), in the order Swagger UI lists them.
     "TAGS": [
@@ -353,7 +356,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "analytics", "description": "Over a scope: who carried the spread, and where volume is heading."},
         {"name": "warning", "description": "Early warning: policies and their backtests, alerts, silences."},
         {"name": "cases", "description": "Crisis cases: lifecycle, team, tasks, timeline and SLA targets."},
-        {"name": "aftercare", "description": "After the crisis: a case's affected users and their contact details."},
+        {
+            "name": "aftercare",
+            "description": "After the crisis: affected users and their contacts, follow-ups with them.",
+        },
         {"name": "statements", "description": "Crisis statements: versions, ordered approvals, publishing."},
         {"name": "reply-scripts", "description": "Approved reply scripts and rendering them with variables."},
         {"name": "playbooks", "description": "Playbooks with versions; activating one on a case."},

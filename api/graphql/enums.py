@@ -27,6 +27,10 @@ from responses.models import (
     CaseRole,
     CaseStatus,
     Channel,
+    CompensationApproval,
+    FollowUpStatus,
+    FollowUpType,
+    ReplyChannel,
     Scenario,
     ScriptApproval,
     ScriptLanguage,
@@ -72,6 +76,10 @@ for choices, name in (
     (InvitationStatus, "InvitationStatus"),
     (BillingStatus, "BillingStatus"),
     (AffectedUserSource, "AffectedUserSource"),
+    (FollowUpType, "FollowUpType"),
+    (FollowUpStatus, "FollowUpStatus"),
+    (CompensationApproval, "CompensationApproval"),
+    (ReplyChannel, "ReplyChannel"),
 ):
     strawberry.enum(choices, name=name)
 

@@ -15,6 +15,7 @@ from api.graphql.audit import AuditQuery
 from api.graphql.billing import BillingMutation, BillingQuery, PlatformMutation, PlatformQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
 from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
+from api.graphql.follow_ups import FollowUpsMutation, FollowUpsQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery, MeQuery, PasswordResetMutation
 from api.graphql.limits import limit_extensions
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
@@ -39,6 +40,7 @@ class Query(
     DeadLettersQuery,
     CasesQuery,
     AftercareQuery,
+    FollowUpsQuery,
     ScriptsQuery,
     StatementsQuery,
     PlaybooksQuery,
@@ -58,6 +60,7 @@ class Mutation(
     DeadLettersMutation,
     CasesMutation,
     AftercareMutation,
+    FollowUpsMutation,
     ScriptsMutation,
     StatementsMutation,
     PlaybooksMutation,

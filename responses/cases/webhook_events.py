@@ -259,6 +259,11 @@ ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "affected_users_added": None,
     "affected_user_archived": None,
     "affected_user_erased": None,
+    "follow_up_opened": None,
+    "follow_up_updated": None,
+    "follow_up_transition": None,
+    "follow_up_reply_sent": None,
+    "compensation_decided": None,
 }
 
 

@@ -1,4 +1,15 @@
-from responses.models.aftercare import AffectedUser, AffectedUserSource
+from responses.models.aftercare import (
+    AffectedUser,
+    AffectedUserSource,
+    AftercareSettings,
+    CompensationApproval,
+    FollowUp,
+    FollowUpNote,
+    FollowUpReply,
+    FollowUpStatus,
+    FollowUpType,
+    ReplyChannel,
+)
 from responses.models.cases import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
 from responses.models.playbooks import Playbook, PlaybookActivation, PlaybookVersion
 from responses.models.promotion import PromotionRule
@@ -19,6 +30,7 @@ from responses.models.team import CaseMember, CaseRole
 __all__ = [
     "AffectedUser",
     "AffectedUserSource",
+    "AftercareSettings",
     "ApprovalDecision",
     "CaseEvent",
     "CaseMember",
@@ -26,11 +38,18 @@ __all__ = [
     "CaseStatus",
     "CaseTask",
     "Channel",
+    "CompensationApproval",
     "CrisisCase",
+    "FollowUp",
+    "FollowUpNote",
+    "FollowUpReply",
+    "FollowUpStatus",
+    "FollowUpType",
     "Playbook",
     "PlaybookActivation",
     "PlaybookVersion",
     "PromotionRule",
+    "ReplyChannel",
     "ReplyScript",
     "Scenario",
     "ScriptApproval",

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from monitoring.ingest.service import mentions_ingest
 from monitoring.models import Alert, Mention
 from monitoring.services import brand_archive, brand_create, rule_archive, rule_create
 from monitoring.warning.services import policy_archive, policy_create, scope_silence
+from responses.aftercare.follow_up_services import follow_up_create
 from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_transition
 from responses.cases.task_services import task_create
@@ -116,7 +118,13 @@ V1 = "/api/v1"
 # Taken without credentials (the mailed token is the proof), so no role is asked for: tests/api/test_invitations.py.
 PUBLIC_INVITATION_PATH = f"{V1}/invitations/accept"
 PUBLIC_FIELDS = {"acceptInvitation", "requestPasswordReset", "confirmPasswordReset"}
-CASE_PATHS = (f"{V1}/cases/{{id}}", f"{V1}/tasks", f"{V1}/statements", f"{V1}/playbooks/{{id}}/activate")
+CASE_PATHS = (
+    f"{V1}/cases/{{id}}",
+    f"{V1}/follow-ups",
+    f"{V1}/tasks",
+    f"{V1}/statements",
+    f"{V1}/playbooks/{{id}}/activate",
+)
 POLICY = {
     "name": "Parity watch",
     "indicators": [{"key": "volume", "type": "volume", "window_minutes": 15, "params": {"low": 0, "high": 10}}],
@@ -751,6 +759,87 @@ OPS: list[Op] = [
         {"reason": "asked"},
         {"id": R.case, "p": R.affected_user},
     ),
+    # Follow-ups: everyone reads; customer care and the commander work them; approvers, admins and the commander
+    # decide a compensation above the threshold; admins set the SLAs.
+    Op("GET", f"{V1}/follow-ups", "{ followUps { edges { node { id } } } }", may("cases.read")),
+    Op(
+        "POST",
+        f"{V1}/follow-ups",
+        "mutation($c: Int!, $p: Int!) { createFollowUp(caseId: $c, affectedUserId: $p, type: INQUIRY) { id } }",
+        may("cases.work", "commander"),
+        body={"case_id": R.case, "affected_user_id": R.affected_user, "type": "inquiry"},
+        variables={"c": R.case, "p": R.affected_user},
+    ),
+    Op(
+        "GET",
+        f"{V1}/follow-ups/{{id}}",
+        "query($id: Int!) { followUp(id: $id) { id replies { edges { node { text } } } } }",
+        may("cases.read"),
+        {"id": R.follow_up},
+        variables={"id": R.follow_up},
+    ),
+    Op(
+        "PATCH",
+        f"{V1}/follow-ups/{{id}}",
+        "mutation($id: Int!) { updateFollowUp(id: $id, csat: 4) { id } }",
+        may("cases.work", "commander"),
+        {"id": R.follow_up},
+        {"csat": 4},
+        {"id": R.follow_up},
+    ),
+    Op(
+        "POST",
+        f"{V1}/follow-ups/{{id}}/transition",
+        "mutation($id: Int!) { transitionFollowUp(id: $id, transition: START) { id } }",
+        may("cases.work", "commander"),
+        {"id": R.follow_up},
+        {"transition": "start"},
+        {"id": R.follow_up},
+    ),
+    Op(
+        "POST",
+        f"{V1}/follow-ups/{{id}}/notes",
+        'mutation($id: Int!) { addFollowUpNote(id: $id, text: "Called back") { id } }',
+        may("cases.work", "commander"),
+        {"id": R.follow_up},
+        {"text": "Called back"},
+        {"id": R.follow_up},
+    ),
+    Op(
+        "POST",
+        f"{V1}/follow-ups/{{id}}/replies",
+        'mutation($id: Int!) { sendFollowUpReply(id: $id, channel: PHONE, text: "Called") { id } }',
+        may("cases.work", "commander"),
+        {"id": R.follow_up},
+        {"channel": "phone", "text": "Called"},
+        {"id": R.follow_up},
+    ),
+    Op(
+        "POST",
+        f"{V1}/follow-ups/{{id}}/compensation",
+        "mutation($id: Int!) { decideCompensation(id: $id, decision: APPROVE) { id } }",
+        may("compensation.approve", "commander"),
+        {"id": R.pending_compensation},
+        {"decision": "approve"},
+        {"id": R.pending_compensation},
+    ),
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/follow-up-board",
+        "query($id: Int!) { followUpBoard(caseId: $id) }",
+        may("cases.read"),
+        {"id": R.case},
+        variables={"id": R.case},
+    ),
+    Op("GET", f"{V1}/follow-up-settings", "{ followUpSettings { slaMinutes } }", may("cases.read")),
+    Op(
+        "PATCH",
+        f"{V1}/follow-up-settings",
+        "mutation($s: JSON) { updateFollowUpSettings(slaMinutes: $s) { slaMinutes } }",
+        may("sla.manage"),
+        body={"sla_minutes": {"callback": 60}},
+        variables={"s": {"callback": 60}},
+    ),
     Op("GET", f"{V1}/tasks", "{ myTasks { edges { node { id } } } }", may("cases.read")),
     Op(
         "PATCH",
@@ -1156,6 +1245,17 @@ def _cases(refs: dict[str, Any], people: dict[str, User]) -> None:
     refs["affected_user"] = affected_user_create(
         actor=SYSTEM, case_id=case.pk, platform="weibo", author_id="parity-fan", phone="13800138000"
     )[0].pk
+    refs["follow_up"] = follow_up_create(
+        actor=SYSTEM, case_id=case.pk, affected_user_id=refs["affected_user"], type="complaint"
+    ).pk
+    refs["pending_compensation"] = follow_up_create(
+        actor=SYSTEM,
+        case_id=case.pk,
+        affected_user_id=refs["affected_user"],
+        type="compensation",
+        compensation_amount=Decimal("900.00"),
+        compensation_currency="CNY",
+    ).pk
 
 
 def _monitoring(refs: dict[str, Any], item: dict[str, Any]) -> None:
