@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from config.errors import NotFoundError, ValidationError
 from config.pii import pii_decrypt
 from responses.aftercare.filters import FollowUpFilter, overdue_q
-from responses.aftercare.selectors import may_read_contacts
+from responses.aftercare.selectors import cases_with_contact_roles, may_read_contacts_everywhere
 from responses.cases.selectors import case_get
 from responses.models import (
     CompensationApproval,
@@ -45,19 +45,28 @@ def follow_up_get(*, actor: Principal, follow_up_id: int) -> FollowUp:
 
 @dataclass
 class ReplyTexts:
-    """Decides once per request and case whether the caller sees replies' texts (they hold the person's name)."""
+    """Whether the caller sees replies' texts (they hold the person's name), decided for every case at once: by the
+    tenant permission, else by the case roles the caller holds (one query however many cases a page spans)."""
 
     actor: Principal
-    cases: dict[int, bool]
+    everywhere: bool | None = None
+    cases: set[int] | None = None
+
+    def may(self, case_id: int) -> bool:
+        if self.everywhere is None:
+            self.everywhere = may_read_contacts_everywhere(self.actor)
+        if self.everywhere:
+            return True
+        if self.cases is None:
+            self.cases = cases_with_contact_roles(self.actor)
+        return case_id in self.cases
 
     def text(self, reply: FollowUpReply, case_id: int) -> str | None:
-        if case_id not in self.cases:
-            self.cases[case_id] = may_read_contacts(self.actor, case_get(actor=self.actor, case_id=case_id))
-        return pii_decrypt(reply.text_token) if self.cases[case_id] else None
+        return pii_decrypt(reply.text_token) if self.may(case_id) else None
 
 
 def reply_texts(*, actor: Principal) -> ReplyTexts:
-    return ReplyTexts(actor=actor, cases={})
+    return ReplyTexts(actor=actor)
 
 
 def _minutes(value: Any) -> float | None:

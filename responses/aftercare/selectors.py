@@ -12,9 +12,10 @@ from config.timestamps import format_timestamp
 from monitoring.models import Mention, Platform
 from responses.aftercare.contacts import Contacts, contacts_open
 from responses.cases.selectors import case_get
-from responses.models import AffectedUser, AffectedUserSource, CrisisCase
-from responses.team.permissions import check_case_action
-from tenants.identity.principals import Principal
+from responses.models import AffectedUser, AffectedUserSource, CaseMember, CrisisCase
+from responses.team.permissions import CASE_ACTIONS, check_case_action
+from tenants.identity.principals import SYSTEM, Principal, permission_guards_check
+from tenants.identity.roles import role_has_permission
 
 EVIDENCE = Prefetch("evidence", queryset=Mention.objects.only("id"))
 
@@ -62,6 +63,24 @@ def may_read_contacts(actor: Principal, case: CrisisCase) -> bool:
     except PermissionDeniedError:
         return False
     return True
+
+
+def may_read_contacts_everywhere(actor: Principal) -> bool:
+    """Whether the tenant role alone lets the caller read contact details (on every case)."""
+    if actor is SYSTEM:
+        return True
+    if not role_has_permission(actor.role, CASE_ACTIONS["read_contacts"][0]):
+        return False
+    permission_guards_check(actor, CASE_ACTIONS["read_contacts"][0])
+    return True
+
+
+def cases_with_contact_roles(actor: Principal) -> set[int]:
+    """The cases on which the caller holds a case role that reads contact details."""
+    if actor.user is None:
+        return set()
+    roles = CASE_ACTIONS["read_contacts"][1]
+    return set(CaseMember.objects.filter(user=actor.user, role__in=roles).values_list("case_id", flat=True))
 
 
 ContactsReader = Callable[[AffectedUser], Contacts]
