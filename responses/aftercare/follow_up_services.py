@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -15,7 +16,10 @@ from config.errors import ConflictError, ErrorList, NotFoundError, ValidationErr
 from config.lookups import locked_or_404
 from config.pii import pii_encrypt
 from config.validation import UNSET, required_text
+from monitoring.deadletters.services import Quarantine
+from monitoring.models import DeadLetterKind
 from responses.aftercare.contacts import contacts_open
+from responses.aftercare.filters import OPEN_STATUSES
 from responses.aftercare.settings import aftercare_config, check_amount, check_currency
 from responses.cases.timeline import timeline_add
 from responses.models import (
@@ -164,7 +168,7 @@ def follow_up_update(
         follow_up.owner = _owner(owner_id)
         changed.append("owner")
     if due_at is not UNSET and due_at != follow_up.due_at:
-        follow_up.due_at = due_at
+        follow_up.due_at, follow_up.overdue_notified_at = due_at, None
         changed.append("due_at")
     if (amount, currency if amount is not None else "") != (
         follow_up.compensation_amount,
@@ -229,7 +233,7 @@ def follow_up_transition(*, actor: Principal, follow_up_id: int, transition: str
         follow_up.closed_at = now
         follow_up.resolved_at = follow_up.resolved_at or now
     elif transition == "reopen":
-        follow_up.resolved_at, follow_up.closed_at = None, None
+        follow_up.resolved_at, follow_up.closed_at, follow_up.overdue_notified_at = None, None, None
     follow_up.save()
     if note.strip():
         FollowUpNote.objects.create(follow_up=follow_up, author=actor.name, text=note.strip())
@@ -369,3 +373,36 @@ def follow_up_compensation_decide(*, actor: Principal, follow_up_id: int, decisi
         decision=follow_up.compensation_approval,
     )
     return follow_up
+
+
+def _overdue(now: datetime) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now, overdue_notified_at__isnull=True)
+
+
+def follow_ups_overdue_check(*, now: datetime | None = None, quarantine: Quarantine | None = None) -> list[FollowUp]:
+    """Flag and notify follow-ups that went past due while open or in progress, each once per due time (the beat,
+    with the case clocks). A case whose follow-ups raise is quarantined like its clocks (key: the case id)."""
+    now = now or timezone.now()
+    quarantine = quarantine or Quarantine(DeadLetterKind.CASE_CLOCK, CrisisCase)
+    flagged: list[FollowUp] = []
+    for case_id in sorted(set(_overdue(now).values_list("case_id", flat=True))):
+        with quarantine.item(case_id):
+            flagged += case_follow_ups_check(case_id, now)
+    return flagged
+
+
+@transaction.atomic
+def case_follow_ups_check(case_id: int, now: datetime) -> list[FollowUp]:
+    flagged = list(_overdue(now).select_for_update(skip_locked=True).filter(case_id=case_id).order_by("due_at", "id"))
+    for follow_up in flagged:
+        follow_up.overdue_notified_at = now
+        follow_up.save(update_fields=["overdue_notified_at", "updated_at"])
+        timeline_add(
+            follow_up.case,
+            "follow_up_overdue",
+            SYSTEM,
+            f"Follow-up #{follow_up.pk} ({follow_up.type}) is past due",
+            follow_up_id=follow_up.pk,
+            due_at=follow_up.due_at.isoformat(),
+        )
+    return flagged

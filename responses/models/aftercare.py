@@ -94,6 +94,8 @@ class FollowUp(models.Model):
     first_contact_at = models.DateTimeField(null=True, blank=True, help_text="The first reply sent.")
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the beat told the tenant it went past due (once per due time: a new due time or a reopen clears it).
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
     compensation_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     compensation_currency = models.CharField(max_length=3, blank=True)
     compensation_approval = models.CharField(

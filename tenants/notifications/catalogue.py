@@ -327,6 +327,11 @@ _TYPES = [
         follow_up_step(channel=STRING, script_id=nullable(INTEGER)),
     ),
     EventType(
+        "follow_up.overdue",
+        "A follow-up went past its due time while open or in progress (once per due time; VIGIL_SLA_CHECK_SECONDS).",
+        follow_up_step(),
+    ),
+    EventType(
         "follow_up.compensation_decided",
         "A compensation above the tenant's threshold was approved or rejected.",
         follow_up_step(),

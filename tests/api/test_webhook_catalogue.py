@@ -24,6 +24,7 @@ from responses.aftercare.follow_up_services import (
     follow_up_reply,
     follow_up_transition,
     follow_up_update,
+    follow_ups_overdue_check,
 )
 from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_link, case_note_add, case_transition, case_update
@@ -146,6 +147,7 @@ def follow_ups_run_through(case_id: int, owner: User) -> None:
     )
     follow_up_compensation_decide(actor=SYSTEM, follow_up_id=money.pk, decision="approve")
     follow_up_transition(actor=SYSTEM, follow_up_id=money.pk, transition="start")
+    follow_ups_overdue_check(now=timezone.now() + timedelta(days=4))
 
 
 def billing_changes() -> None:

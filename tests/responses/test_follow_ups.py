@@ -11,7 +11,9 @@ from django.utils.dateparse import parse_datetime
 from django_tenants.utils import tenant_context
 
 from responses.models import CaseEvent, FollowUp
+from responses.tasks import case_clocks
 from tenants.models import Tenant
+from tenants.notifications.models import Delivery
 from tests.conftest import Api, key_auth, nodes
 
 FOLLOW_UPS = "/api/v1/follow-ups"
@@ -291,3 +293,31 @@ def test_graphql_works_follow_ups_through_the_same_services(alpha, make_key):
     assert board["followUpBoard"]["by_status"]["in_progress"] == 1
     assert bad.json()["errors"][0]["extensions"]["field"] == "nps"
     assert denied.json()["errors"][0]["extensions"]["code"] == "permission_denied"
+
+
+def test_the_beat_flags_a_follow_up_past_due_once_and_tells_the_channels(alpha, django_capture_on_commit_callbacks):
+    api = admin(alpha)
+    case_id, person_id = setup(api)
+    channel = api.post(
+        "/api/v1/notification-channels",
+        {"name": "care desk", "kind": "email", "emails": ["care@alpha.example"], "event_types": ["follow_up.overdue"]},
+    )
+    assert channel.status_code == 201, channel.content
+    late = open_follow_up(api, case_id, person_id, due_at=(timezone.now() - timedelta(minutes=1)).isoformat())
+    open_follow_up(api, case_id, person_id)  # due tomorrow
+
+    with in_alpha():
+        with django_capture_on_commit_callbacks():
+            first = case_clocks()
+            second = case_clocks()
+        deliveries = list(Delivery.objects.filter(event_type="follow_up.overdue"))
+        overdue_events = list(CaseEvent.objects.filter(case_id=case_id, kind="follow_up_overdue"))
+    moved = api.patch(f"{FOLLOW_UPS}/{late['id']}", {"due_at": (timezone.now() - timedelta(seconds=1)).isoformat()})
+    with in_alpha():
+        third = case_clocks()
+
+    assert (first["follow_ups_overdue"], second["follow_ups_overdue"]) == (1, 0)
+    assert [d.payload["data"]["follow_up"]["id"] for d in deliveries] == [late["id"]]
+    assert "王女士" not in str(deliveries[0].payload) and "A1024" not in str(deliveries[0].payload)
+    assert [e.data["follow_up_id"] for e in overdue_events] == [late["id"]]
+    assert moved.status_code == 200 and third["follow_ups_overdue"] == 1
