@@ -29,6 +29,13 @@ class FollowUpTransition(StrEnum):
     REOPEN = "reopen"
 
 
+@strawberry.enum(description="What a bulk action does to each follow-up (responses.aftercare.follow_up_services).")
+class FollowUpBulkAction(StrEnum):
+    ASSIGN = "assign"
+    SEND_SCRIPT = "send_script"
+    CLOSE = "close"
+
+
 @strawberry.enum(description="A decision on a compensation waiting for approval.")
 class CompensationDecision(StrEnum):
     APPROVE = "approve"
@@ -253,6 +260,31 @@ class FollowUpsMutation:
             sent_at=sent_at,
         )
         return cast(FollowUpReply, reply)
+
+    @strawberry.mutation(description="One action on many follow-ups, all or nothing: assign, send a script, close.")
+    def bulk_follow_ups(
+        self,
+        info: Info,
+        ids: list[int],
+        action: FollowUpBulkAction,
+        owner_id: int | None = None,
+        script_id: int | None = None,
+        channel: models.ReplyChannel | None = None,
+        variables: JSON | None = None,
+        note: str = "",
+    ) -> list[FollowUp]:
+        given: dict[str, Any] = variables if isinstance(variables, dict) else {}
+        done = services.follow_ups_bulk(
+            actor=actor(info),
+            ids=ids,
+            action=action.value,
+            owner_id=owner_id,
+            script_id=script_id,
+            channel=channel.value if channel else "",
+            variables={str(k): str(v) for k, v in given.items()},
+            note=note,
+        )
+        return cast(list[FollowUp], done)
 
     @strawberry.mutation(description="Approve or reject a compensation above the tenant's threshold.")
     def decide_compensation(self, info: Info, id: int, decision: CompensationDecision, comment: str = "") -> FollowUp:

@@ -143,6 +143,25 @@ class FollowUpReplyInput(serializers.Serializer):
     sent_at = serializers.DateTimeField(required=False, help_text="Default: now")
 
 
+class FollowUpBulkInput(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=INT_MAX), min_length=1, max_length=services.BULK_LIMIT
+    )
+    action = serializers.ChoiceField(choices=list(services.BULK_ACTIONS))
+    owner_id = serializers.IntegerField(required=False, min_value=1, max_value=INT_MAX, help_text="For assign")
+    script_id = serializers.IntegerField(required=False, min_value=1, max_value=INT_MAX, help_text="For send_script")
+    channel = serializers.ChoiceField(choices=ReplyChannel.choices, required=False, help_text="For send_script")
+    variables = serializers.DictField(
+        child=serializers.CharField(max_length=500, allow_blank=True), required=False, help_text="For send_script"
+    )
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=services.MAX_TEXT)
+
+
+class FollowUpBulkResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+    ids = serializers.ListField(child=serializers.IntegerField())
+
+
 class CompensationDecisionInput(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     comment = serializers.CharField(required=False, default="", allow_blank=True, max_length=services.MAX_TEXT)
@@ -174,6 +193,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         "transition": "The status does not allow it, or the compensation is not approved",
         "replies": "The follow-up is closed, or the person was erased, or the reply script is not approved",
         "compensation": "No compensation is waiting for approval",
+        "bulk": "One of the follow-ups refused the action (`error.field` names it as `ids.<n>`)",
     }
 
     def select(self) -> Any:
@@ -254,6 +274,18 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
             actor=self.principal, follow_up_id=int(pk), **data.validated_data
         )
         return self._one(follow_up)
+
+    @extend_schema(
+        request=FollowUpBulkInput,
+        responses=FollowUpBulkResultSerializer,
+        summary="One action on many follow-ups, all or nothing: assign, send a reply script, close",
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: Request) -> Response:
+        data = FollowUpBulkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.follow_ups_bulk(actor=self.principal, **data.validated_data)
+        return Response(FollowUpBulkResultSerializer({"updated": len(done), "ids": [f.pk for f in done]}).data)
 
 
 class CountsByStatusSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from config.audit import audit
-from config.errors import ConflictError, ErrorList, NotFoundError, ValidationError
+from config.errors import ApplicationError, ConflictError, ErrorList, NotFoundError, ValidationError
 from config.lookups import locked_or_404
 from config.pii import pii_encrypt
 from config.validation import UNSET, required_text
@@ -406,3 +406,64 @@ def case_follow_ups_check(case_id: int, now: datetime) -> list[FollowUp]:
             due_at=follow_up.due_at.isoformat(),
         )
     return flagged
+
+
+BULK_ACTIONS = ("assign", "send_script", "close")
+BULK_LIMIT = 200
+
+
+@transaction.atomic
+def follow_ups_bulk(
+    *,
+    actor: Principal,
+    ids: list[int],
+    action: str,
+    owner_id: int | None = None,
+    script_id: int | None = None,
+    channel: str = "",
+    variables: dict[str, Any] | None = None,
+    note: str = "",
+) -> list[FollowUp]:
+    """One action on many follow-ups, all or nothing: `assign` to `owner_id`, `send_script` (`script_id` rendered
+    for each person, on `channel`), or `close`. Each follow-up is checked as if done alone; the first that is refused
+    refuses the whole request, naming it (`ids.<n>`), and nothing is written."""
+    errors = ErrorList()
+    if action not in BULK_ACTIONS:
+        errors.add("action", f"Unknown action '{action[:40]}'; expected one of {', '.join(BULK_ACTIONS)}.")
+    if not 1 <= len(ids) <= BULK_LIMIT:
+        errors.add("ids", f"Give 1 to {BULK_LIMIT} follow-up ids.")
+    elif len(set(ids)) != len(ids):
+        errors.add("ids", "ids lists a follow-up twice.")
+    if action == "assign" and owner_id is None:
+        errors.add("owner_id", "owner_id is required to assign.")
+    if action == "send_script" and (script_id is None or not channel):
+        errors.add("script_id", "script_id and channel are required to send a script.")
+    errors.raise_if_any()
+    found = set(FollowUp.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError(f"Unknown follow-up id {missing[0]}.", field=f"ids.{ids.index(missing[0])}")
+    done: list[FollowUp] = []
+    for index, follow_up_id in enumerate(ids):
+        try:
+            if action == "assign":
+                done.append(follow_up_update(actor=actor, follow_up_id=follow_up_id, owner_id=owner_id))
+            elif action == "send_script":
+                follow_up_reply(
+                    actor=actor,
+                    follow_up_id=follow_up_id,
+                    channel=channel,
+                    script_id=script_id,
+                    variables=variables,
+                )
+                done.append(_locked(follow_up_id))
+            else:
+                current = _locked(follow_up_id)
+                if current.status != FollowUpStatus.CLOSED:
+                    current = follow_up_transition(
+                        actor=actor, follow_up_id=follow_up_id, transition="close", note=note
+                    )
+                done.append(current)
+        except ApplicationError as exc:
+            raise type(exc)(f"Follow-up {follow_up_id}: {exc.message}", field=f"ids.{index}", code=exc.code) from exc
+    return done

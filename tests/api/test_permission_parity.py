@@ -824,6 +824,14 @@ OPS: list[Op] = [
         {"id": R.pending_compensation},
     ),
     Op(
+        "POST",
+        f"{V1}/follow-ups/bulk",
+        "mutation($ids: [Int!]!, $o: Int!) { bulkFollowUps(ids: $ids, action: ASSIGN, ownerId: $o) { id } }",
+        may("cases.work", "commander"),
+        body={"ids": [R.follow_up], "action": "assign", "owner_id": R.spare_user},
+        variables={"ids": [R.follow_up], "o": R.spare_user},
+    ),
+    Op(
         "GET",
         f"{V1}/cases/{{id}}/follow-up-board",
         "query($id: Int!) { followUpBoard(caseId: $id) }",

@@ -321,3 +321,40 @@ def test_the_beat_flags_a_follow_up_past_due_once_and_tells_the_channels(alpha, 
     assert "王女士" not in str(deliveries[0].payload) and "A1024" not in str(deliveries[0].payload)
     assert [e.data["follow_up_id"] for e in overdue_events] == [late["id"]]
     assert moved.status_code == 200 and third["follow_ups_overdue"] == 1
+
+
+def test_bulk_actions_apply_to_all_or_to_none(alpha, make_user):
+    api = admin(alpha)
+    case_id, person_id = setup(api)
+    owner = make_user("alpha", "responder", "bulk-owner@alpha.example")
+    script = api.post(
+        "/api/v1/reply-scripts", {"name": "回访", "body": "{customer_name}您好，请问问题解决了吗？"}
+    ).json()
+    api.post(f"/api/v1/reply-scripts/{script['id']}/approve")
+    first, second, third = (open_follow_up(api, case_id, person_id)["id"] for _ in range(3))
+    api.post(f"{FOLLOW_UPS}/{third}/transition", {"transition": "close"})
+
+    assigned = api.post(f"{FOLLOW_UPS}/bulk", {"ids": [first, second], "action": "assign", "owner_id": owner.pk})
+    refused = api.post(
+        f"{FOLLOW_UPS}/bulk",
+        {"ids": [first, third], "action": "send_script", "script_id": script["id"], "channel": "sms"},
+    )
+    sent = api.post(
+        f"{FOLLOW_UPS}/bulk",
+        {"ids": [first, second], "action": "send_script", "script_id": script["id"], "channel": "sms"},
+    )
+    closed = api.post(f"{FOLLOW_UPS}/bulk", {"ids": [first, second, third], "action": "close", "note": "批量结案"})
+    unknown = api.post(f"{FOLLOW_UPS}/bulk", {"ids": [first, 999999], "action": "close"})
+    no_owner = api.post(f"{FOLLOW_UPS}/bulk", {"ids": [first], "action": "assign"})
+
+    assert assigned.json() == {"updated": 2, "ids": [first, second]}
+    assert {api.get(f"{FOLLOW_UPS}/{i}").json()["owner_id"] for i in (first, second)} == {owner.pk}
+    assert refused.status_code == 409 and refused.json()["error"]["field"] == "ids.1"
+    assert refused.json()["error"]["code"] == "closed"
+    assert sent.status_code == 200, sent.content
+    replies = api.get(f"{FOLLOW_UPS}/{first}").json()["replies"]
+    assert [r["text"] for r in replies] == ["王女士您好，请问问题解决了吗？"]  # the refused request sent nothing
+    assert closed.json()["updated"] == 3
+    assert {api.get(f"{FOLLOW_UPS}/{i}").json()["status"] for i in (first, second, third)} == {"closed"}
+    assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "ids.1"
+    assert no_owner.status_code == 400 and no_owner.json()["error"]["field"] == "owner_id"
