@@ -1,5 +1,7 @@
 """Start-up checks for the signing secrets: a production process refuses weak, missing or published keys."""
 
+import base64
+import binascii
 import secrets
 
 from django.core.exceptions import ImproperlyConfigured
@@ -49,4 +51,29 @@ def parse_jwt_keys(raw: str, *, debug: bool) -> list[tuple[str, str]]:
         if not debug:
             raise ImproperlyConfigured("VIGIL_JWT_KEYS is not set; generate one (see README, 'Secrets').")
         keys.append(("dev", generate_secret()))
+    return keys
+
+
+def generate_pii_key() -> str:
+    """A Fernet key: 32 random bytes, URL-safe base64."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def parse_pii_keys(raw: str) -> list[str]:
+    """`VIGIL_PII_KEY`: one or more Fernet keys, comma-separated, newest first (the first encrypts, all decrypt).
+
+    Required even with DEBUG: a random per-process key would leave the personal data written under it unreadable
+    after a restart."""
+    keys = [part.strip() for part in raw.split(",") if part.strip()]
+    if not keys:
+        raise ImproperlyConfigured("VIGIL_PII_KEY is not set; generate one (see README, 'Affected users').")
+    for number, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(
+                f"VIGIL_PII_KEY key {number} is not a Fernet key (32 bytes, URL-safe base64); generate one."
+            )
     return keys

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import environ
 
-from config.keys import checked_secret, parse_jwt_keys
+from config.keys import checked_secret, parse_jwt_keys, parse_pii_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,6 +17,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = checked_secret("DJANGO_SECRET_KEY", env("DJANGO_SECRET_KEY", default=""), debug=DEBUG)
 # JWT signing keys with their key ids, newest first: the first signs, every one verifies (rotation).
 JWT_KEYS = parse_jwt_keys(env("VIGIL_JWT_KEYS", default=""), debug=DEBUG)
+# Fernet keys for personal data at rest (affected users' contact details), newest first: the first encrypts.
+PII_KEYS = parse_pii_keys(env("VIGIL_PII_KEY", default=""))
 
 # Tenants are reached as <slug>.<BASE_DOMAIN>; the bare BASE_DOMAIN and PUBLIC_HOSTS serve the public schema.
 BASE_DOMAIN = env("VIGIL_BASE_DOMAIN", default="localhost")
@@ -342,6 +344,11 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "tenants.identity.roles.Role",
         "SeverityEnum": "responses.models.Severity",
         "TaskStatusEnum": "responses.models.TaskStatus",
+        "FollowUpStatusEnum": "responses.models.FollowUpStatus",
+        "ReplyChannelEnum": "responses.models.ReplyChannel",
+        "CompensationApprovalEnum": "responses.models.CompensationApproval",
+        "TransitionEnum": "responses.cases.services.TRANSITIONS",
+        "FollowUpTransitionEnum": "responses.aftercare.follow_up_services.TRANSITIONS",
     },
     # One per domain (api.rest.schema.MODULE_TAGS says which views go where), in the order Swagger UI lists them.
     "TAGS": [
@@ -351,6 +358,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "analytics", "description": "Over a scope: who carried the spread, and where volume is heading."},
         {"name": "warning", "description": "Early warning: policies and their backtests, alerts, silences."},
         {"name": "cases", "description": "Crisis cases: lifecycle, team, tasks, timeline and SLA targets."},
+        {
+            "name": "aftercare",
+            "description": "After the crisis: affected users and their contacts, follow-ups with them.",
+        },
         {"name": "statements", "description": "Crisis statements: versions, ordered approvals, publishing."},
         {"name": "reply-scripts", "description": "Approved reply scripts and rendering them with variables."},
         {"name": "playbooks", "description": "Playbooks with versions; activating one on a case."},

@@ -4,10 +4,11 @@ and limits high enough that only the tests about them meet them (they lower them
 import os
 import secrets
 
-from config.keys import generate_secret
+from config.keys import generate_pii_key, generate_secret
 
 os.environ.setdefault("DJANGO_SECRET_KEY", generate_secret())
 os.environ.setdefault("VIGIL_JWT_KEYS", f"test:{generate_secret()}")
+os.environ.setdefault("VIGIL_PII_KEY", generate_pii_key())
 os.environ.setdefault("STRIPE_WEBHOOK_SECRET", f"whsec_{secrets.token_hex(16)}")
 os.environ.setdefault("VIGIL_RATE_LIMIT_PER_MINUTE", "1000000")
 os.environ.setdefault("VIGIL_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "1000000")

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
+from responses.aftercare.follow_up_services import follow_ups_overdue_check
 from responses.models import CrisisCase
 from responses.playbooks.escalation import escalation_check
 from responses.sla.services import sla_check
@@ -11,11 +12,17 @@ from responses.sla.services import sla_check
 
 @shared_task(name="responses.case_clocks", acks_late=True)
 def case_clocks() -> dict[str, int]:
-    """Flag and notify missed SLA targets and due playbook escalation rules on open cases.
+    """Flag and notify missed SLA targets and due playbook escalation rules on open cases, and follow-ups past due.
 
     A case whose clocks raise is quarantined as a dead letter and counted; the other cases are still checked.
     """
     quarantine = Quarantine(DeadLetterKind.CASE_CLOCK, CrisisCase)
     breaches = sla_check(quarantine=quarantine)
     escalations = escalation_check(quarantine=quarantine)
-    return {"sla_breaches": len(breaches), "escalations": len(escalations), "quarantined": quarantine.quarantined}
+    overdue = follow_ups_overdue_check(quarantine=quarantine)
+    return {
+        "sla_breaches": len(breaches),
+        "escalations": len(escalations),
+        "follow_ups_overdue": len(overdue),
+        "quarantined": quarantine.quarantined,
+    }

@@ -46,6 +46,8 @@ ensure_key() {
 }
 ensure_key DJANGO_SECRET_KEY "$(new_secret)"
 ensure_key VIGIL_JWT_KEYS "k$(date -u +%Y%m%d):$(new_secret)"
+# Personal data at rest (affected users' contacts): a Fernet key; losing it loses that data, so keep it backed up.
+ensure_key VIGIL_PII_KEY "$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
 
 # shellcheck source=/dev/null
 [ -f .env ] && set -a && source .env && set +a

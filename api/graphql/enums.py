@@ -22,10 +22,15 @@ from monitoring.models import (
     Sentiment,
 )
 from responses.models import (
+    AffectedUserSource,
     ApprovalDecision,
     CaseRole,
     CaseStatus,
     Channel,
+    CompensationApproval,
+    FollowUpStatus,
+    FollowUpType,
+    ReplyChannel,
     Scenario,
     ScriptApproval,
     ScriptLanguage,
@@ -70,6 +75,11 @@ for choices, name in (
     (Role, "Role"),
     (InvitationStatus, "InvitationStatus"),
     (BillingStatus, "BillingStatus"),
+    (AffectedUserSource, "AffectedUserSource"),
+    (FollowUpType, "FollowUpType"),
+    (FollowUpStatus, "FollowUpStatus"),
+    (CompensationApproval, "CompensationApproval"),
+    (ReplyChannel, "ReplyChannel"),
 ):
     strawberry.enum(choices, name=name)
 

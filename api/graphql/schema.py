@@ -9,12 +9,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from api.graphql import enums  # noqa: F401 (makes the domain choices GraphQL enums before any type uses them)
+from api.graphql.aftercare import AftercareMutation, AftercareQuery
 from api.graphql.analytics import AnalyticsQuery
 from api.graphql.audit import AuditQuery
 from api.graphql.billing import BillingMutation, BillingQuery, PlatformMutation, PlatformQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
 from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
 from api.graphql.effects import EffectsQuery
+from api.graphql.follow_ups import FollowUpsMutation, FollowUpsQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery, MeQuery, PasswordResetMutation
 from api.graphql.limits import limit_extensions
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
@@ -39,6 +41,8 @@ class Query(
     DeadLettersQuery,
     CasesQuery,
     EffectsQuery,
+    AftercareQuery,
+    FollowUpsQuery,
     ScriptsQuery,
     StatementsQuery,
     PlaybooksQuery,
@@ -57,6 +61,8 @@ class Mutation(
     NotificationsMutation,
     DeadLettersMutation,
     CasesMutation,
+    AftercareMutation,
+    FollowUpsMutation,
     ScriptsMutation,
     StatementsMutation,
     PlaybooksMutation,

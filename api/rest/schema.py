@@ -77,6 +77,8 @@ MODULE_TAGS = {
     "api.rest.warning": "warning",
     "api.rest.cases": "cases",
     "api.rest.sla": "cases",
+    "api.rest.aftercare": "aftercare",
+    "api.rest.follow_ups": "aftercare",
     "api.rest.statements": "statements",
     "api.rest.scripts": "reply-scripts",
     "api.rest.playbooks": "playbooks",

@@ -2,11 +2,13 @@ from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
 from api.rest import (
+    aftercare,
     analytics,
     audit,
     billing,
     cases,
     dead_letters,
+    follow_ups,
     identity,
     monitoring,
     notifications,
@@ -30,6 +32,8 @@ router.register("alerts", warning.AlertViewSet, basename="alert")
 router.register("silences", warning.SilenceViewSet, basename="silence")
 router.register("cases", cases.CaseViewSet, basename="case")
 router.register("tasks", cases.TaskViewSet, basename="task")
+router.register("follow-ups", follow_ups.FollowUpViewSet, basename="follow-up")
+router.register(r"cases/(?P<id>[0-9]+)/affected-users", aftercare.AffectedUserViewSet, basename="affected-user")
 router.register("sla-policies", sla.SlaPolicyViewSet, basename="sla-policy")
 router.register("statements", statements.StatementViewSet, basename="statement")
 router.register("reply-scripts", scripts.ReplyScriptViewSet, basename="reply-script")
@@ -59,6 +63,8 @@ urlpatterns = [
     path("analytics/share-of-voice", analytics.ShareOfVoiceView.as_view(), name="analytics-share-of-voice"),
     path("analytics/trends", analytics.TrendsView.as_view(), name="analytics-trends"),
     path("billing", billing.BillingView.as_view(), name="billing"),
+    path("cases/<int:id>/follow-up-board", follow_ups.FollowUpBoardView.as_view(), name="follow-up-board"),
+    path("follow-up-settings", follow_ups.FollowUpSettingsView.as_view(), name="follow-up-settings"),
     path("billing/checkout", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
     path("billing/portal", billing.BillingPortalView.as_view(), name="billing-portal"),
     path("", include(router.urls)),

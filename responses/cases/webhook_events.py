@@ -15,6 +15,7 @@ from responses.models import (
     CaseEvent,
     CaseTask,
     CrisisCase,
+    FollowUp,
     Statement,
     StatementApproval,
     StatementPublication,
@@ -232,6 +233,47 @@ def _statement_one(name: str, **fields: str) -> Callable[[CaseEvent], list[Annou
 # Timeline kind → what it announces. None: the service that writes the entry announces it itself, with a payload
 # of its own (case.opened carries the playbook chosen after the entry is written; SLA and escalation are the
 # clocks' events).
+FOLLOW_UP_MOVES = {
+    "start": "follow_up.started",
+    "resolve": "follow_up.resolved",
+    "close": "follow_up.closed",
+    "reopen": "follow_up.reopened",
+}
+
+
+def _follow_up(follow_up: FollowUp) -> dict[str, Any]:
+    amount = follow_up.compensation_amount
+    return {
+        "id": follow_up.pk,
+        "type": follow_up.type,
+        "status": follow_up.status,
+        "affected_user_id": follow_up.affected_user_id,
+        "owner": _user(follow_up.owner) if follow_up.owner else None,
+        "due_at": format_timestamp(follow_up.due_at),
+        "first_contact_at": _stamp(follow_up.first_contact_at),
+        "compensation_amount": str(amount) if amount is not None else None,
+        "compensation_currency": follow_up.compensation_currency,
+        "compensation_approval": follow_up.compensation_approval,
+        "csat": follow_up.csat,
+        "nps": follow_up.nps,
+    }
+
+
+def _follow_up_one(name: str, **fields: str) -> Callable[[CaseEvent], list[Announcement]]:
+    def announce(event: CaseEvent) -> list[Announcement]:
+        follow_up = FollowUp.objects.select_related("owner").get(pk=event.data["follow_up_id"])
+        extra = {key: event.data.get(source) for key, source in fields.items()}
+        return [(name, {"follow_up": _follow_up(follow_up), **extra})]
+
+    return announce
+
+
+def _follow_up_moved(event: CaseEvent) -> list[Announcement]:
+    follow_up = FollowUp.objects.select_related("owner").get(pk=event.data["follow_up_id"])
+    name = FOLLOW_UP_MOVES[event.data["transition"]]
+    return [(name, {"follow_up": _follow_up(follow_up), "from_status": event.data["source"]})]
+
+
 ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "opened": None,
     "sla_breached": None,
@@ -257,6 +299,16 @@ ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "statement_superseded": _statement_one("statement.superseded", superseded_by="superseded_by"),
     # A reply to one user is no news for the channels; the entry is there for the case's response effects.
     "script_used": lambda event: [],
+    # Affected users stay off webhooks: receivers are outside the tenant, and these entries are about people.
+    "affected_users_added": None,
+    "affected_user_archived": None,
+    "affected_user_erased": None,
+    "follow_up_opened": _follow_up_one("follow_up.opened"),
+    "follow_up_updated": _follow_up_one("follow_up.updated", changed="changed"),
+    "follow_up_transition": _follow_up_moved,
+    "follow_up_reply_sent": _follow_up_one("follow_up.reply_sent", channel="channel", script_id="script_id"),
+    "compensation_decided": _follow_up_one("follow_up.compensation_decided"),
+    "follow_up_overdue": _follow_up_one("follow_up.overdue"),
 }
 
 

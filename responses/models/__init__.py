@@ -1,3 +1,15 @@
+from responses.models.aftercare import (
+    AffectedUser,
+    AffectedUserSource,
+    AftercareSettings,
+    CompensationApproval,
+    FollowUp,
+    FollowUpNote,
+    FollowUpReply,
+    FollowUpStatus,
+    FollowUpType,
+    ReplyChannel,
+)
 from responses.models.cases import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
 from responses.models.playbooks import Playbook, PlaybookActivation, PlaybookVersion
 from responses.models.promotion import PromotionRule
@@ -16,6 +28,9 @@ from responses.models.tasks import CaseTask, TaskPriority, TaskStatus
 from responses.models.team import CaseMember, CaseRole
 
 __all__ = [
+    "AffectedUser",
+    "AffectedUserSource",
+    "AftercareSettings",
     "ApprovalDecision",
     "CaseEvent",
     "CaseMember",
@@ -23,11 +38,18 @@ __all__ = [
     "CaseStatus",
     "CaseTask",
     "Channel",
+    "CompensationApproval",
     "CrisisCase",
+    "FollowUp",
+    "FollowUpNote",
+    "FollowUpReply",
+    "FollowUpStatus",
+    "FollowUpType",
     "Playbook",
     "PlaybookActivation",
     "PlaybookVersion",
     "PromotionRule",
+    "ReplyChannel",
     "ReplyScript",
     "Scenario",
     "ScriptApproval",

@@ -11,6 +11,7 @@ from config.timestamps import format_timestamp
 from config.validation import UNSET
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
+from responses.aftercare.follow_up_services import case_follow_ups_check
 from responses.cases.timeline import timeline_add
 from responses.models import CrisisCase, Severity, SlaBreach, SlaKind, SlaPolicy
 from responses.playbooks.escalation import case_escalations_check
@@ -114,3 +115,4 @@ def case_clock_retry(item_key: str) -> None:
     for still_open in case:
         case_sla_check(still_open, targets_by_severity(), now)
     case_escalations_check(int(item_key), now)
+    case_follow_ups_check(int(item_key), now)

@@ -10,7 +10,8 @@ from tenants.context import current_tenant
 from tenants.identity.principals import Principal
 
 # Writes a suspended tenant may still make.
-ALLOWED_WHILE_SUSPENDED = frozenset({"mentions.write", "billing.manage"})
+# An erase of personal data on request is owed whatever the bill.
+ALLOWED_WHILE_SUSPENDED = frozenset({"mentions.write", "billing.manage", "contacts.erase"})
 
 
 _HELD = (BillingStatus.SUSPENDED, BillingStatus.CANCELED)

@@ -41,6 +41,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "cases.work": frozenset({Role.ADMIN, Role.ANALYST, Role.RESPONDER}),
     "cases.command": frozenset({Role.ADMIN, Role.ANALYST}),
     "sla.manage": frozenset({Role.ADMIN}),
+    # Affected users' contact details (personal data): who works with the people reads them (each read is audited);
+    # erasing a person on request is an admin's. On a case, case roles add to both (responses.team).
+    "contacts.read": frozenset({Role.ADMIN, Role.RESPONDER}),
+    "contacts.erase": frozenset({Role.ADMIN}),
+    # A compensation above the tenant's threshold is money: admins and approvers (and a case's commander) decide.
+    "compensation.approve": frozenset({Role.ADMIN, Role.APPROVER}),
     "scripts.manage": frozenset({Role.ADMIN, Role.ANALYST}),
     "scripts.approve": frozenset({Role.ADMIN, Role.APPROVER}),
     "playbooks.read": _EVERYONE,

@@ -84,11 +84,33 @@ def task_step(**extra: dict[str, Any]) -> dict[str, Any]:
     return case_step(task=TASK, **extra)
 
 
+def follow_up_step(**extra: dict[str, Any]) -> dict[str, Any]:
+    return case_step(follow_up=FOLLOW_UP, **extra)
+
+
 def statement_step(**extra: dict[str, Any]) -> dict[str, Any]:
     return case_step(statement=STATEMENT, version=INTEGER, **extra)
 
 
 TRANSITION = {"from_status": CASE_STATUS, "note": STRING}
+
+FOLLOW_UP_STATUS = one_of("open", "in_progress", "resolved", "closed")
+# A follow-up with an affected user, without anything about the person but their id (receivers are outside the tenant).
+FOLLOW_UP = record(
+    id=INTEGER,
+    type=one_of("complaint", "inquiry", "apology", "compensation", "callback", "satisfaction_survey"),
+    status=FOLLOW_UP_STATUS,
+    affected_user_id=INTEGER,
+    owner=nullable(USER),
+    due_at=TIMESTAMP,
+    first_contact_at=nullable(TIMESTAMP),
+    compensation_amount=nullable(STRING),
+    compensation_currency=STRING,
+    compensation_approval=one_of("not_needed", "pending", "approved", "rejected"),
+    csat=nullable(INTEGER),
+    nps=nullable(INTEGER),
+)
+FOLLOW_UP_MOVE = {"from_status": FOLLOW_UP_STATUS}
 
 BILLING_STATUS = one_of("trialing", "active", "past_due", "suspended", "canceled")
 PLAN = record(code=STRING, name=STRING)
@@ -286,6 +308,33 @@ _TYPES = [
         "billing.status_changed",
         "The tenant's billing status changed (trial ended, payment failed or settled, suspended, resumed, canceled).",
         record(from_status=BILLING_STATUS, **BILLING_ACCOUNT),
+    ),
+    EventType("follow_up.opened", "A follow-up with an affected user was opened on a case.", follow_up_step()),
+    EventType(
+        "follow_up.updated",
+        "A follow-up's owner, due time, compensation or satisfaction scores changed.",
+        follow_up_step(changed=array(STRING)),
+    ),
+    EventType("follow_up.started", "Work on a follow-up began (open → in progress).", follow_up_step(**FOLLOW_UP_MOVE)),
+    EventType("follow_up.resolved", "A follow-up was resolved.", follow_up_step(**FOLLOW_UP_MOVE)),
+    EventType("follow_up.closed", "A follow-up was closed.", follow_up_step(**FOLLOW_UP_MOVE)),
+    EventType(
+        "follow_up.reopened", "A resolved or closed follow-up is in progress again.", follow_up_step(**FOLLOW_UP_MOVE)
+    ),
+    EventType(
+        "follow_up.reply_sent",
+        "A reply was sent to the affected user (its channel and reply script; the text stays in the tenant).",
+        follow_up_step(channel=STRING, script_id=nullable(INTEGER)),
+    ),
+    EventType(
+        "follow_up.overdue",
+        "A follow-up went past its due time while open or in progress (once per due time; VIGIL_SLA_CHECK_SECONDS).",
+        follow_up_step(),
+    ),
+    EventType(
+        "follow_up.compensation_decided",
+        "A compensation above the tenant's threshold was approved or rejected.",
+        follow_up_step(),
     ),
     EventType(
         "billing.plan_changed",

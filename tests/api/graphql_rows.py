@@ -8,6 +8,8 @@ from django_tenants.utils import tenant_context
 
 from monitoring import services as monitoring_services
 from monitoring.models import Alert, AlertEvent, Author, DeadLetter, Mention, Silence, WarningPolicy
+from responses.aftercare import follow_up_services as follow_ups
+from responses.aftercare import services as aftercare
 from responses.cases import services, task_services
 from responses.playbooks import services as playbooks
 from responses.promotion.services import warning_policy_create
@@ -106,6 +108,14 @@ def _one(i: int, tasker: User) -> None:
         statement = statements.statement_create(actor=SYSTEM, case_id=case.pk, title=title, body="正文")
         statements.statement_edit(actor=SYSTEM, statement_id=statement.pk, body="正文二")
         statements.statement_submit(actor=SYSTEM, statement_id=statement.pk)
+    person, _created = aftercare.affected_user_create(
+        actor=SYSTEM, case_id=case.pk, mention_id=mention.pk, phone="13800138000"
+    )
+    for kind in ("complaint", "callback"):
+        follow_up = follow_ups.follow_up_create(
+            actor=SYSTEM, case_id=case.pk, affected_user_id=person.pk, type=kind, note="记录"
+        )
+        follow_ups.follow_up_reply(actor=SYSTEM, follow_up_id=follow_up.pk, channel="phone", text="回访")
     scripts.script_create(actor=SYSTEM, name=f"script {i}", body="您好 {name}")
     playbook = playbooks.playbook_create(actor=SYSTEM, name=f"playbook {i}", scenario="other")
     playbooks.playbook_update(

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -25,6 +26,8 @@ from monitoring.ingest.service import mentions_ingest
 from monitoring.models import Alert, Mention
 from monitoring.services import brand_archive, brand_create, rule_archive, rule_create
 from monitoring.warning.services import policy_archive, policy_create, scope_silence
+from responses.aftercare.follow_up_services import follow_up_create
+from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_transition
 from responses.cases.task_services import task_create
 from responses.models import CaseRole
@@ -115,7 +118,13 @@ V1 = "/api/v1"
 # Taken without credentials (the mailed token is the proof), so no role is asked for: tests/api/test_invitations.py.
 PUBLIC_INVITATION_PATH = f"{V1}/invitations/accept"
 PUBLIC_FIELDS = {"acceptInvitation", "requestPasswordReset", "confirmPasswordReset"}
-CASE_PATHS = (f"{V1}/cases/{{id}}", f"{V1}/tasks", f"{V1}/statements", f"{V1}/playbooks/{{id}}/activate")
+CASE_PATHS = (
+    f"{V1}/cases/{{id}}",
+    f"{V1}/follow-ups",
+    f"{V1}/tasks",
+    f"{V1}/statements",
+    f"{V1}/playbooks/{{id}}/activate",
+)
 POLICY = {
     "name": "Parity watch",
     "indicators": [{"key": "volume", "type": "volume", "window_minutes": 15, "params": {"low": 0, "high": 10}}],
@@ -680,6 +689,165 @@ OPS: list[Op] = [
         {"title": "Call the press"},
         {"id": R.case},
     ),
+    # Affected users: everyone reads the list (contacts only for some, which is not a denial); customer care and
+    # the commander work them; contacts are exported by who may read them, erased by admins, legal or commander.
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/affected-users",
+        "query($id: Int!) { affectedUsers(caseId: $id) { edges { node { id contacts { phone } } } } }",
+        may("cases.read"),
+        {"id": R.case},
+        variables={"id": R.case},
+    ),
+    Op(
+        "POST",
+        f"{V1}/cases/{{id}}/affected-users",
+        'mutation($id: Int!) { createAffectedUser(caseId: $id, platform: WEIBO, authorId: "new-fan") { created } }',
+        may("cases.work", "commander"),
+        {"id": R.case},
+        {"platform": "weibo", "author_id": "new-fan"},
+        {"id": R.case},
+    ),
+    Op(
+        "POST",
+        f"{V1}/cases/{{id}}/affected-users/from-search",
+        "mutation($id: Int!, $b: [Int!]) { affectedUsersFromSearch(caseId: $id, brandIds: $b) { added } }",
+        may("cases.work", "commander"),
+        {"id": R.case},
+        {"brand_ids": [R.brand]},
+        {"id": R.case, "b": [R.brand]},
+    ),
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/affected-users/{{affected_user_id}}",
+        "query($id: Int!, $p: Int!) { affectedUser(caseId: $id, id: $p) { id contactsHeld } }",
+        may("cases.read"),
+        {"id": R.case, "affected_user_id": R.affected_user},
+        variables={"id": R.case, "p": R.affected_user},
+    ),
+    Op(
+        "PATCH",
+        f"{V1}/cases/{{id}}/affected-users/{{affected_user_id}}",
+        'mutation($id: Int!, $p: Int!) { updateAffectedUser(caseId: $id, affectedUserId: $p, phone: "95588") { id } }',
+        may("cases.work", "commander"),
+        {"id": R.case, "affected_user_id": R.affected_user},
+        {"phone": "95588"},
+        {"id": R.case, "p": R.affected_user},
+    ),
+    Op(
+        "DELETE",
+        f"{V1}/cases/{{id}}/affected-users/{{affected_user_id}}",
+        "mutation($id: Int!, $p: Int!) { archiveAffectedUser(caseId: $id, affectedUserId: $p) { id } }",
+        may("cases.work", "commander"),
+        {"id": R.case, "affected_user_id": R.affected_user},
+        variables={"id": R.case, "p": R.affected_user},
+    ),
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/affected-users/{{affected_user_id}}/export",
+        "query($id: Int!, $p: Int!) { affectedUserExport(caseId: $id, affectedUserId: $p) }",
+        may("contacts.read", "commander", "legal"),
+        {"id": R.case, "affected_user_id": R.affected_user},
+        variables={"id": R.case, "p": R.affected_user},
+    ),
+    Op(
+        "POST",
+        f"{V1}/cases/{{id}}/affected-users/{{affected_user_id}}/erase",
+        "mutation($id: Int!, $p: Int!) { eraseAffectedUser(caseId: $id, affectedUserId: $p) { id } }",
+        may("contacts.erase", "commander", "legal"),
+        {"id": R.case, "affected_user_id": R.affected_user},
+        {"reason": "asked"},
+        {"id": R.case, "p": R.affected_user},
+    ),
+    # Follow-ups: everyone reads; customer care and the commander work them; approvers, admins and the commander
+    # decide a compensation above the threshold; admins set the SLAs.
+    Op("GET", f"{V1}/follow-ups", "{ followUps { edges { node { id } } } }", may("cases.read")),
+    Op(
+        "POST",
+        f"{V1}/follow-ups",
+        "mutation($c: Int!, $p: Int!) { createFollowUp(caseId: $c, affectedUserId: $p, type: INQUIRY) { id } }",
+        may("cases.work", "commander"),
+        body={"case_id": R.case, "affected_user_id": R.affected_user, "type": "inquiry"},
+        variables={"c": R.case, "p": R.affected_user},
+    ),
+    Op(
+        "GET",
+        f"{V1}/follow-ups/{{id}}",
+        "query($id: Int!) { followUp(id: $id) { id replies { edges { node { text } } } } }",
+        may("cases.read"),
+        {"id": R.follow_up},
+        variables={"id": R.follow_up},
+    ),
+    Op(
+        "PATCH",
+        f"{V1}/follow-ups/{{id}}",
+        "mutation($id: Int!) { updateFollowUp(id: $id, csat: 4) { id } }",
+        may("cases.work", "commander"),
+        {"id": R.follow_up},
+        {"csat": 4},
+        {"id": R.follow_up},
+    ),
+    Op(
+        "POST",
+        f"{V1}/follow-ups/{{id}}/transition",
+        "mutation($id: Int!) { transitionFollowUp(id: $id, transition: START) { id } }",
+        may("cases.work", "commander"),
+        {"id": R.follow_up},
+        {"transition": "start"},
+        {"id": R.follow_up},
+    ),
+    Op(
+        "POST",
+        f"{V1}/follow-ups/{{id}}/notes",
+        'mutation($id: Int!) { addFollowUpNote(id: $id, text: "Called back") { id } }',
+        may("cases.work", "commander"),
+        {"id": R.follow_up},
+        {"text": "Called back"},
+        {"id": R.follow_up},
+    ),
+    Op(
+        "POST",
+        f"{V1}/follow-ups/{{id}}/replies",
+        'mutation($id: Int!) { sendFollowUpReply(id: $id, channel: PHONE, text: "Called") { id } }',
+        may("cases.work", "commander"),
+        {"id": R.follow_up},
+        {"channel": "phone", "text": "Called"},
+        {"id": R.follow_up},
+    ),
+    Op(
+        "POST",
+        f"{V1}/follow-ups/{{id}}/compensation",
+        "mutation($id: Int!) { decideCompensation(id: $id, decision: APPROVE) { id } }",
+        may("compensation.approve", "commander"),
+        {"id": R.pending_compensation},
+        {"decision": "approve"},
+        {"id": R.pending_compensation},
+    ),
+    Op(
+        "POST",
+        f"{V1}/follow-ups/bulk",
+        "mutation($ids: [Int!]!, $o: Int!) { bulkFollowUps(ids: $ids, action: ASSIGN, ownerId: $o) { id } }",
+        may("cases.work", "commander"),
+        body={"ids": [R.follow_up], "action": "assign", "owner_id": R.spare_user},
+        variables={"ids": [R.follow_up], "o": R.spare_user},
+    ),
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/follow-up-board",
+        "query($id: Int!) { followUpBoard(caseId: $id) }",
+        may("cases.read"),
+        {"id": R.case},
+        variables={"id": R.case},
+    ),
+    Op("GET", f"{V1}/follow-up-settings", "{ followUpSettings { slaMinutes } }", may("cases.read")),
+    Op(
+        "PATCH",
+        f"{V1}/follow-up-settings",
+        "mutation($s: JSON) { updateFollowUpSettings(slaMinutes: $s) { slaMinutes } }",
+        may("sla.manage"),
+        body={"sla_minutes": {"callback": 60}},
+        variables={"s": {"callback": 60}},
+    ),
     Op("GET", f"{V1}/tasks", "{ myTasks { edges { node { id } } } }", may("cases.read")),
     Op(
         "PATCH",
@@ -1090,6 +1258,20 @@ def _cases(refs: dict[str, Any], people: dict[str, User]) -> None:
         statement_approve(actor=SYSTEM, statement_id=refs[name])
         statement_approve(actor=SYSTEM, statement_id=refs[name])
     statement_publish(actor=SYSTEM, statement_id=refs["published_statement"], channel="press")
+    refs["affected_user"] = affected_user_create(
+        actor=SYSTEM, case_id=case.pk, platform="weibo", author_id="parity-fan", phone="13800138000"
+    )[0].pk
+    refs["follow_up"] = follow_up_create(
+        actor=SYSTEM, case_id=case.pk, affected_user_id=refs["affected_user"], type="complaint"
+    ).pk
+    refs["pending_compensation"] = follow_up_create(
+        actor=SYSTEM,
+        case_id=case.pk,
+        affected_user_id=refs["affected_user"],
+        type="compensation",
+        compensation_amount=Decimal("900.00"),
+        compensation_currency="CNY",
+    ).pk
 
 
 def _monitoring(refs: dict[str, Any], item: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django_tenants.utils import tenant_context
 
-from config.keys import generate_secret
+from config.keys import generate_pii_key, generate_secret
 from tenants.identity.models import User
 from tenants.models import Tenant
 from tests.conftest import PASSWORD, Api
@@ -29,12 +29,13 @@ def me(token: str) -> Any:
 
 
 def production_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "VIGIL_JWT", "PYTEST"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "VIGIL_JWT", "VIGIL_PII", "PYTEST"))}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=generate_secret(),
         VIGIL_JWT_KEYS=f"k1:{generate_secret()}",
+        VIGIL_PII_KEY=generate_pii_key(),
     )
     env.update(overrides)
     return env
@@ -101,6 +102,11 @@ def test_issued_tokens_name_the_newest_key_and_rotation_keeps_old_ones_valid_unt
         ({"VIGIL_JWT_KEYS": "k1:short"}, "VIGIL_JWT_KEYS key 'k1' is shorter than 50 characters"),
         ({"VIGIL_JWT_KEYS": f"k1:{OLD_DEFAULT_KEY}"}, "VIGIL_JWT_KEYS key 'k1' is a published default key"),
         ({"VIGIL_JWT_KEYS": generate_secret()}, "VIGIL_JWT_KEYS entries must be 'kid:secret'"),
+        ({"VIGIL_PII_KEY": ""}, "VIGIL_PII_KEY is not set"),
+        ({"VIGIL_PII_KEY": "not-a-fernet-key"}, "VIGIL_PII_KEY key 1 is not a Fernet key"),
+        ({"VIGIL_PII_KEY": f"{generate_pii_key()},{generate_secret()}"}, "VIGIL_PII_KEY key 2 is not a Fernet key"),
+        # Personal data written under a random per-process key would be unreadable after a restart.
+        ({"VIGIL_PII_KEY": "", "DJANGO_DEBUG": "true"}, "VIGIL_PII_KEY is not set"),
     ],
 )
 def test_production_refuses_to_start_with_a_missing_short_or_default_key(overrides, message):

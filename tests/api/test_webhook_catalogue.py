@@ -3,6 +3,7 @@ sends matches its type's JSON Schema, and every type in the catalogue is sent by
 lie. Both API faces list the same catalogue."""
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,6 +18,15 @@ from monitoring.models import Alert, AlertEvent, WarningPolicy
 from monitoring.services import brand_create
 from monitoring.warning.handlers import Change
 from monitoring.warning.notifications import notify_change
+from responses.aftercare.follow_up_services import (
+    follow_up_compensation_decide,
+    follow_up_create,
+    follow_up_reply,
+    follow_up_transition,
+    follow_up_update,
+    follow_ups_overdue_check,
+)
+from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_link, case_note_add, case_transition, case_update
 from responses.cases.task_services import task_create
 from responses.cases.task_services import task_update as task_set
@@ -112,10 +122,32 @@ def case_run_through() -> None:
     statement_publish(actor=SYSTEM, statement_id=update.pk, channel="website", url="https://example.com/news")
     statement_retract(actor=SYSTEM, statement_id=update.pk, reason="Wrong figures.")
 
+    follow_ups_run_through(case.pk, person)
     sla_check(now=timezone.now() + timedelta(days=3))
     CaseTask.objects.filter(case=case).update(status="done")
     for transition in ("recover", "resolve", "reopen", "resolve", "review"):
         case_transition(actor=SYSTEM, case_id=case.pk, transition=transition)
+
+
+def follow_ups_run_through(case_id: int, owner: User) -> None:
+    """An affected user's complaint worked to the end, and a compensation above the threshold approved."""
+    person, _created = affected_user_create(actor=SYSTEM, case_id=case_id, platform="weibo", author_id="fan")
+    complaint = follow_up_create(actor=SYSTEM, case_id=case_id, affected_user_id=person.pk, type="complaint")
+    follow_up_update(actor=SYSTEM, follow_up_id=complaint.pk, owner_id=owner.pk)
+    follow_up_reply(actor=SYSTEM, follow_up_id=complaint.pk, channel="phone", text="我们已收到您的反馈。")
+    for transition in ("resolve", "reopen", "close"):
+        follow_up_transition(actor=SYSTEM, follow_up_id=complaint.pk, transition=transition)
+    money = follow_up_create(
+        actor=SYSTEM,
+        case_id=case_id,
+        affected_user_id=person.pk,
+        type="compensation",
+        compensation_amount=Decimal("800.00"),
+        compensation_currency="CNY",
+    )
+    follow_up_compensation_decide(actor=SYSTEM, follow_up_id=money.pk, decision="approve")
+    follow_up_transition(actor=SYSTEM, follow_up_id=money.pk, transition="start")
+    follow_ups_overdue_check(now=timezone.now() + timedelta(days=4))
 
 
 def billing_changes() -> None:

@@ -175,5 +175,5 @@ def test_the_beat_task_checks_sla_and_escalations_of_the_current_tenant(alpha):
     with in_tenant("alpha"):
         first, second = case_clocks(), case_clocks()
 
-    assert first == {"sla_breaches": 2, "escalations": 0, "quarantined": 0}
-    assert second == {"sla_breaches": 0, "escalations": 0, "quarantined": 0}
+    assert first == {"sla_breaches": 2, "escalations": 0, "follow_ups_overdue": 0, "quarantined": 0}
+    assert second == {"sla_breaches": 0, "escalations": 0, "follow_ups_overdue": 0, "quarantined": 0}
