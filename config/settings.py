@@ -142,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.search_outbox_drain",
         "schedule": timedelta(seconds=env.int("VIGIL_OUTBOX_DRAIN_SECONDS", default=30)),
     },
+    "topics-refresh": {
+        "task": "monitoring.topics_refresh",
+        "schedule": timedelta(seconds=env.int("VIGIL_TOPICS_REFRESH_SECONDS", default=30)),
+    },
     "case-clocks": {
         "task": "responses.case_clocks",
         "schedule": timedelta(seconds=env.int("VIGIL_SLA_CHECK_SECONDS", default=60)),
@@ -218,6 +222,11 @@ INGEST_EARLIEST_PUBLISHED_AT = datetime.fromisoformat(env("VIGIL_INGEST_EARLIEST
 INGEST_FUTURE_TOLERANCE_SECONDS = env.int("VIGIL_INGEST_FUTURE_SECONDS", default=300)
 # Authors with at least this many followers count as influential in the warning buckets.
 WARNING_INFLUENTIAL_FOLLOWERS = env.int("VIGIL_INFLUENTIAL_FOLLOWERS", default=100_000)
+# A refresh takes in mentions ingested at least this long ago, so a slow ingest transaction cannot commit a
+# mention below the watermark after the refresh stepped over its id.
+VIGIL_TOPICS_SETTLE_SECONDS = env.int("VIGIL_TOPICS_SETTLE_SECONDS", default=10)
+# How long one refresh may run before it leaves the rest to the next beat.
+VIGIL_TOPICS_REFRESH_BUDGET_SECONDS = env.float("VIGIL_TOPICS_REFRESH_BUDGET_SECONDS", default=25.0)
 SEARCH_OUTBOX_BATCH = env.int("VIGIL_OUTBOX_BATCH", default=2000)
 
 HEALTH_CHECK_TIMEOUT = env.float("VIGIL_HEALTH_CHECK_TIMEOUT", default=2.0)
@@ -348,6 +357,7 @@ SPECTACULAR_SETTINGS = {
         "ReplyChannelEnum": "responses.models.ReplyChannel",
         "CompensationApprovalEnum": "responses.models.CompensationApproval",
         "TransitionEnum": "responses.cases.services.TRANSITIONS",
+        "TopicStatusEnum": "monitoring.models.topics.TopicStatus",
         "FollowUpTransitionEnum": "responses.aftercare.follow_up_services.TRANSITIONS",
     },
     # One per domain (api.rest.schema.MODULE_TAGS says which views go where), in the order Swagger UI lists them.

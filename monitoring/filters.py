@@ -18,6 +18,7 @@ class MentionFilter(django_filters.FilterSet):
     since = UtcDateTimeFilter(field_name="published_at", lookup_expr="gte")
     until = UtcDateTimeFilter(field_name="published_at", lookup_expr="lte")
     parent_external_id = TextFilter()
+    topic = BigIntegerFilter(field_name="topic_id", help_text="Mentions of this topic (GET /topics)")
 
     class Meta:
         model = Mention

@@ -115,6 +115,7 @@ def mention_as_dict(m: Mention) -> dict[str, Any]:
         "emotion": {"label": m.emotion, "score": m.emotion_score} if m.emotion else None,
         "matched_rules": list(m.matched_rules),
         "matched_brands": list(m.matched_brands),
+        "topic": m.topic_id,
         "ingested_at": m.ingested_at,
         "updated_at": m.updated_at,
     }

@@ -1,12 +1,14 @@
 """Celery entry points of the monitoring app: thin, per tenant (the schema rides in the message headers)."""
 
 from celery import shared_task
+from django.conf import settings
 from elasticsearch import ApiError, TransportError
 
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind, WarningPolicy
 from monitoring.search import outbox
 from monitoring.search.index import tenant_index_ensure
+from monitoring.topics import services as topics_services
 from monitoring.warning.engine import evaluate
 from monitoring.warning.handlers import AlertHandlers
 from tenants.context import current_tenant
@@ -49,6 +51,14 @@ def search_outbox_drain() -> dict[str, int]:
     if drained.deferred:
         raise outbox.IndexingDeferred(f"{drained.deferred} mentions deferred by Elasticsearch")
     return {"indexed": drained.indexed, "quarantined": drained.quarantined}
+
+
+@shared_task(name="monitoring.topics_refresh", acks_late=True)
+def topics_refresh() -> dict[str, object]:
+    """Assign the mentions ingested since the last refresh to topics; stops short of the beat interval, and the
+    next beat goes on from the watermark."""
+    done = topics_services.topics_refresh(budget_seconds=settings.VIGIL_TOPICS_REFRESH_BUDGET_SECONDS)
+    return {"mentions": done.mentions, "topics_created": done.topics_created, "merged": done.merged}
 
 
 @shared_task(name="monitoring.warning_evaluate", acks_late=True)

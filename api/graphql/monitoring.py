@@ -78,6 +78,11 @@ class Mention:
     matched_brands: list[int]
     ingested_at: datetime | None = strawberry.field(description="null in search results: the index does not keep it.")
     updated_at: datetime | None = strawberry.field(description="null in search results: the index does not keep it.")
+    topic: int | None = strawberry.field(
+        default=None,
+        description="The mention's hot topic (`topic(id:)`); null until the topics refresh took it in, and in search "
+        "results.",
+    )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Mention":
@@ -121,6 +126,7 @@ class MentionFilterInput:
     since: datetime | None = None
     until: datetime | None = None
     parent_external_id: str | None = None
+    topic: int | None = None
 
     def as_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {}

@@ -26,6 +26,7 @@ from api.graphql.playbooks import PlaybooksMutation, PlaybooksQuery
 from api.graphql.propagation import PropagationQuery
 from api.graphql.scalars import DateTime
 from api.graphql.statements import StatementsMutation, StatementsQuery
+from api.graphql.topics import TopicsMutation, TopicsQuery
 from api.graphql.warning import WarningMutation, WarningQuery
 
 
@@ -35,6 +36,7 @@ class Query(
     IdentityQuery,
     MonitoringQuery,
     PropagationQuery,
+    TopicsQuery,
     AnalyticsQuery,
     WarningQuery,
     NotificationsQuery,
@@ -57,6 +59,7 @@ class Mutation(
     PasswordResetMutation,
     IdentityMutation,
     MonitoringMutation,
+    TopicsMutation,
     WarningMutation,
     NotificationsMutation,
     DeadLettersMutation,

@@ -46,6 +46,10 @@ class MentionOutput(serializers.Serializer):
     emotion = LabelScore(allow_null=True)
     matched_rules = serializers.ListField(child=serializers.IntegerField())
     matched_brands = serializers.ListField(child=serializers.IntegerField())
+    topic = serializers.IntegerField(
+        allow_null=True,
+        help_text="The mention's hot topic (GET /topics/{id}); null until the topics refresh took it in.",
+    )
     ingested_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 

@@ -74,6 +74,7 @@ MODULE_TAGS = {
     "api.rest.identity": "identity",
     "api.rest.monitoring": "monitoring",
     "api.rest.analytics": "analytics",
+    "api.rest.topics": "analytics",
     "api.rest.warning": "warning",
     "api.rest.cases": "cases",
     "api.rest.sla": "cases",

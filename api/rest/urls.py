@@ -17,6 +17,7 @@ from api.rest import (
     scripts,
     sla,
     statements,
+    topics,
     warning,
 )
 
@@ -26,6 +27,7 @@ router.register("invitations", identity.InvitationViewSet, basename="invitation"
 router.register("api-keys", identity.ApiKeyViewSet, basename="api-key")
 router.register("mentions", monitoring.MentionViewSet, basename="mention")
 router.register("rules", monitoring.RuleViewSet, basename="rule")
+router.register("topics", topics.TopicViewSet, basename="topic")
 router.register("brands", monitoring.BrandViewSet, basename="brand")
 router.register("warning-policies", warning.WarningPolicyViewSet, basename="warning-policy")
 router.register("alerts", warning.AlertViewSet, basename="alert")
@@ -64,6 +66,7 @@ urlpatterns = [
     path("analytics/trends", analytics.TrendsView.as_view(), name="analytics-trends"),
     path("billing", billing.BillingView.as_view(), name="billing"),
     path("cases/<int:id>/follow-up-board", follow_ups.FollowUpBoardView.as_view(), name="follow-up-board"),
+    path("topic-settings", topics.TopicSettingsView.as_view(), name="topic-settings"),
     path("follow-up-settings", follow_ups.FollowUpSettingsView.as_view(), name="follow-up-settings"),
     path("billing/checkout", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
     path("billing/portal", billing.BillingPortalView.as_view(), name="billing-portal"),

@@ -11,6 +11,7 @@ from monitoring.models.mentions import (
     SearchOutbox,
     Sentiment,
 )
+from monitoring.models.topics import Topic, TopicEvent, TopicEventKind, TopicSettings, TopicState, TopicStatus
 from monitoring.models.warning import (
     Alert,
     AlertEvent,
@@ -42,5 +43,11 @@ __all__ = [
     "SearchOutbox",
     "Sentiment",
     "Silence",
+    "Topic",
+    "TopicEvent",
+    "TopicEventKind",
+    "TopicSettings",
+    "TopicState",
+    "TopicStatus",
     "WarningPolicy",
 ]

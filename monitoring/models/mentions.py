@@ -91,6 +91,9 @@ class Mention(models.Model):
     emotion_score = models.FloatField(null=True)
     matched_rules = ArrayField(models.BigIntegerField(), default=list, blank=True)
     matched_brands = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    topic = models.ForeignKey(
+        "monitoring.Topic", null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions", db_index=False
+    )
 
     # Hash of what a re-send can change; a re-send with the same hash is "unchanged" and writes nothing.
     content_hash = models.CharField(max_length=32)
@@ -102,6 +105,7 @@ class Mention(models.Model):
         indexes = [
             models.Index(fields=["-published_at", "-id"], name="mention_published"),
             models.Index(fields=["updated_at"], name="mention_updated"),
+            models.Index(fields=["topic", "-published_at", "-id"], name="mention_topic"),
             models.Index(fields=["platform", "parent_external_id"], name="mention_parent"),
             models.Index(
                 fields=["platform", "root_external_id"], name="mention_root", condition=~models.Q(root_external_id="")

@@ -137,6 +137,8 @@ class Clusterer:
         self._reindex(target, before)
 
     def _centroid_cosine(self, a: TopicVector, b: TopicVector) -> float:
+        # Both norms afresh: a topic no post joined lately keeps the norm of an older IDF, which would hide a merge.
+        a._norm = b._norm = None
         idf = self.vocabulary.idf
         dot = sum(c * b.counts[t] * idf(t) ** 2 for t, c in a.counts.items() if t in b.counts)
         return dot / (a.norm(self.vocabulary) * b.norm(self.vocabulary))

@@ -353,6 +353,22 @@ _TYPES = [
         QUOTA,
     ),
     EventType(
+        "topic.emerging",
+        "A hot topic's burst score (its mentions this hour against its own history) crossed the tenant's threshold "
+        "(once, until it cools below half of it).",
+        record(
+            topic_id=INTEGER,
+            label_terms=array(STRING),
+            size=INTEGER,
+            authors=INTEGER,
+            burst=NUMBER,
+            growth=NUMBER,
+            threshold=NUMBER,
+            first_seen=TIMESTAMP,
+            last_seen=TIMESTAMP,
+        ),
+    ),
+    EventType(
         "test.ping",
         "A test event sent on request from the API.",
         record(channel=record(id=INTEGER, name=STRING), requested_by=STRING),

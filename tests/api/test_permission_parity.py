@@ -25,6 +25,7 @@ from monitoring.ingest.payload import from_object
 from monitoring.ingest.service import mentions_ingest
 from monitoring.models import Alert, Mention
 from monitoring.services import brand_archive, brand_create, rule_archive, rule_create
+from monitoring.topics.services import topics_refresh
 from monitoring.warning.services import policy_archive, policy_create, scope_silence
 from responses.aftercare.follow_up_services import follow_up_create
 from responses.aftercare.services import affected_user_create
@@ -272,6 +273,32 @@ OPS: list[Op] = [
         may("mentions.read"),
     ),
     Op("GET", f"{V1}/mentions/search", "{ searchMentions { totalCount } }", may("mentions.read")),
+    # Hot topics.
+    Op("GET", f"{V1}/topics", "{ topics { edges { node { id } } } }", may("mentions.read")),
+    Op(
+        "GET",
+        f"{V1}/topics/{{id}}",
+        "query($id: Int!) { topic(id: $id) { id cases { case } } }",
+        may("mentions.read"),
+        {"id": R.topic},
+        variables={"id": R.topic},
+    ),
+    Op(
+        "GET",
+        f"{V1}/topics/{{id}}/mentions",
+        "query($id: Int!) { topicMentions(topicId: $id) { edges { node { id } } } }",
+        may("mentions.read"),
+        {"id": R.topic},
+        variables={"id": R.topic},
+    ),
+    Op("GET", f"{V1}/topic-settings", "{ topicSettings { emergingBurst } }", may("warning.read")),
+    Op(
+        "PATCH",
+        f"{V1}/topic-settings",
+        "mutation { updateTopicSettings(emergingBurst: 5) { emergingBurst } }",
+        may("warning.manage"),
+        body={"emerging_burst": 5},
+    ),
     Op(
         "POST",
         f"{V1}/mentions/batch",
@@ -1277,6 +1304,8 @@ def _cases(refs: dict[str, Any], people: dict[str, User]) -> None:
 def _monitoring(refs: dict[str, Any], item: dict[str, Any]) -> None:
     mentions_ingest(actor=SYSTEM, payload=from_object({"mentions": [item]}))
     refs["mention"] = Mention.objects.get(external_id=item["external_id"]).pk
+    topics_refresh(settle_seconds=0)
+    refs["topic"] = Mention.objects.get(pk=refs["mention"]).topic_id
     refs["rule"] = rule_create(actor=SYSTEM, name="Parity rule", expression="召回").pk
     refs["archived_rule"] = rule_create(actor=SYSTEM, name="Old rule", expression="旧").pk
     rule_archive(actor=SYSTEM, rule_id=refs["archived_rule"])

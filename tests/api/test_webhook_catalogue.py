@@ -14,8 +14,9 @@ from jsonschema import Draft202012Validator
 
 from monitoring.ingest.payload import from_object
 from monitoring.ingest.service import mentions_ingest
-from monitoring.models import Alert, AlertEvent, WarningPolicy
+from monitoring.models import Alert, AlertEvent, TopicSettings, WarningPolicy
 from monitoring.services import brand_create
+from monitoring.topics.services import topics_refresh
 from monitoring.warning.handlers import Change
 from monitoring.warning.notifications import notify_change
 from responses.aftercare.follow_up_services import (
@@ -150,6 +151,22 @@ def follow_ups_run_through(case_id: int, owner: User) -> None:
     follow_ups_overdue_check(now=timezone.now() + timedelta(days=4))
 
 
+def topic_changes() -> None:
+    """A burst of posts on one subject, taken in by the topics refresh: the topic emerges."""
+    TopicSettings.objects.create(emerging_burst=2.0, emerging_min_size=5)
+    items = [
+        {
+            "platform": "weibo",
+            "external_id": f"tp{k}",
+            "text": f"星河手机电池爆炸起火 第{k}位用户",
+            "published_at": timezone.now().isoformat(),
+        }
+        for k in range(8)
+    ]
+    mentions_ingest(actor=SYSTEM, payload=from_object({"mentions": items}))
+    topics_refresh(settle_seconds=0)
+
+
 def billing_changes() -> None:
     """The tenant's plan and billing status changed by a billing admin (the platform API's service, public schema)."""
     with schema_context(get_public_schema_name()):
@@ -179,6 +196,7 @@ def sent(alpha: Any, django_capture_on_commit_callbacks: Any, settings: Any) -> 
             alert_changes()
             case_run_through()
             quota_changes(settings)
+            topic_changes()
             billing_changes()
             channel_test(actor=SYSTEM, channel_id=channel.pk)
         return list(Delivery.objects.filter(channel=channel).order_by("id"))
@@ -199,7 +217,7 @@ def test_every_catalogue_entry_is_sent_by_some_flow(sent):
 
 
 def test_a_case_run_through_tells_each_step_in_order(sent):
-    steps = [d.event_type for d in sent if not d.event_type.startswith(("alert.", "test.", "billing."))]
+    steps = [d.event_type for d in sent if not d.event_type.startswith(("alert.", "test.", "billing.", "topic."))]
 
     assert steps[:8] == [
         "case.opened",
