@@ -138,6 +138,7 @@ def main() -> None:
     print("SLA: " + ", ".join(f"{c['kind']} {c['state']}" for c in graphql["case"]["sla"]))
     print(f"Statement channels consistent: {graphql['statementConsistency']['consistent']}")
     propagation(admin, case, Path(args.credentials).parent)
+    topics(admin, cid)
     effects(admin, cid, args.effects_wait)
     if creds.get("billing_admin"):
         billing(person(args.base, None, creds["billing_admin"]), tenant)
@@ -159,6 +160,24 @@ def past_forecast(admin: Api) -> None:
         f"{check['predicted_final_size']} predicted ({check['interval_low']}–{check['interval_high']}), "
         f"{check['current_size']} in the end"
     )
+
+
+def topics(admin: Api, cid: int) -> None:
+    """The tenant's hot topics (the beat's topics refresh groups the stream), and those of the case."""
+    listed = admin.call("GET", "/api/v1/topics?page_size=5")["results"]
+    print("\nHot topics, the largest first (GET /api/v1/topics):")
+    for topic in listed:
+        mix = topic["sentiment"]
+        print(
+            f"  #{topic['id']:<5} {topic['size']:>5} mentions, {topic['authors']:>5} authors, "
+            f"burst {topic['burst']:>5.1f}, negative {mix['negative']}/{sum(mix.values())}: "
+            f"{' '.join(topic['label_terms'][:6])}"
+        )
+    of_case = admin.call("GET", f"/api/v1/topics?case={cid}&page_size=3")["results"]
+    if of_case:
+        top = admin.call("GET", f"/api/v1/topics/{of_case[0]['id']}")
+        events = ", ".join(f"{e['kind']} {e['at'][11:16]}" for e in top["evolution"][:6])
+        print(f"The case's main topic #{top['id']}: {' '.join(top['label_terms'])}; evolution: {events}")
 
 
 def effects(admin: Api, cid: int, wait: float) -> None:

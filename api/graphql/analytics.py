@@ -15,7 +15,7 @@ from responses.cases.analytics import (
     analytics_trends,
 )
 
-SCOPE_HELP = "`tenant`, `brand:<id>`, `rule:<id>` or `case:<id>`."
+SCOPE_HELP = "`tenant`, `brand:<id>`, `rule:<id>`, `topic:<id>` (trends and key nodes) or `case:<id>`."
 
 
 @strawberry.type(description="An author who carried a scope's spread, with their measures and the reason for the rank.")

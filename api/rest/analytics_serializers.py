@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-SCOPE_HELP = "`tenant`, `brand:<id>`, `rule:<id>` or `case:<id>`."
+SCOPE_HELP = "`tenant`, `brand:<id>`, `rule:<id>`, `topic:<id>` (trends and key nodes) or `case:<id>`."
 
 
 class KeyNodesInput(serializers.Serializer):

@@ -1,24 +1,25 @@
-"""The scopes analytics read: the tenant, a brand, a rule, or a case (whose mentions the responses app supplies,
+"""The scopes analytics read: the tenant, a brand, a rule, a hot topic, or a case (whose mentions the responses app supplies,
 since monitoring knows nothing of cases)."""
 
 import re
 
 from config.errors import NotFoundError, ValidationError
 from config.jsonsafe import INT_MAX
-from monitoring.models import Brand, MonitoringRule
+from monitoring.models import Brand, MonitoringRule, Topic
 
-SCOPE_KINDS = ("tenant", "brand", "rule", "case")
-_SCOPE = re.compile(r"(brand|rule|case):([0-9]{1,19})")
+SCOPE_KINDS = ("tenant", "brand", "rule", "topic", "case")
+_SCOPE = re.compile(r"(brand|rule|topic|case):([0-9]{1,19})")
 
 
 def parse_scope(raw: str) -> tuple[str, int | None]:
-    """`tenant`, `brand:<id>`, `rule:<id>` or `case:<id>` as (kind, id)."""
+    """`tenant`, `brand:<id>`, `rule:<id>`, `topic:<id>` or `case:<id>` as (kind, id)."""
     if raw == "tenant":
         return "tenant", None
     match = _SCOPE.fullmatch(raw)
     if match is None or not 0 < int(match.group(2)) <= INT_MAX:
         raise ValidationError(
-            f"'{raw[:100]}' is not a scope; expected tenant, brand:<id>, rule:<id> or case:<id>.", field="scope"
+            f"'{raw[:100]}' is not a scope; expected tenant, brand:<id>, rule:<id>, topic:<id> or case:<id>.",
+            field="scope",
         )
     return match.group(1), int(match.group(2))
 
@@ -31,8 +32,8 @@ def checked_scope(raw: str, *, case_given: bool) -> tuple[str, int | None]:
         raise ValidationError("A case scope needs the case's mentions.", field="scope")
     if kind != "case" and case_given:
         raise ValueError("case mentions are for a case scope only")
-    if kind in ("brand", "rule") and scope_id is not None:
-        model = Brand if kind == "brand" else MonitoringRule
+    if kind in ("brand", "rule", "topic") and scope_id is not None:
+        model = {"brand": Brand, "rule": MonitoringRule, "topic": Topic}[kind]
         if not model.objects.filter(pk=scope_id).exists():
             raise NotFoundError(f"No {kind} {scope_id}.", field="scope")
     return kind, scope_id

@@ -35,6 +35,7 @@ _SCOPE_SQL = {
     "tenant": "",
     "brand": "AND m.matched_brands @> ARRAY[%(scope_id)s]::bigint[]",
     "rule": "AND m.matched_rules @> ARRAY[%(scope_id)s]::bigint[]",
+    "topic": "AND m.topic_id = %(scope_id)s",
     "case": "AND (m.matched_brands && %(brands)s::bigint[] OR m.id = ANY(%(mentions)s::bigint[]))",
 }
 

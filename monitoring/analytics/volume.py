@@ -95,6 +95,12 @@ def scope_volume_forecast(
             field="since",
         )
     params: dict[str, Any] = {"step": step, "origin": ORIGIN, "since": start, "until": end}
+    if kind == "topic":
+        raise ValidationError(
+            "The forecast reads the minute buckets kept for the tenant, brands, rules and cases; a topic's series "
+            "and trend state are in /analytics/trends.",
+            field="scope",
+        )
     if kind == "case":
         sql = _CASE_SQL
         params |= {"brands": case_brands or [], "mentions": case_mentions or []}

@@ -2,6 +2,7 @@
 to the tenant's brands, and its mentions. The same in REST and GraphQL."""
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import django_filters
@@ -12,6 +13,7 @@ from config.errors import NotFoundError, ValidationError
 from config.filters import BigIntegerFilter, UtcDateTimeFilter
 from monitoring.models import Brand, Mention, Topic, TopicEvent, TopicSettings, TopicStatus
 from monitoring.selectors import mention_as_dict
+from monitoring.topics import stats
 from monitoring.topics.terms import topic_terms
 from tenants.identity.principals import Principal, check_permission
 
@@ -156,3 +158,24 @@ def topic_detail(*, actor: Principal, topic_id: int) -> dict[str, Any]:
 def topic_settings_get(*, actor: Principal) -> TopicSettings:
     check_permission(actor, "warning.read")
     return TopicSettings.objects.first() or TopicSettings()
+
+
+def scope_topic_burst(scope: str, at: datetime, min_size: int) -> tuple[float, Topic | None]:
+    """The highest burst score at `at` among the scope's live topics of at least `min_size` mentions that were
+    active in the hour before, and its topic. Computed from each topic's hourly counts, so a backtest replaying an
+    earlier time gets the score that time had (within the 7 days a topic keeps)."""
+    since = stats.hour_floor(at) - timedelta(hours=1)
+    topics = Topic.objects.filter(status=TopicStatus.LIVE, size__gte=min_size, last_seen__gte=since, first_seen__lte=at)
+    kind, _, raw_id = scope.partition(":")
+    if kind in ("brand", "rule"):
+        column = "matched_brands" if kind == "brand" else "matched_rules"
+        topics = topics.filter(
+            Exists(Mention.objects.filter(topic=OuterRef("pk"), **{f"{column}__contains": [int(raw_id)]}))
+        )
+    best: tuple[float, Topic | None] = (0.0, None)
+    for topic in topics.only("id", "hourly", "label_terms", "size"):
+        hourly = {datetime.fromisoformat(h): n for h, n in topic.hourly.items()}
+        score = stats.burst_score({h: n for h, n in hourly.items() if h <= at}, at)
+        if score > best[0]:
+            best = (score, topic)
+    return best

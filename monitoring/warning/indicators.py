@@ -62,6 +62,10 @@ class Source(Protocol):
         self, scope: str, start: datetime, end: datetime, baseline_days: int, min_count: int, baseline_max: int
     ) -> list[str]: ...
 
+    def topic_burst(self, scope: str, at: datetime, min_size: int) -> tuple[float, str]:
+        """The highest burst score of the scope's hot topics at `at`, and which topic it is."""
+        ...
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -214,6 +218,15 @@ def _forecast_size(src: Source, scope: str, now: datetime, w: timedelta, p: dict
     )
 
 
+def _topic_burst(src: Source, scope: str, now: datetime, w: timedelta, p: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """The scope's most bursting hot topic: its mentions this hour against its own EWMA (the window is not used:
+    a topic's burst is by the hour)."""
+    burst, which = src.topic_burst(scope, now, p["min_size"])
+    if not which:
+        return 0.0, 0.0, f"no topic of {p['min_size']}+ mentions active in the last hour", {}
+    return burst, ramp(burst, p["low"], p["high"]), f"burst {burst:.1f} on {which}", {}
+
+
 def _minutes(w: timedelta) -> str:
     return f"{int(w.total_seconds() // 60)} min"
 
@@ -271,6 +284,12 @@ TYPES: dict[str, IndicatorType] = {
         },
         "Mentions forecast for the next window (damped-trend ETS over the last history_bins bins of bin_minutes), "
         "on the same ramp as volume, so it crosses a volume threshold before the observed count does on a rise.",
+    ),
+    "topic_burst": IndicatorType(
+        _topic_burst,
+        {"low": 2.0, "high": 8.0, "min_size": 10},
+        "The scope's most bursting hot topic: its mentions this hour against its own history (EWMA z-score), for "
+        "topics of at least min_size mentions.",
     ),
     "flatline": IndicatorType(
         _flatline,

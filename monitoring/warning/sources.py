@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connection
 
+from monitoring.topics.selectors import scope_topic_burst
 from monitoring.warning.buckets import floor_minute
 from monitoring.warning.terms import new_terms as _new_terms
 
@@ -102,6 +103,16 @@ class LiveSource:
             return []
         return _new_terms(scope, start, end, baseline_days, min_count, baseline_max)
 
+    def topic_burst(self, scope: str, at: datetime, min_size: int) -> tuple[float, str]:
+        return _topic_burst(scope, at, min_size)
+
+
+def _topic_burst(scope: str, at: datetime, min_size: int) -> tuple[float, str]:
+    score, topic = scope_topic_burst(scope, at, min_size)
+    if topic is None:
+        return 0.0, ""
+    return score, f"topic #{topic.pk} ({' '.join(topic.label_terms[:4])}, {topic.size} mentions)"
+
 
 class SeriesSource:
     """One scope's buckets over a whole period in memory, for backtests that step minute by minute.
@@ -116,6 +127,7 @@ class SeriesSource:
         self.size = size
         self._series: dict[str, list[int]] = defaultdict(lambda: [0] * size, series)
         self._keyword_series: dict[tuple[str, ...], list[int]] = {}
+        self._topic_bursts: dict[tuple[datetime, int], tuple[float, str]] = {}
 
     @classmethod
     def stored(cls, scope: str, start: datetime, end: datetime) -> "SeriesSource":
@@ -164,3 +176,11 @@ class SeriesSource:
         if self.total(scope, "mentions", start, end) < min_count:
             return []
         return _new_terms(scope, start, end, baseline_days, min_count, baseline_max)
+
+    def topic_burst(self, scope: str, at: datetime, min_size: int) -> tuple[float, str]:
+        # A burst score changes by the hour (topics keep hourly counts, so the hour under way counts in full): a
+        # backtest stepping by the minute reads the topics once an hour.
+        key = (floor_minute(at).replace(minute=0), min_size)
+        if key not in self._topic_bursts:
+            self._topic_bursts[key] = _topic_burst(scope, key[0], min_size)
+        return self._topic_bursts[key]

@@ -8,9 +8,10 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from monitoring.models import Mention, Topic, TopicEvent, TopicState
+from monitoring.models import Mention, Topic, TopicEvent, TopicState, WarningPolicy
 from monitoring.topics import services
 from monitoring.topics.services import topics_refresh
+from monitoring.warning.engine import evaluate
 from tenants.identity.principals import SYSTEM
 from tenants.notifications.models import Delivery
 from tenants.notifications.services import channel_create
@@ -280,3 +281,50 @@ def test_unknown_topics_and_cases_are_404s(alpha):
     assert api.get("/api/v1/topics/987654/mentions").status_code == 404
     missing_case = api.get("/api/v1/topics?case=987654")
     assert missing_case.status_code == 404 and missing_case.json()["error"]["field"] == "case"
+
+
+def test_a_warning_policy_alerts_on_a_bursting_topic(alpha, item):
+    api = admin(alpha)
+    with tenant_context(tenant_obj("alpha")):
+        WarningPolicy.objects.all().delete()  # the default policy would raise its own alerts
+    policy = api.post(
+        "/api/v1/warning-policies",
+        {
+            "name": "Topic storms",
+            "indicators": [{"type": "topic_burst", "params": {"min_size": 5, "low": 0, "high": 4}}],
+            "thresholds": {"blue": 20, "yellow": 40, "orange": 60, "red": 80},
+        },
+    )
+    assert policy.status_code == 201, policy.content
+    now = timezone.now()
+    ingest(api, [item(text=PHONE[k % 4], published_at=now.isoformat()) for k in range(6)])
+
+    with tenant_context(tenant_obj("alpha")):
+        assert evaluate(now=now) == []
+        refresh("alpha")
+        topic = Topic.objects.get()
+        opened = evaluate(now=now)
+
+    assert [c.kind for c in opened] == ["opened"]
+    alert = api.get("/api/v1/alerts?status=open").json()["results"][0]
+    reading = alert["indicators"][0]
+    assert reading["type"] == "topic_burst" and reading["value"] == topic.burst == 3.0
+    assert f"topic #{topic.pk}" in reading["explanation"]
+
+
+def test_a_topic_is_a_scope_for_trends_and_key_nodes_but_not_the_bucketed_forecast(alpha, beta, item):
+    api = admin(alpha)
+    posts = two_subjects(api, item)
+    refresh("alpha")
+    phone = topic_of(api, posts["phone"][0]["external_id"])
+
+    since = (timezone.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    trends = api.get(f"/api/v1/analytics/trends?scope=topic:{phone}&interval=5m&since={since}").json()
+    nodes_ = api.get(f"/api/v1/analytics/key-nodes?scope=topic:{phone}").json()
+    forecast = api.get(f"/api/v1/analytics/forecast?scope=topic:{phone}")
+
+    assert sum(p["mentions"] for p in trends["series"]) == 5
+    assert nodes_["nodes"] == 5
+    assert forecast.status_code == 400 and forecast.json()["error"]["field"] == "scope"
+    other = admin(beta).get(f"/api/v1/analytics/trends?scope=topic:{phone}")
+    assert other.status_code == 404 and other.json()["error"]["field"] == "scope"
