@@ -1,5 +1,5 @@
-"""The scopes analytics read: the tenant, a brand, a rule, a hot topic, or a case (whose mentions the responses app supplies,
-since monitoring knows nothing of cases)."""
+"""The scopes analytics read: the tenant, a brand, a rule, a hot topic, or a case (whose mentions the responses app
+supplies, since monitoring knows nothing of cases)."""
 
 import re
 
