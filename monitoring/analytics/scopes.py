@@ -33,7 +33,11 @@ def checked_scope(raw: str, *, case_given: bool) -> tuple[str, int | None]:
     if kind != "case" and case_given:
         raise ValueError("case mentions are for a case scope only")
     if kind in ("brand", "rule", "topic") and scope_id is not None:
-        model = {"brand": Brand, "rule": MonitoringRule, "topic": Topic}[kind]
-        if not model.objects.filter(pk=scope_id).exists():
+        found = {
+            "brand": Brand.objects.filter(pk=scope_id).exists,
+            "rule": MonitoringRule.objects.filter(pk=scope_id).exists,
+            "topic": Topic.objects.filter(pk=scope_id).exists,
+        }[kind]
+        if not found():
             raise NotFoundError(f"No {kind} {scope_id}.", field="scope")
     return kind, scope_id

@@ -22,8 +22,10 @@ class FakeSource:
         history: list[int] | None = None,
         keywords: int = 0,
         terms: list[str] | None = None,
+        burst: tuple[float, str] = (0.0, ""),
     ) -> None:
         self.series = series
+        self._burst = burst
         self._history = history or []
         self._keywords = keywords
         self._terms = terms or []
@@ -41,6 +43,9 @@ class FakeSource:
 
     def new_terms(self, scope, start, end, baseline_days, min_count, baseline_max):
         return self._terms
+
+    def topic_burst(self, scope, at, min_size):
+        return self._burst
 
 
 def indicator(kind: str, window: int = 15, **params):
@@ -218,3 +223,15 @@ def test_forecast_size_refuses_bad_params_naming_them(params, field, message):
     validate_indicators([{"type": "forecast_size", "window_minutes": 15, "params": params}], errors)
 
     assert [(e.field, e.message) for e in errors.items] == [(field, message)]
+
+
+def test_topic_burst_scores_the_most_bursting_topic_on_its_ramp_and_names_it():
+    spec = indicator("topic_burst", low=2, high=6)
+    source = FakeSource({}, burst=(5.0, "topic #7 (电池 爆炸, 40 mentions)"))
+
+    reading = read(source, "tenant", NOW, spec, 1.0)
+
+    assert (reading.value, reading.score) == (5.0, 0.75)
+    assert reading.explanation == "burst 5.0 on topic #7 (电池 爆炸, 40 mentions)"
+    quiet = read(FakeSource({}), "tenant", NOW, spec, 1.0)
+    assert (quiet.value, quiet.score) == (0.0, 0.0) and "no topic of 10+ mentions" in quiet.explanation
