@@ -127,6 +127,25 @@ class Clusterer:
                     pairs.append((big.topic_id, small.topic_id, cosine))
         return sorted(pairs, key=lambda p: -p[2])
 
+    def load(self, topic: TopicVector) -> None:
+        """Take in a stored topic (one a reply's root belongs to, gone quiet before this refresh began)."""
+        if topic.topic_id not in self.topics:
+            self.topics[topic.topic_id] = topic
+            self._reindex(topic, ())
+
+    def rename(self, old: int, new: int) -> None:
+        """Give a topic its stored id (new topics carry a temporary one until their rows exist)."""
+        topic = self.topics.pop(old)
+        self._unindex(topic)
+        topic.topic_id = new
+        self.topics[new] = topic
+        self._reindex(topic, ())
+
+    def evict(self, before: float) -> None:
+        """Forget the topics no post joined since `before`: closed to new posts, they only cost lookups."""
+        for topic in [t for t in self.topics.values() if t.last_seen < before]:
+            self._unindex(self.topics.pop(topic.topic_id))
+
     def merge(self, into: int, gone: int) -> None:
         target, source = self.topics[into], self.topics.pop(gone)
         self._unindex(source)

@@ -8,7 +8,8 @@ import json
 import time
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from monitoring.topics.terms import EMOTICON, topic_terms
 from tenants.identity.principals import Principal, check_permission
 from tenants.notifications.services import notify
 
-BATCH = 2000
+BATCH = 5000
 # The stream's document frequencies grow with every new word; past this many terms the words seen once are dropped
 # (their IDF barely differs from an unseen word's).
 MAX_VOCABULARY = 400_000
@@ -57,7 +58,7 @@ def _store_vocabulary(state: TopicState, vocabulary: Vocabulary) -> None:
     if len(vocabulary.df) > MAX_VOCABULARY:
         vocabulary.df = Counter({t: n for t, n in vocabulary.df.items() if n > 1})
     state.documents = vocabulary.documents
-    state.vocabulary = zlib.compress(json.dumps(vocabulary.df, ensure_ascii=False).encode(), 3)
+    state.vocabulary = zlib.compress(json.dumps(vocabulary.df, ensure_ascii=False).encode(), 1)
 
 
 def topic_settings() -> TopicSettings:
@@ -73,65 +74,114 @@ def topics_refresh(
     result = RefreshResult()
     settle = timedelta(seconds=settings.VIGIL_TOPICS_SETTLE_SECONDS if settle_seconds is None else settle_seconds)
     TopicState.objects.get_or_create(pk=1)
-    while budget_seconds is None or time.monotonic() - started < budget_seconds:
-        if not _refresh_batch(batch, settle, result):
-            break
-        result.batches += 1
+    with _exclusive() as held:
+        if held:
+            session = _Session(settle)
+            while budget_seconds is None or time.monotonic() - started < budget_seconds:
+                if not session.batch(batch, result):
+                    break
+                result.batches += 1
     result.seconds = round(time.monotonic() - started, 3)
     return result
 
 
-def _refresh_batch(size: int, settle: timedelta, result: RefreshResult) -> bool:
-    with transaction.atomic():
-        state = TopicState.objects.select_for_update(skip_locked=True).filter(pk=1).first()
-        if state is None:
-            return False
-        # Mentions ingested a moment ago may share the id range with ones whose transaction has not committed yet:
-        # waiting them out keeps the watermark from stepping over a mention that shows up later.
-        rows = list(
-            Mention.objects.filter(pk__gt=state.watermark, ingested_at__lte=timezone.now() - settle)
-            .order_by("pk")
-            .values_list("pk", "platform", "external_id", "root_external_id", "relation", "tokens", "published_at")[
-                :size
-            ]
-        )
-        if not rows:
-            return False
-        _Batch(state, rows, result).run()
-        state.watermark = rows[-1][0]
-        state.refreshed_at = timezone.now()
-        state.save()
-        result.mentions += len(rows)
-    return True
+_LOCK = "SELECT {}(hashtext('vigil.topics.' || current_schema()))"
 
 
-class _Batch:
-    def __init__(self, state: TopicState, rows: list[tuple[Any, ...]], result: RefreshResult) -> None:
-        self.state = state
-        self.rows = rows
-        self.result = result
-        self.vocabulary = _vocabulary(state)
+@contextmanager
+def _exclusive() -> Iterator[bool]:
+    """One refresh per tenant at a time, for its whole run: it keeps the vocabulary and the live topics in memory
+    from batch to batch. A session lock, so a killed worker's goes with its connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK.format("pg_try_advisory_lock"))
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute(_LOCK.format("pg_advisory_unlock"))
+
+
+class _Session:
+    """What one refresh keeps between its batches. A batch that fails ends the refresh, so what it left in memory
+    is never used: the next refresh starts from the stored state."""
+
+    def __init__(self, settle: timedelta) -> None:
+        self.settle = settle
+        self.vocabulary: Vocabulary | None = None
+        self.clusterer: Clusterer | None = None
         self.born: dict[int, float] = {}
-        self.now = min(max(r[6] for r in rows), timezone.now())
 
-    def _new_topic(self, at: float) -> int:
+    def new_topic(self, at: float) -> int:
         temporary = -(len(self.born) + 1)
         self.born[temporary] = at
         return temporary
 
-    def run(self) -> None:
-        roots = self._root_topics()
+    def batch(self, size: int, result: RefreshResult) -> bool:
+        with transaction.atomic():
+            state = TopicState.objects.select_for_update().get(pk=1)
+            # Mentions ingested a moment ago may share the id range with ones whose transaction has not committed
+            # yet: waiting them out keeps the watermark from stepping over a mention that shows up later.
+            rows = list(
+                Mention.objects.filter(pk__gt=state.watermark, ingested_at__lte=timezone.now() - self.settle)
+                .order_by("pk")
+                .values_list("pk", "platform", "external_id", "root_external_id", "relation", "tokens", "published_at")[
+                    :size
+                ]
+            )
+            if not rows:
+                return False
+            if self.vocabulary is None:
+                self.vocabulary = _vocabulary(state)
+            self.born = {}
+            real = _Batch(self, state, rows, result).run()
+            state.watermark = rows[-1][0]
+            state.refreshed_at = timezone.now()
+            state.save()
+            result.mentions += len(rows)
+        assert self.clusterer is not None
+        for temporary, pk in real.items():
+            self.clusterer.rename(temporary, pk)
+        return True
+
+
+class _Batch:
+    def __init__(
+        self, session: _Session, state: TopicState, rows: list[tuple[Any, ...]], result: RefreshResult
+    ) -> None:
+        self.session = session
+        self.state = state
+        self.rows = rows
+        self.result = result
+        assert session.vocabulary is not None
+        self.vocabulary = session.vocabulary
+        self.born = session.born
+        self.now = min(max(r[6] for r in rows), timezone.now())
+
+    def _clusterer(self, roots: dict[tuple[str, str], int]) -> Clusterer:
         earliest = min(r[6] for r in self.rows) - timedelta(hours=ACTIVE_HOURS)
-        loaded = Topic.objects.filter(status=Status.LIVE).filter(last_seen__gte=earliest) | Topic.objects.filter(
-            pk__in=set(roots.values())
-        )
-        clusterer = Clusterer(
-            self.vocabulary,
-            [TopicVector(t.pk, Counter(t.centroid), t.last_seen.timestamp()) for t in loaded],
-            threshold=THRESHOLD,
-            active_seconds=ACTIVE_HOURS * 3600,
-            new_topic=self._new_topic,
-        )
+        clusterer = self.session.clusterer
+        if clusterer is None:
+            live = Topic.objects.filter(status=Status.LIVE, last_seen__gte=earliest)
+            clusterer = self.session.clusterer = Clusterer(
+                self.vocabulary,
+                [_vector(t) for t in live],
+                threshold=THRESHOLD,
+                active_seconds=ACTIVE_HOURS * 3600,
+                new_topic=self.session.new_topic,
+            )
+        else:
+            clusterer.evict(earliest.timestamp())
+        missing = set(roots.values()) - set(clusterer.topics)
+        for topic in Topic.objects.filter(pk__in=missing):
+            clusterer.load(_vector(topic))
+        return clusterer
+
+    def run(self) -> dict[int, int]:
+        """Assign the batch, record merges, restat what changed; the stored ids of the topics born in it."""
+        roots = self._root_topics()
+        clusterer = self._clusterer(roots)
         assigned: dict[int, int] = {}
         by_key: dict[tuple[str, str], int] = {}
         emoticons: dict[int, Counter[str]] = defaultdict(Counter)
@@ -177,6 +227,7 @@ class _Batch:
         self._restat(touched, vectors, members, counts_of, clusterer, merged_emoticons)
         _store_vocabulary(self.state, self.vocabulary)
         self.result.assigned += len(updates)
+        return real
 
     def _root_topics(self) -> dict[tuple[str, str], int]:
         """The topic of each root the batch's reposts and replies name, followed through merges."""
@@ -325,6 +376,10 @@ def emerging_payload(topic: Topic, config: TopicSettings) -> dict[str, Any]:
         "first_seen": format_timestamp(topic.first_seen),
         "last_seen": format_timestamp(topic.last_seen),
     }
+
+
+def _vector(topic: Topic) -> TopicVector:
+    return TopicVector(topic.pk, Counter(topic.centroid), topic.last_seen.timestamp())
 
 
 def _at(epoch: float) -> datetime:

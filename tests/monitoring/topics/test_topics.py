@@ -328,3 +328,16 @@ def test_a_topic_is_a_scope_for_trends_and_key_nodes_but_not_the_bucketed_foreca
     assert forecast.status_code == 400 and forecast.json()["error"]["field"] == "scope"
     other = admin(beta).get(f"/api/v1/analytics/trends?scope=topic:{phone}")
     assert other.status_code == 404 and other.json()["error"]["field"] == "scope"
+
+
+def test_small_batches_group_alike_across_batches(alpha, item):
+    api = admin(alpha)
+    posts = two_subjects(api, item)
+
+    with tenant_context(tenant_obj("alpha")):
+        done = topics_refresh(batch=3, settle_seconds=0)
+
+    assert (done.batches, done.mentions, done.topics_created) == (3, 8, 2)
+    phone = {topic_of(api, p["external_id"]) for p in [*posts["phone"], posts["repost"]]}
+    food = {topic_of(api, p["external_id"]) for p in posts["food"]}
+    assert len(phone) == 1 and len(food) == 1 and phone != food
