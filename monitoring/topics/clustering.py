@@ -17,6 +17,10 @@ _LOOKUP_TERMS = 8
 # best other topic must be this many times closer than their root's.
 _OWN_WORDS = 3
 _CLEARLY_CLOSER = 2.0
+# A topic's heaviest terms settle after its first posts: its index entries are redone after each of its first
+# _REINDEX_EVERY posts and then every _REINDEX_EVERY posts, not on every post.
+_REINDEX_EVERY = 8
+_NORM_REFRESH = 64
 
 
 @dataclass
@@ -40,12 +44,16 @@ class TopicVector:
     counts: Counter[str]
     last_seen: float
     touched: bool = False
-    _norm: float | None = None
+    # The squared norm under the IDF it was last computed with, kept up to date term by term as posts join; it is
+    # computed afresh every _NORM_REFRESH posts, so the IDF's drift does not build up.
+    _squared: float | None = None
+    adds: int = 0
+    indexed: set[str] = field(default_factory=set)
 
     def norm(self, vocabulary: Vocabulary) -> float:
-        if self._norm is None:
-            self._norm = math.sqrt(sum((c * vocabulary.idf(t)) ** 2 for t, c in self.counts.items())) or 1.0
-        return self._norm
+        if self._squared is None:
+            self._squared = sum((c * vocabulary.idf(t)) ** 2 for t, c in self.counts.items())
+        return math.sqrt(self._squared) or 1.0
 
     def heaviest(self, n: int) -> list[str]:
         return [term for term, _ in self.counts.most_common(n)]
@@ -69,7 +77,7 @@ class Clusterer:
         self._index: dict[str, set[int]] = {}
         for topic in topics:
             self.topics[topic.topic_id] = topic
-            self._reindex(topic, ())
+            self._reindex(topic)
 
     def assign(self, counts: Counter[str], at: float) -> int:
         """The topic a post with these term counts, published at `at` (epoch seconds), joins; opens one if none
@@ -131,7 +139,7 @@ class Clusterer:
         """Take in a stored topic (one a reply's root belongs to, gone quiet before this refresh began)."""
         if topic.topic_id not in self.topics:
             self.topics[topic.topic_id] = topic
-            self._reindex(topic, ())
+            self._reindex(topic)
 
     def rename(self, old: int, new: int) -> None:
         """Give a topic its stored id (new topics carry a temporary one until their rows exist)."""
@@ -139,7 +147,7 @@ class Clusterer:
         self._unindex(topic)
         topic.topic_id = new
         self.topics[new] = topic
-        self._reindex(topic, ())
+        self._reindex(topic)
 
     def evict(self, before: float) -> None:
         """Forget the topics no post joined since `before`: closed to new posts, they only cost lookups."""
@@ -149,15 +157,15 @@ class Clusterer:
     def merge(self, into: int, gone: int) -> None:
         target, source = self.topics[into], self.topics.pop(gone)
         self._unindex(source)
-        before = target.heaviest(_INDEXED_TERMS)
         target.counts.update(source.counts)
         target.last_seen = max(target.last_seen, source.last_seen)
+        target._squared = None
         self._trim(target)
-        self._reindex(target, before)
+        self._reindex(target)
 
     def _centroid_cosine(self, a: TopicVector, b: TopicVector) -> float:
         # Both norms afresh: a topic no post joined lately keeps the norm of an older IDF, which would hide a merge.
-        a._norm = b._norm = None
+        a._squared = b._squared = None
         idf = self.vocabulary.idf
         dot = sum(c * b.counts[t] * idf(t) ** 2 for t, c in a.counts.items() if t in b.counts)
         return dot / (a.norm(self.vocabulary) * b.norm(self.vocabulary))
@@ -179,28 +187,38 @@ class Clusterer:
         return {t for t in found if at - self.topics[t].last_seen <= self.active_seconds}
 
     def _add(self, topic: TopicVector, counts: Counter[str], at: float) -> None:
-        before = topic.heaviest(_INDEXED_TERMS)
-        topic.counts.update(counts)
+        idf = self.vocabulary.idf
+        for term, n in counts.items():
+            old = topic.counts.get(term, 0)
+            if topic._squared is not None:
+                topic._squared += ((old + n) ** 2 - old**2) * idf(term) ** 2
+            topic.counts[term] = old + n
         topic.last_seen = max(topic.last_seen, at)
         topic.touched = True
+        topic.adds += 1
+        if topic.adds % _NORM_REFRESH == 0:
+            topic._squared = None
         self._trim(topic)
-        self._reindex(topic, before)
+        if topic.adds <= _REINDEX_EVERY or topic.adds % _REINDEX_EVERY == 0:
+            self._reindex(topic)
 
     def _trim(self, topic: TopicVector) -> None:
         if len(topic.counts) > MAX_CENTROID_TERMS * 2:
             topic.counts = Counter(dict(topic.counts.most_common(MAX_CENTROID_TERMS)))
-        topic._norm = None
+            topic._squared = None
 
-    def _reindex(self, topic: TopicVector, before: Iterable[str]) -> None:
-        after = topic.heaviest(_INDEXED_TERMS)
-        for term in set(before) - set(after):
+    def _reindex(self, topic: TopicVector) -> None:
+        after = set(topic.heaviest(_INDEXED_TERMS))
+        for term in topic.indexed - after:
             self._index.get(term, set()).discard(topic.topic_id)
-        for term in after:
+        for term in after - topic.indexed:
             self._index.setdefault(term, set()).add(topic.topic_id)
+        topic.indexed = after
 
     def _unindex(self, topic: TopicVector) -> None:
-        for term in topic.heaviest(_INDEXED_TERMS):
+        for term in topic.indexed:
             self._index.get(term, set()).discard(topic.topic_id)
+        topic.indexed = set()
 
 
 def merges(clusterer: Clusterer, threshold: float) -> list[tuple[int, int]]:
