@@ -89,10 +89,12 @@ def load(items: list[dict[str, str]], tokens: list[list[str]], ingested: datetim
         ]
         buffer.write("\t".join(fields) + "\n")
     buffer.seek(0)
-    with connection.cursor() as cursor:
-        with cursor.copy(f"COPY monitoring_mention ({COLUMNS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-            while chunk := buffer.read(1 << 20):
-                copy.write(chunk)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY monitoring_mention ({COLUMNS}) FROM STDIN") as copy,  # type: ignore[attr-defined]
+    ):
+        while chunk := buffer.read(1 << 20):
+            copy.write(chunk)
     return time.perf_counter() - began
 
 
