@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from api.graphql.effects import ResponseEffects, response_effects
 from api.graphql.enums import CaseTransition, SlaState
+from api.graphql.evaluation import CaseEvaluation, evaluation
 from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
 from api.graphql.statements import Statement
@@ -176,6 +177,10 @@ class Case:
         window: int | None = None,
     ) -> ResponseEffects:
         return response_effects(info, root.pk, before, after, window)
+
+    @strawberry_django.field(description="The case's evaluation score (as GET /api/v1/cases/{id}/evaluation).")
+    def evaluation(self, root: models.CrisisCase, info: Info) -> CaseEvaluation:
+        return evaluation(info, root.pk)
 
 
 def _bare(cases: QuerySet[models.CrisisCase]) -> QuerySet[models.CrisisCase]:

@@ -12,11 +12,13 @@ from rest_framework.response import Response
 
 from api.rest.base import TenantViewSet, list_param
 from api.rest.effects_serializers import ResponseEffectsInput, ResponseEffectsOutput
+from api.rest.evaluation_serializers import CaseEvaluationOutput
 from api.rest.statements import StatementConsistencySerializer, StatementCreateInput, StatementSerializer
 from config.errors import ValidationError
 from responses.cases import selectors, services, task_services
 from responses.cases.effects import case_response_effects
 from responses.cases.timeline import timeline_csv
+from responses.evaluation.selectors import case_evaluation
 from responses.models import (
     CaseEvent,
     CaseMember,
@@ -331,6 +333,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         data.is_valid(raise_exception=True)
         found = case_response_effects(actor=self.principal, case_id=int(pk), **data.validated_data)
         return Response(ResponseEffectsOutput(found).data)
+
+    @extend_schema(
+        responses=CaseEvaluationOutput,
+        summary="The case's evaluation: a 0–100 score and grade from explained components, compared with the "
+        "tenant's earlier cases and drills of the scenario",
+    )
+    @action(detail=True, methods=["get"])
+    def evaluation(self, request: Request, pk: str) -> Response:
+        return Response(CaseEvaluationOutput(case_evaluation(actor=self.principal, case_id=int(pk))).data)
 
     @extend_schema(methods=["GET"], responses=TaskSerializer(many=True), summary="The case's tasks")
     @extend_schema(methods=["POST"], request=TaskSerializer, responses={201: TaskSerializer}, summary="Add a task")
