@@ -14,6 +14,7 @@ from api.graphql.enums import CaseTransition, SlaState
 from api.graphql.evaluation import CaseEvaluation, evaluation
 from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
+from api.graphql.recovery import CaseRecovery, recovery
 from api.graphql.statements import Statement
 from monitoring.models import Alert, Brand, Mention
 from responses import models
@@ -181,6 +182,10 @@ class Case:
     @strawberry_django.field(description="The case's evaluation score (as GET /api/v1/cases/{id}/evaluation).")
     def evaluation(self, root: models.CrisisCase, info: Info) -> CaseEvaluation:
         return evaluation(info, root.pk)
+
+    @strawberry_django.field(description="The case's reputation recovery (as GET /api/v1/cases/{id}/recovery).")
+    def recovery(self, root: models.CrisisCase, info: Info) -> CaseRecovery:
+        return recovery(info, root.pk)
 
 
 def _bare(cases: QuerySet[models.CrisisCase]) -> QuerySet[models.CrisisCase]:

@@ -25,6 +25,7 @@ from api.graphql.notifications import NotificationsMutation, NotificationsQuery
 from api.graphql.paging import MAX_FIRST
 from api.graphql.playbooks import PlaybooksMutation, PlaybooksQuery
 from api.graphql.propagation import PropagationQuery
+from api.graphql.recovery import RecoveryQuery
 from api.graphql.scalars import DateTime
 from api.graphql.statements import StatementsMutation, StatementsQuery
 from api.graphql.warning import WarningMutation, WarningQuery
@@ -43,6 +44,7 @@ class Query(
     CasesQuery,
     EffectsQuery,
     EvaluationQuery,
+    RecoveryQuery,
     AftercareQuery,
     FollowUpsQuery,
     ScriptsQuery,

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from api.rest.base import TenantViewSet, list_param
 from api.rest.effects_serializers import ResponseEffectsInput, ResponseEffectsOutput
 from api.rest.evaluation_serializers import CaseEvaluationOutput
+from api.rest.recovery_serializers import CaseRecoveryOutput
 from api.rest.statements import StatementConsistencySerializer, StatementCreateInput, StatementSerializer
 from config.errors import ValidationError
 from responses.cases import selectors, services, task_services
@@ -33,6 +34,7 @@ from responses.models import (
     TaskPriority,
     TaskStatus,
 )
+from responses.recovery.selectors import case_recovery
 from responses.sla.selectors import case_sla, targets_by_severity
 from responses.statements import selectors as statement_selectors
 from responses.statements.services import statement_create
@@ -342,6 +344,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     @action(detail=True, methods=["get"])
     def evaluation(self, request: Request, pk: str) -> Response:
         return Response(CaseEvaluationOutput(case_evaluation(actor=self.principal, case_id=int(pk))).data)
+
+    @extend_schema(
+        responses=CaseRecoveryOutput,
+        summary="Reputation recovery: the pre-crisis baseline, each hour since recovering against it, and whether and "
+        "when the talk recovered",
+    )
+    @action(detail=True, methods=["get"])
+    def recovery(self, request: Request, pk: str) -> Response:
+        return Response(CaseRecoveryOutput(case_recovery(actor=self.principal, case_id=int(pk))).data)
 
     @extend_schema(methods=["GET"], responses=TaskSerializer(many=True), summary="The case's tasks")
     @extend_schema(methods=["POST"], request=TaskSerializer, responses={201: TaskSerializer}, summary="Add a task")

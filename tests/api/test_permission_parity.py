@@ -926,6 +926,14 @@ OPS: list[Op] = [
     ),
     Op(
         "GET",
+        f"{V1}/cases/{{id}}/recovery",
+        "query($id: Int!) { caseRecovery(caseId: $id) { caseId } }",
+        may("cases.read"),
+        {"id": R.case},
+        variables={"id": R.case},
+    ),
+    Op(
+        "GET",
         f"{V1}/cases/{{id}}/statement-consistency",
         "query($id: Int!) { statementConsistency(caseId: $id) { consistent } }",
         may("cases.read"),
