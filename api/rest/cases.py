@@ -78,6 +78,9 @@ class CaseSerializer(serializers.ModelSerializer):
     response_effects = serializers.SerializerMethodField(
         help_text="Where the effect of each response on the case is read (GET, with before/after or window)."
     )
+    lessons = serializers.JSONField(
+        read_only=True, help_text="The review's lessons: went_well, went_wrong, root_cause, notes (the ones given)."
+    )
 
     class Meta:
         model = CrisisCase
@@ -107,6 +110,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "reviewed_at",
             "acknowledged_at",
             "first_statement_at",
+            "lessons",
             "sla",
             "playbooks",
             "response_effects",
@@ -148,7 +152,32 @@ class CaseUpdateSerializer(serializers.Serializer):
     topics = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
 
 
-class TransitionInput(serializers.Serializer):
+class StrictInput(serializers.Serializer):
+    """Refuses keys it does not declare: a misspelt field is a 400 naming it, never silently dropped."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(key)[:40] for key in set(data) - set(self.fields))
+            if unknown:
+                expected = f"Unknown field; expected {', '.join(self.fields)}."
+                raise serializers.ValidationError({key: [expected] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class LessonsInput(StrictInput):
+    went_well = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_LESSON_CHARACTERS)
+    went_wrong = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_LESSON_CHARACTERS)
+    root_cause = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_LESSON_CHARACTERS)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_LESSON_CHARACTERS)
+
+
+class ActionItemInput(StrictInput):
+    title = serializers.CharField(max_length=300)
+    owner_id = serializers.IntegerField(required=False, allow_null=True, help_text="The user the task is for.")
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class TransitionInput(StrictInput):
     transition = serializers.ChoiceField(choices=list(services.TRANSITIONS))
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
     override_reason = serializers.CharField(
@@ -157,6 +186,12 @@ class TransitionInput(serializers.Serializer):
         allow_blank=True,
         max_length=2000,
         help_text="Needed to resolve while critical tasks are open; recorded on the timeline.",
+    )
+    lessons = LessonsInput(required=False, help_text="Review only: what went well and wrong, the root cause, notes.")
+    action_items = ActionItemInput(
+        many=True,
+        required=False,
+        help_text=f"Review only: each becomes a task on the case (at most {services.MAX_ACTION_ITEMS}).",
     )
 
 
@@ -274,7 +309,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     @extend_schema(
         request=TransitionInput,
         responses=CaseSerializer,
-        summary="Move the case: assess, respond, recover, resolve, review, reopen",
+        summary="Move the case: assess, respond, recover, resolve, review (with lessons and action items), reopen",
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
