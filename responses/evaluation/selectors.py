@@ -26,6 +26,7 @@ from responses.models import (
     StatementPublication,
     TaskStatus,
 )
+from responses.recovery.selectors import recovery_of, recovery_start
 from responses.sla.selectors import CLOSED, Targets, case_sla, targets_by_severity
 from responses.statements.selectors import statement_consistency
 from tenants.identity.principals import Principal
@@ -57,7 +58,7 @@ def _evaluate(actor: Principal, case: CrisisCase, targets: dict[str, Targets], n
         _timeliness(case, sla, now),
         _sla_compliance(case, sla, now),
         _spread_containment(first),
-        _sentiment_recovery(first),
+        _sentiment_recovery(first, recovery_of(actor, case, now) if recovery_start(case) else None, sla, now),
         _follow_up_closure(case),
         _statement_consistency(actor, case, sla),
         _tasks_on_time(case, now),
@@ -123,7 +124,7 @@ def _timeliness(case: CrisisCase, sla: Targets, now: datetime) -> dict[str, Any]
         "timeliness",
         fmean(values),
         inputs,
-        f"{'; '.join(parts).capitalize()}; each is 100 within its SLA target, falling to 0 at twice it.",
+        _sentence(f"{'; '.join(parts)}; each is 100 within its SLA target, falling to 0 at twice it."),
     )
 
 
@@ -189,29 +190,66 @@ def _spread_containment(effect: dict[str, Any] | None) -> dict[str, Any]:
     )
 
 
-def _sentiment_recovery(effect: dict[str, Any] | None) -> dict[str, Any]:
+def _sentiment_recovery(
+    effect: dict[str, Any] | None, recovery: dict[str, Any] | None, sla: Targets, now: datetime
+) -> dict[str, Any]:
+    target = round(sla.minutes("resolve") / 60, 2)
+    inputs: dict[str, Any] = {
+        "negative_share_before": None,
+        "negative_share_after": None,
+        "change": None,
+        "recovery_since": None,
+        "recovered": None,
+        "hours_to_recovery": None,
+        "resolve_target_hours": target,
+    }
+    parts: list[float] = []
+    words: list[str] = []
+    missing: list[str] = []
     if effect is None:
-        return _component("sentiment_recovery", None, {}, "No statement has been published: nothing to judge.")
-    windows = effect["windows"]
-    before, after = windows["before"]["negative_share"], windows["after"]["negative_share"]
-    inputs = {"negative_share_before": before, "negative_share_after": after, "change": None}
-    if before is None or after is None:
-        return _component(
-            "sentiment_recovery", None, inputs, "No mentions before or after the first statement to compare."
-        )
-    # From the counts, not the rounded shares, so that the value does not carry their rounding.
-    change = (
-        windows["after"]["negative"] / windows["after"]["mentions"]
-        - windows["before"]["negative"] / windows["before"]["mentions"]
-    )
-    inputs["change"] = round(change, 4)
-    return _component(
-        "sentiment_recovery",
-        50.0 - POINTS_PER_SHARE_POINT * 100 * change,
-        inputs,
-        f"Negative share {before:.1%} before the first statement, {after:.1%} after; 50 if unchanged, 5 more per "
-        "point it fell (5 less per point it rose).",
-    )
+        missing.append("no statement has been published")
+    else:
+        windows = effect["windows"]
+        before, after = windows["before"]["negative_share"], windows["after"]["negative_share"]
+        inputs["negative_share_before"], inputs["negative_share_after"] = before, after
+        if before is None or after is None:
+            missing.append("no mentions before or after the first statement")
+        else:
+            # From the counts, not the rounded shares, so that the value does not carry their rounding.
+            change = (
+                windows["after"]["negative"] / windows["after"]["mentions"]
+                - windows["before"]["negative"] / windows["before"]["mentions"]
+            )
+            inputs["change"] = round(change, 4)
+            parts.append(50.0 - POINTS_PER_SHARE_POINT * 100 * change)
+            words.append(
+                f"negative share {before:.1%} before the first statement, {after:.1%} after (50 if unchanged, 5 more "
+                "per point it fell, 5 less per point it rose)"
+            )
+    if recovery is None:
+        missing.append("the case has not reached recovering")
+    else:
+        since, hours = recovery["since"], recovery["hours_to_recovery"]
+        inputs["recovery_since"], inputs["recovered"], inputs["hours_to_recovery"] = since.isoformat(), False, hours
+        if recovery["recovered"]:
+            inputs["recovered"] = True
+            parts.append(100.0 * max(0.0, 1 - hours / target))
+            words.append(
+                f"back at the pre-crisis baseline {hours:g} h after recovery began, against the {target:g} h "
+                "resolve target (100 at once, 0 at the target)"
+            )
+        elif (now - since) / _HOUR >= target:
+            parts.append(0.0)
+            words.append(f"not back at the pre-crisis baseline within the {target:g} h resolve target")
+        else:
+            missing.append("the talk is not back at its baseline yet")
+    if not parts:
+        return _component("sentiment_recovery", None, inputs, _sentence(f"nothing to judge: {'; '.join(missing)}."))
+    return _component("sentiment_recovery", fmean(parts), inputs, _sentence(f"{'; '.join(words)}."))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _follow_up_closure(case: CrisisCase) -> dict[str, Any]:
@@ -289,7 +327,7 @@ def _statement_consistency(actor: Principal, case: CrisisCase, sla: Targets) -> 
         )
     if not parts:
         return _component("statement_consistency", None, inputs, "Every publication was retracted: nothing live.")
-    return _component("statement_consistency", fmean(parts), inputs, f"{'; '.join(words).capitalize()}.")
+    return _component("statement_consistency", fmean(parts), inputs, _sentence(f"{'; '.join(words)}."))
 
 
 def _tasks_on_time(case: CrisisCase, now: datetime) -> dict[str, Any]:

@@ -87,7 +87,8 @@ def recovery_of(actor: Principal, case: CrisisCase, now: datetime) -> dict[str, 
         run = [*run, interval] if interval["within"] else []
         if len(run) == config.sustained_hours:
             found["recovered"], found["recovered_at"] = True, run[0]["at"]
-            found["hours_to_recovery"] = round((run[0]["at"] - start) / _HOUR, 2)
+            # The first hour may begin before the start (it is the start's hour): no negative time.
+            found["hours_to_recovery"] = round(max(0.0, (run[0]["at"] - start) / _HOUR), 2)
             break
     found["explanation"] = _explain(found, config)
     return found

@@ -18,6 +18,7 @@ from responses.models import (
     TaskStatus,
 )
 from tests.conftest import Api, tenant_obj
+from tests.responses.test_recovery import SETTLING, recovering_case
 from tests.responses.test_response_effects import ANGRY, CALM, _inline, admin, mentions, publish
 
 CASES = "/api/v1/cases"
@@ -146,6 +147,10 @@ def test_every_component_is_computed_from_the_case_s_own_data(alpha):
         "negative_share_before": 0.6667,
         "negative_share_after": 0.6,
         "change": -0.0667,
+        "recovery_since": None,
+        "recovered": None,
+        "hours_to_recovery": None,
+        "resolve_target_hours": 72.0,
     }
     assert parts["follow_up_closure"]["inputs"] == {
         "follow_ups": 4,
@@ -291,4 +296,27 @@ def test_the_answer_is_what_the_openapi_document_says(alpha):
 
     jsonschema.validate(
         api.get(f"{CASES}/{world['case']}/evaluation").json(), _inline(answer, document["components"]["schemas"])
+    )
+
+
+def test_sentiment_recovery_counts_the_time_back_to_the_baseline_against_the_resolve_target(alpha):
+    api = admin(alpha)
+    # Severity IV (resolve within 14 days, 336 h), back at its baseline 3 h after reaching recovering, no statement.
+    world = recovering_case(api, alpha.slug, SETTLING)
+
+    part = by_name(api.get(f"{CASES}/{world['case']}/evaluation").json())["sentiment_recovery"]
+
+    assert part["value"] == round(100 * (1 - 3 / 336), 2) == 99.11
+    assert part["inputs"] == {
+        "negative_share_before": None,
+        "negative_share_after": None,
+        "change": None,
+        "recovery_since": world["recovering"].isoformat(),
+        "recovered": True,
+        "hours_to_recovery": 3.0,
+        "resolve_target_hours": 336.0,
+    }
+    assert part["explanation"] == (
+        "Back at the pre-crisis baseline 3 h after recovery began, against the 336 h resolve target (100 at once, 0 "
+        "at the target)."
     )
