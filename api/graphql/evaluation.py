@@ -1,4 +1,5 @@
-"""The evaluation of a case over GraphQL: the same selector and fields as GET /api/v1/cases/{id}/evaluation."""
+"""The evaluation of a case over GraphQL: the same selector and fields as GET /api/v1/cases/{id}/evaluation, and the
+tenant's weights as /api/v1/evaluation-settings."""
 
 from datetime import datetime
 from typing import Any
@@ -8,6 +9,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql.permissions import actor
+from config.validation import UNSET
+from responses.evaluation import settings as evaluation_settings
 from responses.evaluation.selectors import case_evaluation
 
 
@@ -73,8 +76,47 @@ def evaluation(info: Info, case_id: int) -> CaseEvaluation:
     )
 
 
+@strawberry.type(description="The weights of the evaluation's components (the defaults until set).")
+class EvaluationSettings:
+    weighting: str = strawberry.field(description="`direct` or `ahp`.")
+    weights: JSON = strawberry.field(description="Component name → weight, summing to 1.")
+    ahp_matrix: list[list[float]] | None
+    consistency_ratio: float | None
+    is_default: bool
+
+
+def _settings(found: evaluation_settings.EvaluationConfig) -> EvaluationSettings:
+    return EvaluationSettings(**vars(found))
+
+
 @strawberry.type
 class EvaluationQuery:
     @strawberry.field(description="A case's evaluation score (as GET /api/v1/cases/{id}/evaluation).")
     def case_evaluation(self, info: Info, case_id: int) -> CaseEvaluation:
         return evaluation(info, case_id)
+
+    @strawberry.field(description="The weights of the evaluation's components (as GET /api/v1/evaluation-settings).")
+    def evaluation_settings(self, info: Info) -> EvaluationSettings:
+        return _settings(evaluation_settings.evaluation_settings_get(actor=actor(info)))
+
+
+@strawberry.type
+class EvaluationMutation:
+    @strawberry.mutation(
+        description="Set the evaluation's weights: `direct` with weights, `ahp` with ahpMatrix (the components' "
+        "order), or `default` (as PATCH /api/v1/evaluation-settings)."
+    )
+    def update_evaluation_settings(
+        self,
+        info: Info,
+        weighting: str,
+        weights: JSON | None = None,
+        ahp_matrix: list[list[float]] | None = None,
+    ) -> EvaluationSettings:
+        found = evaluation_settings.evaluation_settings_update(
+            actor=actor(info),
+            weighting=weighting,
+            weights=UNSET if weights is None else weights,
+            ahp_matrix=UNSET if ahp_matrix is None else ahp_matrix,
+        )
+        return _settings(found)

@@ -16,7 +16,7 @@ from api.graphql.billing import BillingMutation, BillingQuery, PlatformMutation,
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
 from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
 from api.graphql.effects import EffectsQuery
-from api.graphql.evaluation import EvaluationQuery
+from api.graphql.evaluation import EvaluationMutation, EvaluationQuery
 from api.graphql.follow_ups import FollowUpsMutation, FollowUpsQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery, MeQuery, PasswordResetMutation
 from api.graphql.limits import limit_extensions
@@ -65,6 +65,7 @@ class Mutation(
     NotificationsMutation,
     DeadLettersMutation,
     CasesMutation,
+    EvaluationMutation,
     AftercareMutation,
     FollowUpsMutation,
     ScriptsMutation,

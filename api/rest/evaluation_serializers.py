@@ -61,3 +61,23 @@ class CaseEvaluationOutput(serializers.Serializer):
     )
     components = EvaluationComponent(many=True)
     comparison = EvaluationComparison()
+
+
+class EvaluationSettingsSerializer(serializers.Serializer):
+    weighting = serializers.ChoiceField(
+        choices=["direct", "ahp", "default"],
+        help_text="`direct` with weights, `ahp` with ahp_matrix, `default` to go back to the defaults.",
+    )
+    weights = serializers.DictField(
+        child=serializers.FloatField(),
+        required=False,
+        help_text="Direct: every component's weight (normalised to sum 1). Answered: the weights in force.",
+    )
+    ahp_matrix = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()),
+        required=False,
+        allow_null=True,
+        help_text="AHP: pairwise comparisons, rows and columns in the components' order (consistency ratio ≤ 0.1).",
+    )
+    consistency_ratio = serializers.FloatField(read_only=True, allow_null=True)
+    is_default = serializers.BooleanField(read_only=True)

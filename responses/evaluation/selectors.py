@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from responses.cases.effects import Action, action_effect
 from responses.cases.selectors import case_get
-from responses.evaluation.settings import COMPARISON_LIMIT, DEFAULT_WEIGHTS, grade_of
+from responses.evaluation.settings import COMPARISON_LIMIT, evaluation_config, grade_of
 from responses.models import (
     ApprovalDecision,
     CaseTask,
@@ -46,12 +46,15 @@ def case_evaluation(*, actor: Principal, case_id: int, now: datetime | None = No
     case = case_get(actor=actor, case_id=case_id)
     now = now or timezone.now()
     targets = targets_by_severity()
-    found = _evaluate(actor, case, targets, now)
-    found["comparison"] = _comparison(actor, case, found["score"], targets, now)
+    weights = evaluation_config().weights
+    found = _evaluate(actor, case, targets, weights, now)
+    found["comparison"] = _comparison(actor, case, found["score"], targets, weights, now)
     return found
 
 
-def _evaluate(actor: Principal, case: CrisisCase, targets: dict[str, Targets], now: datetime) -> dict[str, Any]:
+def _evaluate(
+    actor: Principal, case: CrisisCase, targets: dict[str, Targets], weights: dict[str, float], now: datetime
+) -> dict[str, Any]:
     sla = targets[case.severity]
     first = _first_statement_effect(actor, case, now)
     components = [
@@ -63,9 +66,9 @@ def _evaluate(actor: Principal, case: CrisisCase, targets: dict[str, Targets], n
         _statement_consistency(actor, case, sla),
         _tasks_on_time(case, now),
     ]
-    scored = sum(DEFAULT_WEIGHTS[c["name"]] for c in components if c["value"] is not None)
+    scored = sum(weights[c["name"]] for c in components if c["value"] is not None)
     for c in components:
-        c["weight"] = DEFAULT_WEIGHTS[c["name"]]
+        c["weight"] = weights[c["name"]]
         c["effective_weight"] = round(c["weight"] / scored, 4) if scored and c["value"] is not None else 0.0
     score = (
         round(sum(c["value"] * c["weight"] for c in components if c["value"] is not None) / scored, 2)
@@ -353,7 +356,12 @@ def _tasks_on_time(case: CrisisCase, now: datetime) -> dict[str, Any]:
 
 
 def _comparison(
-    actor: Principal, case: CrisisCase, score: float | None, targets: dict[str, Targets], now: datetime
+    actor: Principal,
+    case: CrisisCase,
+    score: float | None,
+    targets: dict[str, Targets],
+    weights: dict[str, float],
+    now: datetime,
 ) -> dict[str, Any]:
     """The last COMPARISON_LIMIT real cases opened before this one and drills of the scenario, each scored the same
     way, and this case's rank among each group and itself (1 = best; ties share the better rank)."""
@@ -374,7 +382,7 @@ def _comparison(
                 "case_id": other.pk,
                 "title": other.title,
                 "created_at": other.created_at,
-                **{k: v for k, v in _evaluate(actor, other, targets, now).items() if k in ("score", "grade")},
+                **{k: v for k, v in _evaluate(actor, other, targets, weights, now).items() if k in ("score", "grade")},
             }
             for other in cases[:COMPARISON_LIMIT]
         ]

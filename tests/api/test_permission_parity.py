@@ -848,6 +848,14 @@ OPS: list[Op] = [
         body={"sla_minutes": {"callback": 60}},
         variables={"s": {"callback": 60}},
     ),
+    Op("GET", f"{V1}/evaluation-settings", "{ evaluationSettings { weighting } }", may("cases.read")),
+    Op(
+        "PATCH",
+        f"{V1}/evaluation-settings",
+        'mutation { updateEvaluationSettings(weighting: "default") { isDefault } }',
+        may("sla.manage"),
+        body={"weighting": "default"},
+    ),
     Op("GET", f"{V1}/tasks", "{ myTasks { edges { node { id } } } }", may("cases.read")),
     Op(
         "PATCH",
