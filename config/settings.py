@@ -150,6 +150,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responses.case_clocks",
         "schedule": timedelta(seconds=env.int("VIGIL_SLA_CHECK_SECONDS", default=60)),
     },
+    # Whole hours of talk after a case's peak, against its baseline: `case.recovered` once per case.
+    "case-recovery": {
+        "task": "responses.recovery_check",
+        "schedule": timedelta(minutes=env.int("VIGIL_RECOVERY_CHECK_MINUTES", default=15)),
+    },
     "webhooks-retry-due": {
         "task": "notifications.webhooks_retry_due",
         "schedule": timedelta(seconds=env.int("WEBHOOK_RETRY_SWEEP_SECONDS", default=60)),
@@ -174,6 +179,14 @@ CELERY_BEAT_SCHEDULE = {
         "tenant_schemas": ["public"],
     },
 }
+
+# Reputation recovery (responses.recovery): the baseline is the case's scope over these days before detection; the
+# talk has recovered once each hour's volume is within the relative tolerance of the baseline's hourly mean (above it;
+# less is fine) and its negative share within the tolerance (in share, 0.05 = 5 points), for the sustained hours.
+RECOVERY_BASELINE_DAYS = env.int("VIGIL_RECOVERY_BASELINE_DAYS", default=7)
+RECOVERY_VOLUME_TOLERANCE = env.float("VIGIL_RECOVERY_VOLUME_TOLERANCE", default=0.2)
+RECOVERY_NEGATIVE_TOLERANCE = env.float("VIGIL_RECOVERY_NEGATIVE_TOLERANCE", default=0.05)
+RECOVERY_SUSTAINED_HOURS = env.int("VIGIL_RECOVERY_SUSTAINED_HOURS", default=6)
 
 # What happens when the warning engine opens, escalates, reminds, de-escalates or resolves an alert: each is called
 # with the change after the alert's transaction commits; one that fails is a dead letter (kind alert_handler).

@@ -7,6 +7,7 @@ from monitoring.models import DeadLetterKind
 from responses.aftercare.follow_up_services import follow_ups_overdue_check
 from responses.models import CrisisCase
 from responses.playbooks.escalation import escalation_check
+from responses.recovery.services import recovery_check
 from responses.sla.services import sla_check
 
 
@@ -26,3 +27,10 @@ def case_clocks() -> dict[str, int]:
         "follow_ups_overdue": len(overdue),
         "quarantined": quarantine.quarantined,
     }
+
+
+@shared_task(name="responses.recovery_check", acks_late=True)
+def case_recovery() -> dict[str, int]:
+    """Announce `case.recovered` for cases whose talk has just come back to its baseline (each once)."""
+    quarantine = Quarantine(DeadLetterKind.CASE_CLOCK, CrisisCase)
+    return {"recovered": len(recovery_check(quarantine=quarantine)), "quarantined": quarantine.quarantined}

@@ -11,8 +11,10 @@ from strawberry.types import Info
 
 from api.graphql.effects import ResponseEffects, response_effects
 from api.graphql.enums import CaseTransition, SlaState
+from api.graphql.evaluation import CaseEvaluation, evaluation
 from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
+from api.graphql.recovery import CaseRecovery, recovery
 from api.graphql.statements import Statement
 from monitoring.models import Alert, Brand, Mention
 from responses import models
@@ -131,6 +133,9 @@ class Case:
     acknowledged_at: datetime | None
     first_statement_at: datetime | None
     resolved_at: datetime | None
+    lessons: JSON = strawberry_django.field(
+        description="The review's lessons: went_well, went_wrong, root_cause, notes."
+    )
 
     members: Connection[CaseMember] = connection(description="The case team: who holds which case role.")
     playbooks: Connection[CasePlaybook] = connection(
@@ -177,6 +182,14 @@ class Case:
     ) -> ResponseEffects:
         return response_effects(info, root.pk, before, after, window)
 
+    @strawberry_django.field(description="The case's evaluation score (as GET /api/v1/cases/{id}/evaluation).")
+    def evaluation(self, root: models.CrisisCase, info: Info) -> CaseEvaluation:
+        return evaluation(info, root.pk)
+
+    @strawberry_django.field(description="The case's reputation recovery (as GET /api/v1/cases/{id}/recovery).")
+    def recovery(self, root: models.CrisisCase, info: Info) -> CaseRecovery:
+        return recovery(info, root.pk)
+
 
 def _bare(cases: QuerySet[models.CrisisCase]) -> QuerySet[models.CrisisCase]:
     # The selector prefetches what REST shows; here the optimizer fetches what the query asks for, once.
@@ -194,6 +207,21 @@ class CaseInput:
     brand_ids: list[int] = strawberry.field(default_factory=list)
     evidence_ids: list[int] = strawberry.field(default_factory=list)
     activate_playbook: bool = True
+
+
+@strawberry.input(description="The after-action review's lessons; each is optional.")
+class LessonsInput:
+    went_well: str | None = None
+    went_wrong: str | None = None
+    root_cause: str | None = None
+    notes: str | None = None
+
+
+@strawberry.input(description="An action item from the review: it becomes a task on the case.")
+class ActionItemInput:
+    title: str
+    owner_id: int | None = None
+    due_at: datetime | None = None
 
 
 @strawberry.type
@@ -277,14 +305,31 @@ class CasesMutation:
         )
         return cast(Case, selectors.case_get(actor=actor(info), case_id=id))
 
-    @strawberry.mutation(description="Move a case: assess, respond, recover, resolve, review, reopen.")
+    @strawberry.mutation(
+        description="Move a case: assess, respond, recover, resolve, review (with lessons and action items), reopen."
+    )
     def transition_case(
-        self, info: Info, id: int, transition: CaseTransition, note: str = "", override_reason: str = ""
+        self,
+        info: Info,
+        id: int,
+        transition: CaseTransition,
+        note: str = "",
+        override_reason: str = "",
+        lessons: LessonsInput | None = None,
+        action_items: list[ActionItemInput] | None = None,
     ) -> Case:
+        given = None if lessons is None else {k: v for k, v in vars(lessons).items() if v is not None}
+        items = None if action_items is None else [vars(item) for item in action_items]
         return cast(
             Case,
             services.case_transition(
-                actor=actor(info), case_id=id, transition=transition, note=note, override_reason=override_reason
+                actor=actor(info),
+                case_id=id,
+                transition=transition,
+                note=note,
+                override_reason=override_reason,
+                lessons=given,
+                action_items=items,
             ),
         )
 

@@ -16,6 +16,7 @@ from api.graphql.billing import BillingMutation, BillingQuery, PlatformMutation,
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
 from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
 from api.graphql.effects import EffectsQuery
+from api.graphql.evaluation import EvaluationMutation, EvaluationQuery
 from api.graphql.follow_ups import FollowUpsMutation, FollowUpsQuery
 from api.graphql.identity import IdentityMutation, IdentityQuery, MeQuery, PasswordResetMutation
 from api.graphql.limits import limit_extensions
@@ -24,6 +25,7 @@ from api.graphql.notifications import NotificationsMutation, NotificationsQuery
 from api.graphql.paging import MAX_FIRST
 from api.graphql.playbooks import PlaybooksMutation, PlaybooksQuery
 from api.graphql.propagation import PropagationQuery
+from api.graphql.recovery import RecoveryQuery
 from api.graphql.scalars import DateTime
 from api.graphql.statements import StatementsMutation, StatementsQuery
 from api.graphql.topics import TopicsMutation, TopicsQuery
@@ -43,6 +45,8 @@ class Query(
     DeadLettersQuery,
     CasesQuery,
     EffectsQuery,
+    EvaluationQuery,
+    RecoveryQuery,
     AftercareQuery,
     FollowUpsQuery,
     ScriptsQuery,
@@ -64,6 +68,7 @@ class Mutation(
     NotificationsMutation,
     DeadLettersMutation,
     CasesMutation,
+    EvaluationMutation,
     AftercareMutation,
     FollowUpsMutation,
     ScriptsMutation,

@@ -12,11 +12,14 @@ from rest_framework.response import Response
 
 from api.rest.base import TenantViewSet, list_param
 from api.rest.effects_serializers import ResponseEffectsInput, ResponseEffectsOutput
+from api.rest.evaluation_serializers import CaseEvaluationOutput
+from api.rest.recovery_serializers import CaseRecoveryOutput
 from api.rest.statements import StatementConsistencySerializer, StatementCreateInput, StatementSerializer
 from config.errors import ValidationError
 from responses.cases import selectors, services, task_services
 from responses.cases.effects import case_response_effects
 from responses.cases.timeline import timeline_csv
+from responses.evaluation.selectors import case_evaluation
 from responses.models import (
     CaseEvent,
     CaseMember,
@@ -31,6 +34,7 @@ from responses.models import (
     TaskPriority,
     TaskStatus,
 )
+from responses.recovery.selectors import case_recovery
 from responses.sla.selectors import case_sla, targets_by_severity
 from responses.statements import selectors as statement_selectors
 from responses.statements.services import statement_create
@@ -74,6 +78,9 @@ class CaseSerializer(serializers.ModelSerializer):
     response_effects = serializers.SerializerMethodField(
         help_text="Where the effect of each response on the case is read (GET, with before/after or window)."
     )
+    lessons = serializers.JSONField(
+        read_only=True, help_text="The review's lessons: went_well, went_wrong, root_cause, notes (the ones given)."
+    )
 
     class Meta:
         model = CrisisCase
@@ -103,6 +110,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "reviewed_at",
             "acknowledged_at",
             "first_statement_at",
+            "lessons",
             "sla",
             "playbooks",
             "response_effects",
@@ -144,7 +152,32 @@ class CaseUpdateSerializer(serializers.Serializer):
     topics = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
 
 
-class TransitionInput(serializers.Serializer):
+class StrictInput(serializers.Serializer):
+    """Refuses keys it does not declare: a misspelt field is a 400 naming it, never silently dropped."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(key)[:40] for key in set(data) - set(self.fields))
+            if unknown:
+                expected = f"Unknown field; expected {', '.join(self.fields)}."
+                raise serializers.ValidationError({key: [expected] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class LessonsInput(StrictInput):
+    went_well = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_LESSON_CHARACTERS)
+    went_wrong = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_LESSON_CHARACTERS)
+    root_cause = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_LESSON_CHARACTERS)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_LESSON_CHARACTERS)
+
+
+class ActionItemInput(StrictInput):
+    title = serializers.CharField(max_length=300)
+    owner_id = serializers.IntegerField(required=False, allow_null=True, help_text="The user the task is for.")
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class TransitionInput(StrictInput):
     transition = serializers.ChoiceField(choices=list(services.TRANSITIONS))
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
     override_reason = serializers.CharField(
@@ -153,6 +186,12 @@ class TransitionInput(serializers.Serializer):
         allow_blank=True,
         max_length=2000,
         help_text="Needed to resolve while critical tasks are open; recorded on the timeline.",
+    )
+    lessons = LessonsInput(required=False, help_text="Review only: what went well and wrong, the root cause, notes.")
+    action_items = ActionItemInput(
+        many=True,
+        required=False,
+        help_text=f"Review only: each becomes a task on the case (at most {services.MAX_ACTION_ITEMS}).",
     )
 
 
@@ -270,7 +309,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     @extend_schema(
         request=TransitionInput,
         responses=CaseSerializer,
-        summary="Move the case: assess, respond, recover, resolve, review, reopen",
+        summary="Move the case: assess, respond, recover, resolve, review (with lessons and action items), reopen",
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
@@ -331,6 +370,24 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         data.is_valid(raise_exception=True)
         found = case_response_effects(actor=self.principal, case_id=int(pk), **data.validated_data)
         return Response(ResponseEffectsOutput(found).data)
+
+    @extend_schema(
+        responses=CaseEvaluationOutput,
+        summary="The case's evaluation: a 0–100 score and grade from explained components, compared with the "
+        "tenant's earlier cases and drills of the scenario",
+    )
+    @action(detail=True, methods=["get"])
+    def evaluation(self, request: Request, pk: str) -> Response:
+        return Response(CaseEvaluationOutput(case_evaluation(actor=self.principal, case_id=int(pk))).data)
+
+    @extend_schema(
+        responses=CaseRecoveryOutput,
+        summary="Reputation recovery: the pre-crisis baseline, each hour since recovering against it, and whether and "
+        "when the talk recovered",
+    )
+    @action(detail=True, methods=["get"])
+    def recovery(self, request: Request, pk: str) -> Response:
+        return Response(CaseRecoveryOutput(case_recovery(actor=self.principal, case_id=int(pk))).data)
 
     @extend_schema(methods=["GET"], responses=TaskSerializer(many=True), summary="The case's tasks")
     @extend_schema(methods=["POST"], request=TaskSerializer, responses={201: TaskSerializer}, summary="Add a task")

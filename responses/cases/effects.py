@@ -139,6 +139,17 @@ def case_response_effects(
     }
 
 
+def action_effect(*, actor: Principal, case: CrisisCase, action: Action, now: datetime | None = None) -> dict[str, Any]:
+    """One action's effect at the default windows, reading only the minutes around it (the evaluation judges the
+    first statement alone, on many cases at once)."""
+    until = floor_to(now or timezone.now(), _MINUTE)
+    brands = [b.pk for b in case.brands.all()]
+    evidence = [m.pk for m in case.evidence.all()]
+    window = DEFAULT_WINDOW_MINUTES
+    reads = _minute_series(actor, case, [action], window, window, until, brands, evidence)
+    return _effect(action, reads, window, window, until)
+
+
 def _minute_series(
     actor: Principal,
     case: CrisisCase,

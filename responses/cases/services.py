@@ -1,6 +1,7 @@
 """Writes on crisis cases: opening (by hand or from an alert), lifecycle transitions, links, notes. Every write
 adds a timeline event in the same transaction."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -12,11 +13,13 @@ from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from monitoring.models import Alert, Brand, Mention
 from monitoring.warning.notifications import LEVEL_NAMES, scope_label
+from responses.cases.task_services import task_create
 from responses.cases.timeline import timeline_add
 from responses.models import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
 from responses.playbooks.selectors import playbook_match
 from responses.playbooks.services import playbook_activate
 from responses.team.permissions import check_case_action
+from tenants.identity.models import User
 from tenants.identity.principals import SYSTEM, Principal, check_permission
 from tenants.notifications.services import notify
 
@@ -221,14 +224,64 @@ def case_update(
     return case
 
 
+LESSON_FIELDS = ("went_well", "went_wrong", "root_cause", "notes")
+MAX_LESSON_CHARACTERS = 10_000
+MAX_ACTION_ITEMS = 50
+ACTION_ITEM_FIELDS = ("title", "owner_id", "due_at")
+
+
+def _review_input(lessons: dict[str, Any] | None, action_items: list[Any] | None) -> tuple[dict[str, str], list[Any]]:
+    """The review's lessons, trimmed and without empty ones, and its action items as they are (each checked)."""
+    errors = ErrorList()
+    kept: dict[str, str] = {}
+    if lessons is not None and not isinstance(lessons, dict):
+        errors.add("lessons", f"An object with any of {', '.join(LESSON_FIELDS)}.")
+    for key, text in (lessons or {}).items():
+        if key not in LESSON_FIELDS:
+            errors.add(f"lessons.{str(key)[:40]}", f"Unknown field; expected {', '.join(LESSON_FIELDS)}.")
+        elif not isinstance(text, str) or len(text) > MAX_LESSON_CHARACTERS:
+            errors.add(f"lessons.{key}", f"Text of at most {MAX_LESSON_CHARACTERS} characters.")
+        elif text.strip():
+            kept[key] = text.strip()
+    items = action_items or []
+    if not isinstance(items, list) or len(items) > MAX_ACTION_ITEMS:
+        errors.add("action_items", f"A list of at most {MAX_ACTION_ITEMS} items.")
+        items = []
+    for n, item in enumerate(items):
+        for key in sorted(set(item) - set(ACTION_ITEM_FIELDS) if isinstance(item, dict) else ()):
+            errors.add(f"action_items.{n}.{str(key)[:40]}", f"Unknown field; expected {', '.join(ACTION_ITEM_FIELDS)}.")
+        title = item.get("title") if isinstance(item, dict) else None
+        if not isinstance(title, str) or not title.strip() or len(title.strip()) > 300:
+            errors.add(f"action_items.{n}.title", "Each action item needs a title of at most 300 characters.")
+        owner = item.get("owner_id") if isinstance(item, dict) else None
+        if owner is not None and not User.objects.filter(pk=owner, is_active=True).exists():
+            errors.add(f"action_items.{n}.owner_id", f"No active user {owner}.")
+        due = item.get("due_at") if isinstance(item, dict) else None
+        if due is not None and (not isinstance(due, datetime) or due.tzinfo is None):
+            errors.add(f"action_items.{n}.due_at", "A time with its zone (ISO 8601).")
+    errors.raise_if_any()
+    return kept, items
+
+
 @transaction.atomic
 def case_transition(
-    *, actor: Principal, case_id: int, transition: str, note: str = "", override_reason: str = ""
+    *,
+    actor: Principal,
+    case_id: int,
+    transition: str,
+    note: str = "",
+    override_reason: str = "",
+    lessons: dict[str, Any] | None = None,
+    action_items: list[Any] | None = None,
 ) -> CrisisCase:
+    """Move the case; `review` also takes the lessons learned and the action items, each made a task on the case."""
     if transition not in TRANSITIONS:
         raise ValidationError(
             f"Unknown transition '{transition}'; expected one of {', '.join(TRANSITIONS)}.", field="transition"
         )
+    for name, given in (("lessons", lessons), ("action_items", action_items)):
+        if given is not None and transition != "review":
+            raise ValidationError(f"Only the review transition takes {name}.", field=name)
     case_action, stamp = TRANSITIONS[transition]
     case = locked_or_404(CrisisCase, case_id, "case")
     check_case_action(actor, case, case_action)
@@ -253,12 +306,15 @@ def case_transition(
             )
         if critical:
             note = f"{note} (override: {override_reason.strip()})".strip()
+    kept, items = _review_input(lessons, action_items) if transition == "review" else ({}, [])
     before = case.status
     method()
     now = timezone.now()
     setattr(case, stamp, now)
     if before == CaseStatus.DETECTED:
         case.acknowledged_at = now
+    if transition == "review":
+        case.lessons = kept
     case.save()
     timeline_add(
         case,
@@ -269,7 +325,17 @@ def case_transition(
         source=before,
         target=case.status,
         note=note,
+        **({"lessons": kept} if transition == "review" else {}),
     )
+    for item in items:
+        task_create(
+            actor=actor,
+            case_id=case.pk,
+            title=item["title"],
+            description="Action item from the after-action review.",
+            assignee_id=item.get("owner_id"),
+            due_at=item.get("due_at"),
+        )
     return case
 
 

@@ -309,6 +309,7 @@ ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "follow_up_reply_sent": _follow_up_one("follow_up.reply_sent", channel="channel", script_id="script_id"),
     "compensation_decided": _follow_up_one("follow_up.compensation_decided"),
     "follow_up_overdue": _follow_up_one("follow_up.overdue"),
+    "recovered": _one("case.recovered", recovered_at="recovered_at", hours_to_recovery="hours_to_recovery"),
 }
 
 

@@ -11,6 +11,7 @@ from responses.models.aftercare import (
     ReplyChannel,
 )
 from responses.models.cases import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
+from responses.models.evaluation import EvaluationSettings
 from responses.models.playbooks import Playbook, PlaybookActivation, PlaybookVersion
 from responses.models.promotion import PromotionRule
 from responses.models.scripts import ReplyScript, ScriptApproval, ScriptLanguage
@@ -40,6 +41,7 @@ __all__ = [
     "Channel",
     "CompensationApproval",
     "CrisisCase",
+    "EvaluationSettings",
     "FollowUp",
     "FollowUpNote",
     "FollowUpReply",

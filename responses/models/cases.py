@@ -60,6 +60,8 @@ class CrisisCase(models.Model):
     # SLA clocks: first move out of `detected`, and the first statement published on any channel.
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     first_statement_at = models.DateTimeField(null=True, blank=True)
+    # The after-action review's lessons (went_well, went_wrong, root_cause, notes), given with the review transition.
+    lessons = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

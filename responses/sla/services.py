@@ -15,6 +15,7 @@ from responses.aftercare.follow_up_services import case_follow_ups_check
 from responses.cases.timeline import timeline_add
 from responses.models import CrisisCase, Severity, SlaBreach, SlaKind, SlaPolicy
 from responses.playbooks.escalation import case_escalations_check
+from responses.recovery.services import case_recovery_check
 from responses.sla.selectors import CLOSED, Targets, case_sla, targets_by_severity
 from tenants.identity.principals import SYSTEM, Principal, check_permission
 from tenants.notifications.services import notify
@@ -109,10 +110,12 @@ def _announce(case: CrisisCase, breach: SlaBreach) -> None:
 
 
 def case_clock_retry(item_key: str) -> None:
-    """Dead-letter retry of a case clock: check the case's SLA and escalation rules now, raising what fails."""
+    """Dead-letter retry of a case clock: check the case's SLA, escalation rules, follow-ups and recovery now, raising
+    what fails."""
     now = timezone.now()
     case = CrisisCase.objects.exclude(status__in=CLOSED).prefetch_related("sla_breaches").filter(pk=int(item_key))
     for still_open in case:
         case_sla_check(still_open, targets_by_severity(), now)
     case_escalations_check(int(item_key), now)
     case_follow_ups_check(int(item_key), now)
+    case_recovery_check(int(item_key), now)

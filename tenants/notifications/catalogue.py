@@ -193,6 +193,11 @@ _TYPES = [
         "case.response_started", "A case's response is running: statements, replies, tasks.", case_step(**TRANSITION)
     ),
     EventType("case.recovery_started", "A case's peak has passed; recovery and follow-ups.", case_step(**TRANSITION)),
+    EventType(
+        "case.recovered",
+        "A case's talk came back to its pre-crisis baseline and stayed there (once per case; the recovery beat).",
+        case_step(recovered_at=TIMESTAMP, hours_to_recovery=NUMBER),
+    ),
     EventType("case.resolved", "A case was resolved: no more response work.", case_step(**TRANSITION)),
     EventType("case.reviewed", "A resolved case was closed after its after-action review.", case_step(**TRANSITION)),
     EventType("case.reopened", "A resolved case flared up again and is responding once more.", case_step(**TRANSITION)),

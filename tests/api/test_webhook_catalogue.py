@@ -34,6 +34,7 @@ from responses.cases.task_services import task_update as task_set
 from responses.models import CaseTask, Statement
 from responses.playbooks.escalation import escalation_check
 from responses.playbooks.services import playbook_create
+from responses.recovery.services import recovery_check
 from responses.sla.services import sla_check
 from responses.statements.services import (
     statement_approve,
@@ -126,7 +127,9 @@ def case_run_through() -> None:
     follow_ups_run_through(case.pk, person)
     sla_check(now=timezone.now() + timedelta(days=3))
     CaseTask.objects.filter(case=case).update(status="done")
-    for transition in ("recover", "resolve", "reopen", "resolve", "review"):
+    case_transition(actor=SYSTEM, case_id=case.pk, transition="recover")
+    recovery_check(now=timezone.now() + timedelta(hours=8))  # silent before and after: back at the baseline
+    for transition in ("resolve", "reopen", "resolve", "review"):
         case_transition(actor=SYSTEM, case_id=case.pk, transition=transition)
 
 
@@ -229,7 +232,14 @@ def test_a_case_run_through_tells_each_step_in_order(sent):
         "statement.drafted",
         "case.updated",
     ]
-    assert steps[-5:] == ["case.recovery_started", "case.resolved", "case.reopened", "case.resolved", "case.reviewed"]
+    assert steps[-6:] == [
+        "case.recovery_started",
+        "case.recovered",
+        "case.resolved",
+        "case.reopened",
+        "case.resolved",
+        "case.reviewed",
+    ]
     approvals = [d.payload["data"] for d in sent if d.event_type == "approval.granted"]
     assert [(a["approval"]["role"], a["approval"]["comment"], a["still_due"]) for a in approvals] == [
         ("legal", "OK for legal.", ["commander"]),
