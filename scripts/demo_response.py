@@ -140,6 +140,7 @@ def main() -> None:
     propagation(admin, case, Path(args.credentials).parent)
     topics(admin, cid)
     effects(admin, cid, args.effects_wait)
+    aftercare(admin, commander, cid, Path(args.credentials).parent)
     if creds.get("billing_admin"):
         billing(person(args.base, None, creds["billing_admin"]), tenant)
 
@@ -178,6 +179,68 @@ def topics(admin: Api, cid: int) -> None:
         top = admin.call("GET", f"/api/v1/topics/{of_case[0]['id']}")
         events = ", ".join(f"{e['kind']} {e['at'][11:16]}" for e in top["evolution"][:6])
         print(f"The case's main topic #{top['id']}: {' '.join(top['label_terms'])}; evolution: {events}")
+
+
+def aftercare(admin: Api, commander: Api, cid: int, out: Path) -> None:
+    """After the crisis: the people it hurt and their follow-ups, recovery, resolution, review, the score and the
+    review report."""
+    found = admin.call("POST", f"/api/v1/cases/{cid}/affected-users/from-search", {"limit": 50})
+    people = found["affected_user_ids"]
+    say(f"{found['added']} affected users drawn from {found['mentions_matched']} negative mentions of the stream")
+    opened = []
+    for person, kind, extra in (
+        (people[:1], "complaint", {}),
+        (people[1:2], "compensation", {"compensation_amount": "800.00", "compensation_currency": "CNY"}),
+    ):
+        if person:
+            body = {"case_id": cid, "affected_user_id": person[0], "type": kind, **extra}
+            opened.append(admin.call("POST", "/api/v1/follow-ups", body))
+    for follow_up in opened:
+        fid = follow_up["id"]
+        if follow_up["type"] == "compensation":
+            commander.call("POST", f"/api/v1/follow-ups/{fid}/compensation", {"decision": "approve", "comment": "OK"})
+        admin.call("POST", f"/api/v1/follow-ups/{fid}/transition", {"transition": "start"})
+        admin.call(
+            "POST",
+            f"/api/v1/follow-ups/{fid}/replies",
+            {"channel": "direct_message", "text": "您好，非常抱歉给您带来困扰，我们已安排专人为您处理。"},
+        )
+        admin.call("PATCH", f"/api/v1/follow-ups/{fid}", {"csat": 4, "nps": 8})
+        admin.call("POST", f"/api/v1/follow-ups/{fid}/transition", {"transition": "resolve"})
+    board = admin.call("GET", f"/api/v1/cases/{cid}/follow-up-board")
+    print(
+        f"\nFollow-ups: {board['total']} ({', '.join(f'{k} {v}' for k, v in board['by_status'].items() if v)}), "
+        f"compensation approved, CSAT {board['csat_mean']}, NPS {board['nps']}"
+    )
+    commander.call("POST", f"/api/v1/cases/{cid}/transition", {"transition": "recover", "note": "Talk is calming"})
+    recovery = admin.call("GET", f"/api/v1/cases/{cid}/recovery")
+    print(f"Recovery against the 7 days before detection: recovered {recovery['recovered']}")
+    commander.call(
+        "POST",
+        f"/api/v1/cases/{cid}/transition",
+        {"transition": "resolve", "note": "Resolved", "override_reason": "Demo: the remaining tasks run after it"},
+    )
+    lessons = {
+        "went_well": "声明在一小时内经法务和指挥审批后发布",
+        "went_wrong": "首条回应晚于预警",
+        "root_cause": "电池供应商批次质量问题",
+        "notes": "Demo review",
+    }
+    commander.call(
+        "POST",
+        f"/api/v1/cases/{cid}/transition",
+        {"transition": "review", "lessons": lessons, "action_items": [{"title": "Audit the battery supplier"}]},
+    )
+    score = admin.call("GET", f"/api/v1/cases/{cid}/evaluation")
+    print(f"Evaluation: {score['score']} ({score['grade']})")
+    for part in score["components"]:
+        value = "n/a" if part["value"] is None else f"{part['value']:.1f}"
+        print(f"  {part['name']:<22} {value:>6} × {part['weight']:.2f}  {part['explanation'][:110]}")
+    report = admin.raw("GET", f"/api/v1/cases/{cid}/report?format=pdf")
+    if report.startswith(b"%PDF"):
+        path = out / "review-report.pdf"
+        path.write_bytes(report)
+        print(f"Review report (PDF): {path}")
 
 
 def effects(admin: Api, cid: int, wait: float) -> None:

@@ -103,6 +103,22 @@ def _exclusive() -> Iterator[bool]:
                 cursor.execute(_LOCK.format("pg_advisory_unlock"))
 
 
+_ROW = (
+    "pk",
+    "platform",
+    "external_id",
+    "root_external_id",
+    "relation",
+    "tokens",
+    "published_at",
+    "author_id",
+    "sentiment",
+    "emotion",
+)
+# A topic's cascade count scans all its mentions: past this size it is redone once the topic grew by a tenth.
+CASCADES_EXACT_UP_TO = 20_000
+
+
 class _Session:
     """What one refresh keeps between its batches. A batch that fails ends the refresh, so what it left in memory
     is never used: the next refresh starts from the stored state."""
@@ -126,9 +142,7 @@ class _Session:
             rows = list(
                 Mention.objects.filter(pk__gt=state.watermark, ingested_at__lte=timezone.now() - self.settle)
                 .order_by("pk")
-                .values_list("pk", "platform", "external_id", "root_external_id", "relation", "tokens", "published_at")[
-                    :size
-                ]
+                .values_list(*_ROW)[:size]
             )
             if not rows:
                 return False
@@ -186,7 +200,7 @@ class _Batch:
         by_key: dict[tuple[str, str], int] = {}
         emoticons: dict[int, Counter[str]] = defaultdict(Counter)
         counts_of: dict[int, Counter[str]] = {}
-        for pk, platform, external_id, root, relation, tokens, published_at in self.rows:
+        for pk, platform, external_id, root, relation, tokens, published_at, *_ in self.rows:
             words = tokens.split()
             counts = topic_terms(words)
             root_topic = by_key.get((platform, root)) or roots.get((platform, root)) if root else None
@@ -218,13 +232,12 @@ class _Batch:
         self._record_merges(merged_real, emoticons, resolve)
         touched = set(updates.values()) | {into for into, _ in merged_real}
         vectors = {resolve(t.topic_id): t for t in clusterer.topics.values()}
-        members: dict[int, list[int]] = defaultdict(list)
-        for pk, topic_id in updates.items():
-            members[topic_id].append(pk)
         merged_emoticons: dict[int, Counter[str]] = defaultdict(Counter)
         for topic_id, found in emoticons.items():
             merged_emoticons[resolve(topic_id)].update(found)
-        self._restat(touched, vectors, members, counts_of, clusterer, merged_emoticons)
+        self._restat(
+            touched, {into for into, _ in merged_real}, updates, vectors, counts_of, clusterer, merged_emoticons
+        )
         _store_vocabulary(self.state, self.vocabulary)
         self.result.assigned += len(updates)
         return real
@@ -297,12 +310,15 @@ class _Batch:
     def _restat(
         self,
         touched: set[int],
+        merged_into: set[int],
+        updates: dict[int, int],
         vectors: dict[int, TopicVector],
-        members: dict[int, list[int]],
         counts_of: dict[int, Counter[str]],
         clusterer: Clusterer,
         emoticons: dict[int, Counter[str]],
     ) -> None:
+        """The stats of the topics the batch changed: the batch's mentions added to what each topic had (a merge
+        target is counted afresh), so a refresh costs what the batch holds, not what its topics hold."""
         # Quiet topics that were bursting decay too, or an old storm would lead the list for ever.
         cooling = set(
             Topic.objects.filter(status=Status.LIVE, burst__gt=0, last_seen__lt=stats.hour_floor(self.now)).values_list(
@@ -312,36 +328,42 @@ class _Batch:
         ids = sorted(touched | cooling)
         if not ids:
             return
-        aggregates = _aggregates(ids)
-        cascades = _cascades(sorted(touched))
-        config = topic_settings()
+        added = _batch_stats(self.rows, updates)
+        recounted = _aggregates(sorted(merged_into))
+        members: dict[int, list[int]] = defaultdict(list)
+        for pk, topic_id in updates.items():
+            members[topic_id].append(pk)
         topics = {t.pk: t for t in Topic.objects.filter(pk__in=ids)}
         for topic_id, topic in topics.items():
-            agg = aggregates.get(topic_id)
-            if agg is None:
-                continue
-            hourly = stats.trim_hourly(agg["hourly"], self.now)
+            if topic_id in recounted:
+                _set_stats(topic, recounted[topic_id])
+            elif topic_id in added:
+                _add_stats(topic, added[topic_id])
+            hourly = stats.trim_hourly({datetime.fromisoformat(h): n for h, n in topic.hourly.items()}, self.now)
             topic.burst = stats.burst_score(hourly, self.now)
             topic.growth = stats.growth(hourly, self.now)
             topic.hourly = {format_timestamp(h): n for h, n in sorted(hourly.items())}
             if topic_id not in touched:
                 continue
-            topic.size, topic.authors = agg["size"], agg["authors"]
-            topic.first_seen, topic.last_seen = agg["first_seen"], agg["last_seen"]
-            topic.platforms, topic.sentiment, topic.emotions = agg["platforms"], agg["sentiment"], agg["emotions"]
             vector = vectors.get(topic_id)
             if vector is not None:
                 topic.centroid = dict(vector.counts.most_common(MAX_CENTROID_TERMS))
             topic.label_terms = stats.label_terms(Counter(topic.centroid), self.vocabulary)
             topic.emoticons = stats.top(Counter(topic.emoticons) + emoticons.get(topic_id, Counter()), 20)
-            topic.cascades = cascades.get(topic_id, {})
             topic.representatives = _representatives(topic, members.get(topic_id, []), counts_of, clusterer, vector)
+        stale = [
+            t.pk
+            for t in topics.values()
+            if t.pk in touched and (t.size <= CASCADES_EXACT_UP_TO or t.size >= 1.1 * int(t.cascades.get("at_size", 0)))
+        ]
+        for topic_id, cascades in _cascades(stale, {pk: topics[pk].size for pk in stale}).items():
+            topics[topic_id].cascades = cascades
         fields = ["burst", "growth", "hourly", "size", "authors", "first_seen", "last_seen", "platforms"]
         fields += ["sentiment", "emotions", "centroid", "label_terms", "emoticons", "cascades", "representatives"]
         for topic in topics.values():
             topic.updated_at = timezone.now()
         Topic.objects.bulk_update(list(topics.values()), [*fields, "updated_at"])
-        self._announce_emerging(list(topics.values()), config)
+        self._announce_emerging(list(topics.values()), topic_settings())
 
     def _announce_emerging(self, topics: Iterable[Topic], config: TopicSettings) -> None:
         for topic in topics:
@@ -402,6 +424,70 @@ def _representatives(
     return [{"mention_id": pk, "similarity": similarity} for pk, similarity in best]
 
 
+def _batch_stats(rows: list[tuple[Any, ...]], updates: dict[int, int]) -> dict[int, dict[str, Any]]:
+    """Per topic, what the batch's mentions add: their count, mix, hours, time span, and the authors among them who
+    had no earlier mention in the topic."""
+    out: dict[int, dict[str, Any]] = {}
+    pairs: set[tuple[int, int]] = set()
+    for pk, platform, *_, published_at, author_id, sentiment, emotion in rows:
+        topic_id = updates.get(pk)
+        if topic_id is None:
+            continue
+        agg = out.setdefault(
+            topic_id,
+            {
+                "size": 0,
+                "platforms": Counter(),
+                "sentiment": Counter(),
+                "emotions": Counter(),
+                "hourly": Counter(),
+                "first_seen": published_at,
+                "last_seen": published_at,
+                "authors": 0,
+            },
+        )
+        agg["size"] += 1
+        agg["platforms"][platform] += 1
+        if sentiment:
+            agg["sentiment"][sentiment] += 1
+        if emotion:
+            agg["emotions"][emotion] += 1
+        agg["hourly"][stats.hour_floor(published_at)] += 1
+        agg["first_seen"] = min(agg["first_seen"], published_at)
+        agg["last_seen"] = max(agg["last_seen"], published_at)
+        if author_id is not None:
+            pairs.add((topic_id, author_id))
+    if pairs:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT topic_id, author_id FROM monitoring_mention WHERE author_id = ANY(%s) "
+                "AND topic_id = ANY(%s) AND NOT (id = ANY(%s))",
+                [list({a for _, a in pairs}), list(out), list(updates)],
+            )
+            known = set(cursor.fetchall())
+        for topic_id, _ in pairs - known:
+            out[topic_id]["authors"] += 1
+    return out
+
+
+def _add_stats(topic: Topic, added: dict[str, Any]) -> None:
+    topic.size += added["size"]
+    topic.authors += added["authors"]
+    topic.first_seen = min(topic.first_seen, added["first_seen"]) if topic.size > added["size"] else added["first_seen"]
+    topic.last_seen = max(topic.last_seen, added["last_seen"])
+    for name in ("platforms", "sentiment", "emotions"):
+        setattr(topic, name, dict(Counter(getattr(topic, name)) + added[name]))
+    hourly = Counter({datetime.fromisoformat(h): n for h, n in topic.hourly.items()}) + added["hourly"]
+    topic.hourly = {format_timestamp(h): n for h, n in hourly.items()}
+
+
+def _set_stats(topic: Topic, agg: dict[str, Any]) -> None:
+    topic.size, topic.authors = agg["size"], agg["authors"]
+    topic.first_seen, topic.last_seen = agg["first_seen"], agg["last_seen"]
+    topic.platforms, topic.sentiment, topic.emotions = agg["platforms"], agg["sentiment"], agg["emotions"]
+    topic.hourly = {format_timestamp(h): n for h, n in agg["hourly"].items()}
+
+
 _AGGREGATES_SQL = """
 SELECT topic_id, platform, sentiment, emotion, date_trunc('hour', published_at) AS hour,
        count(*), count(DISTINCT author_id), min(published_at), max(published_at), GROUPING(platform, sentiment, emotion,
@@ -447,7 +533,7 @@ FROM largest l LEFT JOIN monitoring_mention m ON m.platform = l.platform AND m.e
 """
 
 
-def _cascades(ids: list[int]) -> dict[int, dict[str, Any]]:
+def _cascades(ids: list[int], sizes: dict[int, int]) -> dict[int, dict[str, Any]]:
     """How many cascades (a post with its reposts and replies) the topic spans, and its largest one's root, whose
     structure and key nodes GET /mentions/{id}/cascade tells."""
     if not ids:
@@ -455,7 +541,12 @@ def _cascades(ids: list[int]) -> dict[int, dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(_CASCADES_SQL, [ids])
         return {
-            topic_id: {"count": count, "largest_root_mention_id": root_id, "largest_size": size}
+            topic_id: {
+                "count": count,
+                "largest_root_mention_id": root_id,
+                "largest_size": size,
+                "at_size": sizes.get(topic_id, 0),
+            }
             for topic_id, count, size, root_id in cursor.fetchall()
         }
 

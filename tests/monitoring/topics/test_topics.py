@@ -102,11 +102,20 @@ def test_a_second_refresh_takes_in_only_what_is_new(alpha, item):
     refresh("alpha")
     phone = topic_of(api, posts["phone"][0]["external_id"])
 
-    ingest(api, [item(text="星河手机电池爆炸，厂家还不回应")])
+    ingest(
+        api,
+        [
+            item(text="星河手机电池爆炸，厂家还不回应", author={"external_id": "p0"}),
+            item(text="星河手机电池又爆炸了", author={"external_id": "newcomer"}),
+        ],
+    )
     again = refresh("alpha")
 
-    assert again.mentions == 1 and again.topics_created == 0
-    assert api.get(f"/api/v1/topics/{phone}").json()["size"] == 6
+    assert again.mentions == 2 and again.topics_created == 0
+    topic = api.get(f"/api/v1/topics/{phone}").json()
+    assert (topic["size"], topic["authors"]) == (7, 6)
+    assert sum(topic["sentiment"].values()) == sum(topic["emotions"].values()) == 7
+    assert sum(h["mentions"] for h in topic["hourly"]) == 7 and topic["platforms"] == {"weibo": 7}
     assert refresh("alpha").mentions == 0
 
 
