@@ -15,6 +15,7 @@ import io
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from _setup import ROOT, fresh_tenant, write_result
 from django.conf import settings
@@ -130,7 +131,7 @@ def main() -> None:
         assigned = Mention.objects.filter(topic__isnull=False).count()
         largest = list(Topic.objects.filter(status="live").order_by("-size").values_list("size", "label_terms")[:5])
 
-    beat_seconds = settings.CELERY_BEAT_SCHEDULE["topics-refresh"]["schedule"].total_seconds()
+    beat_seconds = cast(timedelta, settings.CELERY_BEAT_SCHEDULE["topics-refresh"]["schedule"]).total_seconds()
     write_result(
         "topics_refresh",
         {

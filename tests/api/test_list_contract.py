@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
-from tests.conftest import PUBLIC_ONLY_PATHS, Api, key_auth
+from monitoring.topics.services import topics_refresh
+from tests.conftest import PUBLIC_ONLY_PATHS, Api, key_auth, tenant_obj
 
 CASES = "/api/v1/cases"
 ID_IN_PATH = re.compile(r"/([a-z-]+)/\{id\}")
@@ -58,6 +60,9 @@ def test_every_list_nested_ones_too_answers_in_one_envelope(alpha, billing_admin
     ids["notification-channels"] = channel.json()["id"]
     api.post("/api/v1/mentions/batch", {"mentions": [item(external_id="list-contract-1")]})
     ids["mentions"] = api.get("/api/v1/mentions?external_id=list-contract-1").json()["results"][0]["id"]
+    with tenant_context(tenant_obj("alpha")):
+        topics_refresh(settle_seconds=0)
+    ids["topics"] = api.get(f"/api/v1/mentions/{ids['mentions']}").json()["topic"]
     schema = api.get("/api/schema/?format=json").json()
     paged: list[str] = [
         path
