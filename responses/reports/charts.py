@@ -84,3 +84,14 @@ def funnel_chart(stages: list[dict[str, Any]]) -> str:
         axes.set_ylim(len(stages) - 0.5, -0.5)
         axes.set_axis_off()
     return out[0]
+
+
+def key_nodes_chart(nodes: list[dict[str, Any]]) -> str:
+    """The key nodes of the spread by their combined score, the strongest on top."""
+    with _drawing(height=1.0 + 0.3 * len(nodes)) as (figure, out):
+        axes = figure.add_subplot()
+        bars = axes.barh([f"{n['author_external_id']} ({n['platform']})" for n in nodes], [n["score"] for n in nodes])
+        axes.bar_label(bars, labels=[f"{n['score']:.2f}" for n in nodes], fontsize=8)
+        axes.invert_yaxis()
+        axes.set_xlabel("關鍵節點分數 key-node score")
+    return out[0]

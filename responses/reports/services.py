@@ -77,6 +77,8 @@ def _generate(actor: Principal, case: CrisisCase, trigger: str, now: datetime) -
                 "volume": charts.volume_chart(content["trends"]["series"], content["markers"]),
                 "score": charts.score_chart(content["evaluation"]["components"]),
                 "funnel": charts.funnel_chart(content["follow_ups"]["funnel"]),
+                # Without a spread to rank there is nothing to draw; the table says so.
+                "key_nodes": charts.key_nodes_chart(content["key_nodes"]) if content["key_nodes"] else None,
             },
         },
     )

@@ -9,6 +9,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from responses.models import CaseReport, CrisisCase
+from responses.reports import charts
 from tests.conftest import Api, key_auth, tenant_obj
 from tests.responses.test_evaluation import handled
 from tests.responses.test_response_effects import admin
@@ -89,6 +90,8 @@ def test_html_and_pdf_show_the_chinese_text_on_several_pages(alpha, world):
     assert TITLE in document[0].get_textpage().get_text_range()
     image = document[0].render(scale=1).to_pil().convert("L")
     assert image.getextrema()[0] < 128, "the first page is blank"
+    nodes = [{"author_external_id": "記者甲", "platform": "weibo", "score": 0.91}]
+    assert charts.key_nodes_chart(nodes).startswith("data:image/svg+xml;base64,")
     # Rendered once and kept: the second download is the stored document.
     assert report(api, world["case"], format="pdf").content == pdf.content
 
