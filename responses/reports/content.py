@@ -38,6 +38,15 @@ def report_content(actor: Principal, case: CrisisCase, now: datetime) -> dict[st
         ],
         "statements": _statements(case),
         "lessons": {field: case.lessons.get(field, "") for field in LESSON_FIELDS},
+        "playbooks": [
+            {
+                "playbook_id": a.playbook_id,
+                "name": a.playbook.name,
+                "version": a.version,
+                "activated_at": a.activated_at,
+            }
+            for a in case.playbook_activations.select_related("playbook").order_by("activated_at", "id")
+        ],
         "action_items": [_task(t) for t in tasks if t.description == ACTION_ITEM_DESCRIPTION],
         "key_tasks": [_task(t) for t in tasks if t.priority in KEY_TASK_PRIORITIES],
         "key_nodes": analytics_key_nodes(actor=actor, scope=f"case:{case.pk}", limit=KEY_NODES)["key_nodes"],

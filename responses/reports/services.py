@@ -35,7 +35,10 @@ def report_generate(*, actor: Principal, case_id: int, trigger: str) -> tuple[Ca
 @transaction.atomic
 def report_latest(*, actor: Principal, case_id: int) -> CaseReport:
     """The newest version; a case without one gets its first, made for whoever reads it first."""
-    case_get(actor=actor, case_id=case_id)
+    latest = case_get(actor=actor, case_id=case_id).reports.order_by("-version").first()
+    if latest is not None:
+        return latest
+    # Locked only to make the first one, so two first readers do not both number theirs 1.
     case = locked_or_404(CrisisCase, case_id, "case")
     latest = case.reports.order_by("-version").first()
     return latest or _generate(actor, case, ReportTrigger.REQUESTED, timezone.now())

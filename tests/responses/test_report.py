@@ -24,6 +24,7 @@ SECTIONS = {
     "statements",
     "lessons",
     "action_items",
+    "playbooks",
     "key_tasks",
     "key_nodes",
     "follow_ups",
@@ -70,6 +71,7 @@ def test_the_json_report_holds_every_section_with_the_case_s_numbers(alpha, worl
     assert sum(p["mentions"] for p in content["trends"]["series"]) == 360 + 240
     assert sum(p["negative"] for p in content["trends"]["series"]) == 240 + 24 * 6
     assert [m["kind"] for m in content["markers"]] == ["statement"]
+    assert content["playbooks"] == []
     assert body["pdf_url"] == f"{CASES}/{world['case']}/report?format=pdf&version=1"
 
 
