@@ -457,5 +457,8 @@ LOGGING = {
         "elastic_transport": {"level": "WARNING"},
         # httpx logs each request's full URL at INFO, and chat webhook URLs carry their robot's key.
         "httpx": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step at INFO, and font-subsetting noise from fontTools.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

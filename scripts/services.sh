@@ -72,6 +72,8 @@ install_debian_packages() {
   command -v mvn >/dev/null || missing+=(maven)
   command -v go >/dev/null || missing+=(golang-go)
   [ -x "$(nginx_bin)" ] || missing+=(nginx)
+  # The review report's PDF and charts render Chinese with this font.
+  fc-list | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing packages ${missing[*]}; install them as root"
   log "installing Debian packages: ${missing[*]}"

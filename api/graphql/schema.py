@@ -26,6 +26,7 @@ from api.graphql.paging import MAX_FIRST
 from api.graphql.playbooks import PlaybooksMutation, PlaybooksQuery
 from api.graphql.propagation import PropagationQuery
 from api.graphql.recovery import RecoveryQuery
+from api.graphql.reports import ReportsMutation, ReportsQuery
 from api.graphql.scalars import DateTime
 from api.graphql.statements import StatementsMutation, StatementsQuery
 from api.graphql.topics import TopicsMutation, TopicsQuery
@@ -47,6 +48,7 @@ class Query(
     EffectsQuery,
     EvaluationQuery,
     RecoveryQuery,
+    ReportsQuery,
     AftercareQuery,
     FollowUpsQuery,
     ScriptsQuery,
@@ -69,6 +71,7 @@ class Mutation(
     DeadLettersMutation,
     CasesMutation,
     EvaluationMutation,
+    ReportsMutation,
     AftercareMutation,
     FollowUpsMutation,
     ScriptsMutation,

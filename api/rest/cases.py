@@ -14,6 +14,7 @@ from api.rest.base import TenantViewSet, list_param
 from api.rest.effects_serializers import ResponseEffectsInput, ResponseEffectsOutput
 from api.rest.evaluation_serializers import CaseEvaluationOutput
 from api.rest.recovery_serializers import CaseRecoveryOutput
+from api.rest.reports import CaseReportActions
 from api.rest.statements import StatementConsistencySerializer, StatementCreateInput, StatementSerializer
 from config.errors import ValidationError
 from responses.cases import selectors, services, task_services
@@ -256,7 +257,7 @@ class EventSerializer(serializers.ModelSerializer):
     create=extend_schema(summary="Open a case (and run the best-matching playbook unless told not to)"),
     partial_update=extend_schema(summary="Change a case's title, description, scenario, severity or topics"),
 )
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseReportActions):
     model = CrisisCase
     serializer_class = CaseSerializer
     conflicts = {

@@ -13,11 +13,14 @@ from config.lookups import locked_or_404
 from config.validation import UNSET, required_text
 from monitoring.models import Alert, Brand, Mention
 from monitoring.warning.notifications import LEVEL_NAMES, scope_label
-from responses.cases.task_services import task_create
+from responses.cases.task_services import ACTION_ITEM_DESCRIPTION, task_create
 from responses.cases.timeline import timeline_add
 from responses.models import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
+from responses.models.cases import LESSON_FIELDS
+from responses.models.reports import ReportTrigger
 from responses.playbooks.selectors import playbook_match
 from responses.playbooks.services import playbook_activate
+from responses.reports.services import report_generate
 from responses.team.permissions import check_case_action
 from tenants.identity.models import User
 from tenants.identity.principals import SYSTEM, Principal, check_permission
@@ -224,7 +227,6 @@ def case_update(
     return case
 
 
-LESSON_FIELDS = ("went_well", "went_wrong", "root_cause", "notes")
 MAX_LESSON_CHARACTERS = 10_000
 MAX_ACTION_ITEMS = 50
 ACTION_ITEM_FIELDS = ("title", "owner_id", "due_at")
@@ -332,10 +334,13 @@ def case_transition(
             actor=actor,
             case_id=case.pk,
             title=item["title"],
-            description="Action item from the after-action review.",
+            description=ACTION_ITEM_DESCRIPTION,
             assignee_id=item.get("owner_id"),
             due_at=item.get("due_at"),
         )
+    if transition == "review":
+        # After the action items, which the report lists; in the transaction, so a failed report fails the review.
+        report_generate(actor=actor, case_id=case.pk, trigger=ReportTrigger.REVIEWED)
     return case
 
 

@@ -15,6 +15,9 @@ from responses.team.permissions import check_case_action
 from tenants.identity.models import User
 from tenants.identity.principals import Principal
 
+# What marks a task as one of the review's action items (the review report lists them apart).
+ACTION_ITEM_DESCRIPTION = "Action item from the after-action review."
+
 
 def _check_task(errors: ErrorList, values: dict[str, Any]) -> None:
     if "title" in values:

@@ -310,6 +310,7 @@ ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "compensation_decided": _follow_up_one("follow_up.compensation_decided"),
     "follow_up_overdue": _follow_up_one("follow_up.overdue"),
     "recovered": _one("case.recovered", recovered_at="recovered_at", hours_to_recovery="hours_to_recovery"),
+    "report_generated": _one("report.generated", version="version", trigger="trigger", final="final"),
 }
 
 

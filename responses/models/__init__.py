@@ -14,6 +14,7 @@ from responses.models.cases import CaseEvent, CaseStatus, CrisisCase, Scenario, 
 from responses.models.evaluation import EvaluationSettings
 from responses.models.playbooks import Playbook, PlaybookActivation, PlaybookVersion
 from responses.models.promotion import PromotionRule
+from responses.models.reports import CaseReport, ReportTrigger
 from responses.models.scripts import ReplyScript, ScriptApproval, ScriptLanguage
 from responses.models.sla import SlaBreach, SlaKind, SlaPolicy
 from responses.models.statements import (
@@ -35,6 +36,7 @@ __all__ = [
     "ApprovalDecision",
     "CaseEvent",
     "CaseMember",
+    "CaseReport",
     "CaseRole",
     "CaseStatus",
     "CaseTask",
@@ -53,6 +55,7 @@ __all__ = [
     "PromotionRule",
     "ReplyChannel",
     "ReplyScript",
+    "ReportTrigger",
     "Scenario",
     "ScriptApproval",
     "ScriptLanguage",

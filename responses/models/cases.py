@@ -34,6 +34,10 @@ class CaseStatus(models.TextChoices):
     REVIEWED = "reviewed", "Reviewed"
 
 
+# The after-action review's lessons, each free text.
+LESSON_FIELDS = ("went_well", "went_wrong", "root_cause", "notes")
+
+
 class CrisisCase(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)

@@ -26,6 +26,8 @@ CASE_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "steer": ("cases.command", COMMANDER),
     "staff": ("cases.command", COMMANDER),
     "activate_playbook": ("cases.command", COMMANDER),
+    # Generating the review report again on request (reading it needs only cases.read).
+    "report": ("cases.command", COMMANDER),
     # Affected users and their follow-ups: adding and working them; reading their contact details (and exporting
     # one person's data); erasing a person on request; approving a compensation above the threshold.
     "care": ("cases.work", frozenset({CaseRole.CUSTOMER_CARE, CaseRole.COMMANDER})),

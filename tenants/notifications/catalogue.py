@@ -200,6 +200,11 @@ _TYPES = [
     ),
     EventType("case.resolved", "A case was resolved: no more response work.", case_step(**TRANSITION)),
     EventType("case.reviewed", "A resolved case was closed after its after-action review.", case_step(**TRANSITION)),
+    EventType(
+        "report.generated",
+        "A version of a case's review report (復盤報告) was stored: at the review (final) or on request.",
+        case_step(version=INTEGER, trigger=one_of("reviewed", "requested"), final=BOOLEAN),
+    ),
     EventType("case.reopened", "A resolved case flared up again and is responding once more.", case_step(**TRANSITION)),
     EventType("case.note_added", "A note was added to a case's timeline.", case_step(text=STRING)),
     EventType(

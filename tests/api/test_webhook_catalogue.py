@@ -232,13 +232,14 @@ def test_a_case_run_through_tells_each_step_in_order(sent):
         "statement.drafted",
         "case.updated",
     ]
-    assert steps[-6:] == [
+    assert steps[-7:] == [
         "case.recovery_started",
         "case.recovered",
         "case.resolved",
         "case.reopened",
         "case.resolved",
         "case.reviewed",
+        "report.generated",
     ]
     approvals = [d.payload["data"] for d in sent if d.event_type == "approval.granted"]
     assert [(a["approval"]["role"], a["approval"]["comment"], a["still_due"]) for a in approvals] == [

@@ -66,7 +66,7 @@ def test_a_review_stores_the_lessons_and_makes_each_action_item_a_task(alpha, ma
     timeline = api.get(f"{CASES}/{case_id}/timeline").json()["results"]
     review = next(e for e in timeline if e["kind"] == "transition" and e["data"]["transition"] == "review")
     assert review["data"]["lessons"] == lessons
-    assert [e["kind"] for e in timeline[-2:]] == ["task_created", "task_created"]
+    assert [e["kind"] for e in timeline[-3:]] == ["task_created", "task_created", "report_generated"]
 
 
 def test_unknown_fields_are_400s_naming_them_and_write_nothing(alpha):
