@@ -19,8 +19,19 @@ from responses.recovery.selectors import recovery_of
 from tenants.identity.principals import Principal
 
 # The talk before detection the volume chart shows, for the baseline it rose from.
+# The chart shows as much talk before detection as the case lasted, at least half an hour and at most 12 hours, in
+# the finest interval that keeps it readable (a case of minutes in minutes, one of days in hours).
 LEAD_IN = timedelta(hours=12)
-INTERVALS = (("1h", timedelta(hours=1)), ("6h", timedelta(hours=6)), ("1d", timedelta(days=1)))
+MIN_LEAD_IN = timedelta(minutes=30)
+CHART_POINTS = 240
+INTERVALS = (
+    ("1m", timedelta(minutes=1)),
+    ("5m", timedelta(minutes=5)),
+    ("15m", timedelta(minutes=15)),
+    ("1h", timedelta(hours=1)),
+    ("6h", timedelta(hours=6)),
+    ("1d", timedelta(days=1)),
+)
 KEY_NODES = 10
 KEY_TASK_PRIORITIES = (TaskPriority.CRITICAL, TaskPriority.HIGH)
 
@@ -138,14 +149,14 @@ def _recovery(actor: Principal, case: CrisisCase, now: datetime) -> dict[str, An
 
 def _trends(actor: Principal, case: CrisisCase, now: datetime) -> dict[str, Any]:
     """Volume and negative talk from before detection to the review (or now), in the finest interval that fits."""
-    since = case.created_at - LEAD_IN
-    until = min(now, (case.reviewed_at or case.resolved_at or now) + timedelta(hours=1))
+    end = min(now, case.reviewed_at or case.resolved_at or now)
+    since = case.created_at - min(LEAD_IN, max(end - case.created_at, MIN_LEAD_IN))
     interval, step = next(
-        ((name, step) for name, step in INTERVALS if (until - since) / step < MAX_HISTORY_POINTS), INTERVALS[-1]
+        ((name, step) for name, step in INTERVALS if (end - since) / step < CHART_POINTS), INTERVALS[-1]
     )
+    # Up to the end of the interval the case ended in, so its last minutes are drawn too.
+    until = floor_to(end, step) + step
     since = max(since, until - step * (MAX_HISTORY_POINTS - 1))
-    if floor_to(since, step) >= floor_to(until, step):
-        until = floor_to(since, step) + step
     found = analytics_trends(actor=actor, scope=f"case:{case.pk}", interval=interval, since=since, until=until)
     return {
         "interval": interval,
