@@ -45,13 +45,15 @@ def test_full_lifecycle_is_timestamped_and_on_the_timeline(alpha):
 
     assert final["status"] == "reviewed"
     assert all(final[f"{s}_at"] for s in ("assessing", "responding", "recovering", "resolved", "reviewed"))
-    assert [e["kind"] for e in timeline] == ["opened"] + ["transition"] * 5
+    # The review writes the final review report in its transaction.
+    assert [e["kind"] for e in timeline] == ["opened"] + ["transition"] * 5 + ["report_generated"]
     assert [e["summary"] for e in timeline[1:]] == [
         "detected → assessing: assess",
         "assessing → responding: respond",
         "responding → recovering: recover",
         "recovering → resolved: resolve",
         "resolved → reviewed: review",
+        "Review report v1 generated (final)",
     ]
 
 
