@@ -15,6 +15,8 @@ from responses.cases.analytics import (
 
 
 class KeyNodesView(ApiView):
+    looks_up = ("get",)
+
     @extend_schema(
         operation_id="analytics_key_nodes",
         parameters=[s.KeyNodesInput],
@@ -29,6 +31,8 @@ class KeyNodesView(ApiView):
 
 
 class ForecastView(ApiView):
+    looks_up = ("get",)
+
     @extend_schema(
         operation_id="analytics_forecast",
         parameters=[s.ForecastInput],
@@ -43,6 +47,8 @@ class ForecastView(ApiView):
 
 
 class ShareOfVoiceView(ApiView):
+    looks_up = ("get",)
+
     @extend_schema(
         operation_id="analytics_share_of_voice",
         parameters=[s.ShareOfVoiceInput],
@@ -59,6 +65,8 @@ class ShareOfVoiceView(ApiView):
 
 
 class TrendsView(ApiView):
+    looks_up = ("get",)
+
     @extend_schema(
         operation_id="analytics_trends",
         parameters=[s.TrendsInput],

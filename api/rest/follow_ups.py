@@ -185,6 +185,7 @@ def _context(principal: Principal) -> dict[str, Any]:
     retrieve=extend_schema(summary="One follow-up with its notes and replies"),
 )
 class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    looks_up = ("create",)
     model = FollowUp
     serializer_class = FollowUpSerializer
     ordering_fields = ("due_at", "created_at")

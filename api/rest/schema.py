@@ -233,7 +233,9 @@ class VigilAutoSchema(AutoSchema):
         # A suspended tenant may still pay: billing's own writes never answer 402.
         if self._authenticated() and self.method != "GET" and not self.path.startswith(NEVER_SUSPENDED_PREFIXES):
             found[402] = ERRORS[402]
-        if "{" in self.path:
+        action = getattr(self.view, "action", None) or self.method.lower()
+        # An id in the path, or one the operation looks up from its query or body (a case, a brand, a scope).
+        if "{" in self.path or action in getattr(self.view, "looks_up", ()):
             found[404] = ERRORS[404]
         elif self.path.startswith(PUBLIC_PATH_PREFIXES):
             found[404] = PUBLIC_ONLY_404

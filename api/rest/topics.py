@@ -110,6 +110,7 @@ class TopicViewSet(TenantViewSet):
     serializer_class = TopicOutput
     filterset_class = TopicFilter
     ordering_fields = ORDERINGS
+    looks_up = ("list",)
 
     @extend_schema(
         parameters=[CASE_PARAM],
