@@ -18,7 +18,7 @@ from tenants.context import current_tenant
 from tenants.identity.principals import Principal, check_permission
 
 
-def _errors_to_validation(errors: dict[str, Any]) -> ValidationError:
+def errors_to_validation(errors: dict[str, Any]) -> ValidationError:
     field, messages = next(iter(errors.items()))
     return ValidationError(str(messages[0]), field=field)
 
@@ -28,7 +28,7 @@ def mention_list(*, actor: Principal, filters: Mapping[str, Any]) -> QuerySet[Me
     check_permission(actor, "mentions.read")
     filterset = MentionFilter(filters, queryset=Mention.objects.select_related("author"))
     if not filterset.is_valid():
-        raise _errors_to_validation(filterset.errors)
+        raise errors_to_validation(filterset.errors)
     queryset: QuerySet[Mention] = filterset.qs.order_by("-published_at", "-id")
     return queryset
 

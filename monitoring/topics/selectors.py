@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from config.errors import NotFoundError, ValidationError
 from config.filters import BigIntegerFilter, UtcDateTimeFilter
 from monitoring.models import Brand, Mention, Topic, TopicEvent, TopicSettings, TopicStatus
-from monitoring.selectors import mention_as_dict
+from monitoring.selectors import errors_to_validation, mention_as_dict
 from monitoring.topics import stats
 from monitoring.topics.terms import topic_terms
 from tenants.identity.principals import Principal, check_permission
@@ -35,11 +35,6 @@ class TopicFilter(django_filters.FilterSet):
         return queryset.filter(Exists(Mention.objects.filter(topic=OuterRef("pk"), matched_brands__contains=[value])))
 
 
-def _errors_to_validation(errors: Mapping[str, Any]) -> ValidationError:
-    field, messages = next(iter(errors.items()))
-    return ValidationError(str(messages[0]), field=field)
-
-
 def topic_list(
     *,
     actor: Principal,
@@ -54,7 +49,7 @@ def topic_list(
     data.setdefault("status", TopicStatus.LIVE)
     filterset = TopicFilter(data, queryset=Topic.objects.all())
     if not filterset.is_valid():
-        raise _errors_to_validation(filterset.errors)
+        raise errors_to_validation(filterset.errors)
     queryset: QuerySet[Topic] = filterset.qs
     if case_brands is not None or case_mentions is not None:
         in_case = Q(matched_brands__overlap=case_brands or []) | Q(pk__in=case_mentions or [])
@@ -155,9 +150,14 @@ def topic_detail(*, actor: Principal, topic_id: int) -> dict[str, Any]:
     return out
 
 
+def topic_settings() -> TopicSettings:
+    """The settings in force (the defaults until a tenant changes them), for services and reads alike."""
+    return TopicSettings.objects.first() or TopicSettings()
+
+
 def topic_settings_get(*, actor: Principal) -> TopicSettings:
     check_permission(actor, "warning.read")
-    return TopicSettings.objects.first() or TopicSettings()
+    return topic_settings()
 
 
 def scope_topic_burst(scope: str, at: datetime, min_size: int) -> tuple[float, Topic | None]:

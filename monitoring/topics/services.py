@@ -25,6 +25,7 @@ from monitoring.models import TopicStatus as Status
 from monitoring.topics import stats
 from monitoring.topics.clustering import MAX_CENTROID_TERMS, Clusterer, TopicVector, Vocabulary, merges
 from monitoring.topics.defaults import ACTIVE_HOURS, MERGE_THRESHOLD, THRESHOLD
+from monitoring.topics.selectors import topic_settings
 from monitoring.topics.terms import EMOTICON, topic_terms
 from tenants.identity.principals import Principal, check_permission
 from tenants.notifications.services import notify
@@ -59,10 +60,6 @@ def _store_vocabulary(state: TopicState, vocabulary: Vocabulary) -> None:
         vocabulary.df = Counter({t: n for t, n in vocabulary.df.items() if n > 1})
     state.documents = vocabulary.documents
     state.vocabulary = zlib.compress(json.dumps(vocabulary.df, ensure_ascii=False).encode(), 1)
-
-
-def topic_settings() -> TopicSettings:
-    return TopicSettings.objects.first() or TopicSettings()
 
 
 def topics_refresh(

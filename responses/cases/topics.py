@@ -4,7 +4,7 @@ relates to each open case. Monitoring knows nothing of cases, so the responses a
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from config.errors import NotFoundError, ValidationError
 from config.jsonsafe import INT_MAX
@@ -47,11 +47,21 @@ def topic_with_cases(*, actor: Principal, topic_id: int) -> dict[str, Any]:
         "brands", "evidence"
     )
     topic = Topic.objects.get(pk=topic_id)
+    shown = list(cases.order_by("-created_at", "-id")[:OPEN_CASES_SHOWN])
+    # One scan of the topic's mentions counts every case's share of them.
+    counts = Mention.objects.filter(topic_id=topic_id).aggregate(
+        **{
+            f"case_{case.pk}": Count(
+                "id",
+                filter=Q(matched_brands__overlap=[b.pk for b in case.brands.all()])
+                | Q(pk__in=[m.pk for m in case.evidence.all()]),
+            )
+            for case in shown
+        }
+    )
     related = []
-    for case in cases.order_by("-created_at", "-id")[:OPEN_CASES_SHOWN]:
-        brands = [b.pk for b in case.brands.all()]
-        evidence = [m.pk for m in case.evidence.all()]
-        n = Mention.objects.filter(Q(matched_brands__overlap=brands) | Q(pk__in=evidence), topic_id=topic_id).count()
+    for case in shown:
+        n = counts[f"case_{case.pk}"]
         if not n:
             continue
         related.append(

@@ -350,3 +350,12 @@ def test_small_batches_group_alike_across_batches(alpha, item):
     phone = {topic_of(api, p["external_id"]) for p in [*posts["phone"], posts["repost"]]}
     food = {topic_of(api, p["external_id"]) for p in posts["food"]}
     assert len(phone) == 1 and len(food) == 1 and phone != food
+
+
+def test_one_tenant_s_emerging_threshold_leaves_another_s_alone(alpha, beta):
+    assert admin(alpha).patch("/api/v1/topic-settings", {"emerging_burst": 9.5}).status_code == 200
+
+    assert admin(beta).get("/api/v1/topic-settings").json() == {"emerging_burst": 4.0, "emerging_min_size": 20}
+    assert admin(beta).graphql("{ topicSettings { emergingBurst } }").json()["data"]["topicSettings"] == {
+        "emergingBurst": 4.0
+    }
