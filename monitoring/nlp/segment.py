@@ -73,7 +73,8 @@ def _cut(text: str) -> list[str]:
     if not text:
         return []
     if _OUTSIDE_JIEBA_WORDS.search(text) is None:
-        return [token for token in rjieba.cut(text) if _MEANINGFUL.search(token)]
+        # str.isalnum is the C fast path for the common all-word token (`[^\W_]` matches exactly the isalnum chars).
+        return [token for token in rjieba.cut(text) if token.isalnum() or _MEANINGFUL.search(token)]
     # jieba keeps only ASCII letters and digits together: glue back "caf"+"é", Hangul and kana runs, Cyrillic words.
     tokens: list[str] = []
     joinable_before = False
@@ -84,4 +85,4 @@ def _cut(text: str) -> list[str]:
         else:
             tokens.append(piece)
         joinable_before = joinable
-    return [token for token in tokens if _MEANINGFUL.search(token)]
+    return [token for token in tokens if token.isalnum() or _MEANINGFUL.search(token)]
