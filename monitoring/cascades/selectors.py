@@ -16,7 +16,7 @@ from django.utils import timezone
 from config.errors import NotFoundError, ValidationError
 from config.jsonsafe import INT_MAX
 from monitoring.cascades.exports import EXPORT_FORMATS, GRAPHS, export_cascade
-from monitoring.cascades.forecast import LogLinearModel, fit_loglinear, forecast_cascade
+from monitoring.cascades.forecast import Forecast, LogLinearModel, fit_loglinear, forecast_cascade
 from monitoring.cascades.structure import Cascade, summary
 from tenants.context import current_schema
 from tenants.identity.principals import Principal, check_permission
@@ -194,20 +194,13 @@ def mention_cascade_forecast(
     """The predicted final size of the cascade below a mention from what was published up to `observed_until`."""
     check_permission(actor, "mentions.read")
     cascade, _ = cascade_load(mention_id)
-    start = float(cascade.times[0])
     until = observed_until or timezone.now()
-    if until.timestamp() < start:
+    if until.timestamp() < float(cascade.times[0]):
         raise ValidationError(
             f"observed_until is before the mention was published ({cascade.node(0).published_at.isoformat()}).",
             field="observed_until",
         )
-    cutoff = until.timestamp()
-    seen = sorted(
-        (t - start, f) for t, f in zip(cascade.times.tolist(), cascade.followers.tolist(), strict=True) if t <= cutoff
-    )
-    age = cutoff - start
-    model = loglinear_history(age) if age > 0 else None
-    forecast = forecast_cascade([t for t, _ in seen], [f for _, f in seen], age, model)
+    forecast, model = cascade_forecast_at(cascade, until)
     return {
         "mention_id": mention_id,
         "observed_until": until,
@@ -215,3 +208,16 @@ def mention_cascade_forecast(
         "history_cascades": model.samples if model else 0,
         "current_size": cascade.size,
     }
+
+
+def cascade_forecast_at(cascade: Cascade, until: datetime) -> tuple[Forecast, LogLinearModel | None]:
+    """The final size a cascade was forecast to reach from what had been published by `until` (not before its
+    root), and the tenant's history model the forecast used, if any."""
+    start = float(cascade.times[0])
+    cutoff = until.timestamp()
+    seen = sorted(
+        (t - start, f) for t, f in zip(cascade.times.tolist(), cascade.followers.tolist(), strict=True) if t <= cutoff
+    )
+    age = cutoff - start
+    model = loglinear_history(age) if age > 0 else None
+    return forecast_cascade([t for t, _ in seen], [f for _, f in seen], age, model), model

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from responses.cases.effects import Action, action_effect
 from responses.cases.selectors import case_get
+from responses.evaluation.containment import spread_containment
 from responses.evaluation.settings import COMPARISON_LIMIT, evaluation_config, grade_of
 from responses.models import (
     ApprovalDecision,
@@ -33,8 +34,6 @@ from tenants.identity.principals import Principal
 
 _MINUTE = timedelta(minutes=1)
 _HOUR = timedelta(hours=1)
-# Spread containment: 100 at half the forecast volume or less, 50 as forecast, 0 at one and a half times or more.
-CONTAINMENT_BEST_RATIO = 0.5
 # Sentiment recovery: 50 with the negative share unchanged, ± this many points per point of change (a 10-point fall
 # is 100, a 10-point rise 0).
 POINTS_PER_SHARE_POINT = 5.0
@@ -60,7 +59,7 @@ def _evaluate(
     components = [
         _timeliness(case, sla, now),
         _sla_compliance(case, sla, now),
-        _spread_containment(first),
+        _spread_containment(case, first),
         _sentiment_recovery(first, recovery_of(actor, case, now) if recovery_start(case) else None, sla, now),
         _follow_up_closure(case),
         _statement_consistency(actor, case, sla),
@@ -166,31 +165,8 @@ def _first_statement_effect(actor: Principal, case: CrisisCase, now: datetime) -
     return action_effect(actor=actor, case=case, action=action, now=now)
 
 
-def _spread_containment(effect: dict[str, Any] | None) -> dict[str, Any]:
-    if effect is None:
-        return _component("spread_containment", None, {}, "No statement has been published: nothing to judge.")
-    found = effect["inputs"]
-    inputs = {
-        "statement_id": effect["statement_id"],
-        "published_at": effect["at"].isoformat(),
-        "mentions_before": found["mentions_before"],
-        "mentions_after": found["mentions_after"],
-        "after_minutes": found["after_minutes_elapsed"],
-        "forecast_mentions": found["forecast_mentions"],
-        "volume_z": found["volume_z"],
-        "ratio": None,
-    }
-    if found["volume_z"] is None:
-        return _component("spread_containment", None, inputs, f"First statement: {effect['explanation']}")
-    inputs["ratio"] = round(found["mentions_after"] / max(found["forecast_mentions"], 1.0), 4)
-    return _component(
-        "spread_containment",
-        100.0 * (1.5 - inputs["ratio"]) / (1.5 - CONTAINMENT_BEST_RATIO),
-        inputs,
-        f"{found['mentions_after']} mentions in the {found['after_minutes_elapsed']} min after the first statement "
-        f"against {found['forecast_mentions']:g} forecast at that moment (ratio {inputs['ratio']:g}); 100 at half "
-        "the forecast or less, 50 as forecast, 0 at one and a half times it.",
-    )
+def _spread_containment(case: CrisisCase, effect: dict[str, Any] | None) -> dict[str, Any]:
+    return _component("spread_containment", *spread_containment(case, effect))
 
 
 def _sentiment_recovery(

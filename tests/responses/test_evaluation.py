@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from monitoring.models import Mention
 from responses.models import (
     AffectedUser,
     CaseTask,
@@ -320,3 +321,52 @@ def test_sentiment_recovery_counts_the_time_back_to_the_baseline_against_the_res
         "Back at the pre-crisis baseline 3 h after recovery began, against the 336 h resolve target (100 at once, 0 "
         "at the target)."
     )
+
+
+def reposts(slug: str, root: str, times: list[datetime]) -> list[Mention]:
+    rows = [
+        Mention(
+            platform="weibo",
+            external_id=f"{root}-{at.timestamp():.0f}-{i}",
+            text="转发",
+            published_at=at,
+            parent_external_id=root,
+            root_external_id=root,
+            relation="repost",
+            content_hash=f"{root}-{i}",
+        )
+        for i, at in enumerate(times)
+    ]
+    with tenant_context(tenant_obj(slug)):
+        return Mention.objects.bulk_create(rows)
+
+
+def test_spread_containment_also_weighs_the_case_s_cascades_against_their_forecast_at_the_statement(alpha):
+    api = admin(alpha)
+    world = handled(api, alpha.slug)
+    published = world["opened"] + timedelta(minutes=360)
+    with tenant_context(tenant_obj(alpha.slug)):
+        root = Mention.objects.create(
+            platform="weibo", external_id="fire", text="星河手机起火", published_at=published - timedelta(hours=1)
+        )
+    early = reposts(alpha.slug, "fire", [root.published_at + timedelta(minutes=1 + i) for i in range(40)])
+    with tenant_context(tenant_obj(alpha.slug)):
+        CrisisCase.objects.get(pk=world["case"]).evidence.add(root, early[5])
+
+    def containment() -> dict:
+        return by_name(api.get(f"{CASES}/{world['case']}/evaluation").json())["spread_containment"]
+
+    stopped = containment()
+    reposts(alpha.slug, "fire", [published + timedelta(minutes=1, seconds=i) for i in range(400)])
+    spread = containment()
+
+    # The evidence repost leads to the same original post, counted once.
+    (before,), (row,) = stopped["inputs"]["cascades"], spread["inputs"]["cascades"]
+    assert (row["mention_id"], row["size_at_statement"], before["size_now"], row["size_now"]) == (root.pk, 41, 41, 441)
+    assert row["method"] == "seismic" and row["forecast_final_size"] == before["forecast_final_size"] >= 41
+    for found in (stopped, spread):
+        (part,) = found["inputs"]["cascades"]
+        parts = (found["inputs"]["ratio"], part["size_now"] / part["forecast_final_size"])
+        assert found["value"] == pytest.approx(sum(max(0.0, min(100.0, 100 * (1.5 - r))) for r in parts) / 2, abs=0.01)
+        assert "largest cascade" in found["explanation"]
+    assert stopped["value"] > spread["value"]
