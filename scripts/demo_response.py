@@ -98,6 +98,7 @@ def main() -> None:
         admin.call("POST", f"/api/v1/cases/{cid}/members", {"user_id": int(team[role]["id"]), "role": role})
     say("team staffed: commander, legal, communications, monitoring")
     commander, legal, comms = (person(args.base, tenant, team[r]) for r in ("commander", "legal", "communications"))
+    case = attach_evidence(admin, person(args.base, tenant, team["monitoring"]), case)
 
     commander.call("POST", f"/api/v1/cases/{cid}/transition", {"transition": "assess", "note": "Team convened"})
     commander.call("POST", f"/api/v1/cases/{cid}/transition", {"transition": "respond", "note": "Holding statement"})
@@ -143,6 +144,21 @@ def main() -> None:
     aftercare(admin, commander, cid, Path(args.credentials).parent)
     if creds.get("billing_admin"):
         billing(person(args.base, None, creds["billing_admin"]), tenant)
+
+
+def attach_evidence(admin: Api, monitoring: Api, case: dict[str, Any]) -> dict[str, Any]:
+    """The monitoring member pins the post carrying the spread so far: the case's key nodes, its cascade
+    containment and the report's propagation section read the case's evidence."""
+    brands = case.get("brands") or []
+    scope = f"brand:{brands[0]}" if brands else "tenant"
+    nodes = admin.call("GET", f"/api/v1/analytics/key-nodes?scope={scope}&limit=1")["key_nodes"]
+    if not nodes:
+        say("no spread to pin as evidence yet")
+        return case
+    top = nodes[0]["top_mention_id"]
+    case = monitoring.call("POST", f"/api/v1/cases/{case['id']}/links", {"evidence_ids": [top]})
+    say(f"monitoring pinned mention {top} ({nodes[0]['reason']}) as the case's evidence")
+    return case
 
 
 def past_forecast(admin: Api) -> None:
