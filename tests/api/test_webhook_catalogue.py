@@ -56,7 +56,7 @@ from tenants.notifications.catalogue import CATALOGUE
 from tenants.notifications.models import Delivery, NotificationChannel
 from tenants.notifications.services import channel_create, channel_test
 from tests.conftest import PASSWORD, Api, key_auth
-from tests.responses.test_playbooks import CONTENT
+from tests.responses.test_playbooks import CONTENT, HOLDING, VERIFY
 
 TYPES = "/api/v1/webhook-event-types"
 
@@ -134,7 +134,7 @@ def case_run_through() -> None:
     recovery_check(now=timezone.now() + timedelta(hours=8))  # silent before and after: back at the baseline
     for transition in ("resolve", "reopen", "resolve"):
         case_transition(actor=SYSTEM, case_id=case.pk, transition=transition)
-    revised = {**CONTENT, "tasks": [*CONTENT["tasks"], {"title": "Brief the regulator", "due_minutes": 120}]}
+    revised = {**CONTENT, "tasks": [HOLDING, VERIFY, {"title": "Brief the regulator", "due_minutes": 120}]}
     proposal = {"playbook": playbook.pk, "content": revised, "rationale": "The regulator heard of it from the press."}
     case_transition(actor=SYSTEM, case_id=case.pk, transition="review", playbook_revisions=[proposal])
     playbook_revision_apply(actor=SYSTEM, revision_id=PlaybookRevision.objects.get(case=case).pk)
