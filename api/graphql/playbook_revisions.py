@@ -51,7 +51,7 @@ class PlaybookRevision:
         return root.playbook.current_version
 
     @strawberry_django.field(
-        select_related=["playbook"],
+        prefetch_related=["playbook__versions"],
         description="Against baseVersion: per section added, removed and changed items, and a unified text diff.",
     )
     def diff(self, root: models.PlaybookRevision) -> JSON:

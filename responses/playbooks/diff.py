@@ -49,8 +49,9 @@ def _pretty(content: Content) -> list[str]:
 
 
 def revision_diff(revision: PlaybookRevision) -> dict[str, Any]:
-    """A proposed revision against the version that ran on its case."""
-    base = revision.playbook.versions.get(number=revision.base_version)
+    """A proposed revision against the version that ran on its case. Read from `playbook.versions.all()`, so a list
+    that prefetches `playbook__versions` diffs every revision without a query each."""
+    base = next(v for v in revision.playbook.versions.all() if v.number == revision.base_version)
     return content_diff(
         base.content, revision.content, old_label=f"v{revision.base_version}", new_label=f"revision {revision.pk}"
     )

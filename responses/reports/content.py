@@ -128,7 +128,9 @@ def _playbook_revisions(case: CrisisCase) -> list[dict[str, Any]]:
             "proposed_by": r.proposed_by,
             "diff": revision_diff(r)["text"],
         }
-        for r in case.playbook_revisions.select_related("playbook").order_by("proposed_at", "id")
+        for r in case.playbook_revisions.select_related("playbook")
+        .prefetch_related("playbook__versions")
+        .order_by("proposed_at", "id")
     ]
 
 

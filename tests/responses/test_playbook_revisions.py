@@ -246,7 +246,8 @@ def test_graphql_proposes_reads_and_applies_alike(alpha):
     revision_id = int(revision["id"])
     rest = api.get(f"{REVISIONS}/{revision_id}").json()
     listed = api.graphql(
-        "query($c: Int!) { casePlaybookRevisions(caseId: $c) { edges { node { id rationale } } } }", {"c": case}
+        "query($c: Int!) { casePlaybookRevisions(caseId: $c) { edges { node { id rationale playbookName diff } } } }",
+        {"c": case},
     ).json()
     read = api.graphql(f"query($id: Int!) {{ playbookRevision(id: $id) {{ {fields} }} }}", {"id": revision_id})
     applied = api.graphql(
@@ -255,7 +256,9 @@ def test_graphql_proposes_reads_and_applies_alike(alpha):
 
     assert (revision["status"], revision["baseVersion"], revision["playbookName"]) == ("PROPOSED", 1, "Data leak I")
     assert revision["diff"] == rest["diff"]
-    assert nodes(listed["data"]["casePlaybookRevisions"]) == [{"id": revision["id"], "rationale": RATIONALE}]
+    assert nodes(listed["data"]["casePlaybookRevisions"]) == [
+        {"id": revision["id"], "rationale": RATIONALE, "playbookName": "Data leak I", "diff": rest["diff"]}
+    ]
     assert read.json()["data"]["playbookRevision"] == revision
     assert applied["data"]["applyPlaybookRevision"] == {"status": "APPLIED", "appliedVersion": 2}
     assert api.get(f"{V1}/playbooks/{playbook}").json()["current_version"] == 2
