@@ -14,6 +14,7 @@ from api.graphql.enums import CaseTransition, SlaState
 from api.graphql.evaluation import CaseEvaluation, evaluation
 from api.graphql.paging import Connection, connection
 from api.graphql.permissions import actor
+from api.graphql.playbook_revisions import PlaybookRevisionInput
 from api.graphql.recovery import CaseRecovery, recovery
 from api.graphql.statements import Statement
 from monitoring.models import Alert, Brand, Mention
@@ -306,7 +307,8 @@ class CasesMutation:
         return cast(Case, selectors.case_get(actor=actor(info), case_id=id))
 
     @strawberry.mutation(
-        description="Move a case: assess, respond, recover, resolve, review (with lessons and action items), reopen."
+        description="Move a case: assess, respond, recover, resolve, review (with lessons, action items and playbook "
+        "revisions), reopen."
     )
     def transition_case(
         self,
@@ -317,9 +319,11 @@ class CasesMutation:
         override_reason: str = "",
         lessons: LessonsInput | None = None,
         action_items: list[ActionItemInput] | None = None,
+        playbook_revisions: list[PlaybookRevisionInput] | None = None,
     ) -> Case:
         given = None if lessons is None else {k: v for k, v in vars(lessons).items() if v is not None}
         items = None if action_items is None else [vars(item) for item in action_items]
+        revisions = None if playbook_revisions is None else [vars(entry) for entry in playbook_revisions]
         return cast(
             Case,
             services.case_transition(
@@ -330,6 +334,7 @@ class CasesMutation:
                 override_reason=override_reason,
                 lessons=given,
                 action_items=items,
+                playbook_revisions=revisions,
             ),
         )
 

@@ -31,6 +31,7 @@ from responses.models import (
     FollowUpStatus,
     FollowUpType,
     ReplyChannel,
+    RevisionStatus,
     Scenario,
     ScriptApproval,
     ScriptLanguage,
@@ -80,6 +81,7 @@ for choices, name in (
     (FollowUpStatus, "FollowUpStatus"),
     (CompensationApproval, "CompensationApproval"),
     (ReplyChannel, "ReplyChannel"),
+    (RevisionStatus, "PlaybookRevisionStatus"),
 ):
     strawberry.enum(choices, name=name)
 

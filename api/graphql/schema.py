@@ -23,6 +23,7 @@ from api.graphql.limits import limit_extensions
 from api.graphql.monitoring import MonitoringMutation, MonitoringQuery
 from api.graphql.notifications import NotificationsMutation, NotificationsQuery
 from api.graphql.paging import MAX_FIRST
+from api.graphql.playbook_revisions import PlaybookRevisionsMutation, PlaybookRevisionsQuery
 from api.graphql.playbooks import PlaybooksMutation, PlaybooksQuery
 from api.graphql.propagation import PropagationQuery
 from api.graphql.recovery import RecoveryQuery
@@ -54,6 +55,7 @@ class Query(
     ScriptsQuery,
     StatementsQuery,
     PlaybooksQuery,
+    PlaybookRevisionsQuery,
     AuditQuery,
     BillingQuery,
 ):
@@ -77,6 +79,7 @@ class Mutation(
     ScriptsMutation,
     StatementsMutation,
     PlaybooksMutation,
+    PlaybookRevisionsMutation,
     BillingMutation,
 ):
     pass

@@ -72,6 +72,18 @@ class ApiView(APIView):
         return response
 
 
+class StrictInput(serializers.Serializer):
+    """Refuses keys it does not declare: a misspelt field is a 400 naming it, never silently dropped."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(key)[:40] for key in set(data) - set(self.fields))
+            if unknown:
+                expected = f"Unknown field; expected {', '.join(self.fields)}."
+                raise serializers.ValidationError({key: [expected] for key in unknown})
+        return super().to_internal_value(data)
+
+
 class TenantViewSet(ApiView, viewsets.GenericViewSet):
     """Lists come from a selector that checks the caller's permission; views never build querysets themselves.
 

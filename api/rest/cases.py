@@ -10,9 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.rest.base import TenantViewSet, list_param
+from api.rest.base import StrictInput, TenantViewSet, list_param
 from api.rest.effects_serializers import ResponseEffectsInput, ResponseEffectsOutput
 from api.rest.evaluation_serializers import CaseEvaluationOutput
+from api.rest.playbook_revisions import CasePlaybookRevisionActions, PlaybookRevisionInput
 from api.rest.recovery_serializers import CaseRecoveryOutput
 from api.rest.reports import CaseReportActions
 from api.rest.statements import StatementConsistencySerializer, StatementCreateInput, StatementSerializer
@@ -35,6 +36,7 @@ from responses.models import (
     TaskPriority,
     TaskStatus,
 )
+from responses.playbooks.revision_services import MAX_PROPOSALS
 from responses.recovery.selectors import case_recovery
 from responses.sla.selectors import case_sla, targets_by_severity
 from responses.statements import selectors as statement_selectors
@@ -153,18 +155,6 @@ class CaseUpdateSerializer(serializers.Serializer):
     topics = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
 
 
-class StrictInput(serializers.Serializer):
-    """Refuses keys it does not declare: a misspelt field is a 400 naming it, never silently dropped."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(str(key)[:40] for key in set(data) - set(self.fields))
-            if unknown:
-                expected = f"Unknown field; expected {', '.join(self.fields)}."
-                raise serializers.ValidationError({key: [expected] for key in unknown})
-        return super().to_internal_value(data)
-
-
 class LessonsInput(StrictInput):
     went_well = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_LESSON_CHARACTERS)
     went_wrong = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_LESSON_CHARACTERS)
@@ -193,6 +183,12 @@ class TransitionInput(StrictInput):
         many=True,
         required=False,
         help_text=f"Review only: each becomes a task on the case (at most {services.MAX_ACTION_ITEMS}).",
+    )
+    playbook_revisions = PlaybookRevisionInput(
+        many=True,
+        required=False,
+        help_text="Review only: revisions proposed to the playbooks that ran on the case, each as whole content "
+        f"against the version that ran (at most {MAX_PROPOSALS}); an admin applies or rejects them.",
     )
 
 
@@ -257,13 +253,14 @@ class EventSerializer(serializers.ModelSerializer):
     create=extend_schema(summary="Open a case (and run the best-matching playbook unless told not to)"),
     partial_update=extend_schema(summary="Change a case's title, description, scenario, severity or topics"),
 )
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseReportActions):
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseReportActions, CasePlaybookRevisionActions):
     model = CrisisCase
     serializer_class = CaseSerializer
     conflicts = {
         "transition": "The case's status does not allow this transition, or critical tasks are open",
         "members": "The user already holds this role on the case",
         "statements": "The case is resolved or reviewed",
+        "playbook_revisions": "The case is not resolved or reviewed yet",
     }
     # Severities sort as text in their own order (I, II, III, IV).
     ordering_fields = ("created_at", "updated_at", "severity", "title")
@@ -310,7 +307,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseReportAc
     @extend_schema(
         request=TransitionInput,
         responses=CaseSerializer,
-        summary="Move the case: assess, respond, recover, resolve, review (with lessons and action items), reopen",
+        summary="Move the case: assess, respond, recover, resolve, review (with lessons, action items and playbook "
+        "revisions), reopen",
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:

@@ -84,6 +84,7 @@ MODULE_TAGS = {
     "api.rest.statements": "statements",
     "api.rest.scripts": "reply-scripts",
     "api.rest.playbooks": "playbooks",
+    "api.rest.playbook_revisions": "playbooks",
     "api.rest.notifications": "notifications",
     "api.rest.audit": "audit",
     "api.rest.dead_letters": "dead-letters",

@@ -14,6 +14,7 @@ from api.rest import (
     monitoring,
     notifications,
     platform,
+    playbook_revisions,
     playbooks,
     scripts,
     sla,
@@ -41,6 +42,7 @@ router.register("sla-policies", sla.SlaPolicyViewSet, basename="sla-policy")
 router.register("statements", statements.StatementViewSet, basename="statement")
 router.register("reply-scripts", scripts.ReplyScriptViewSet, basename="reply-script")
 router.register("playbooks", playbooks.PlaybookViewSet, basename="playbook")
+router.register("playbook-revisions", playbook_revisions.PlaybookRevisionViewSet, basename="playbook-revision")
 router.register("notification-channels", notifications.NotificationChannelViewSet, basename="notification-channel")
 router.register("deliveries", notifications.DeliveryViewSet, basename="delivery")
 router.register("audit-log", audit.AuditLogViewSet, basename="audit-entry")

@@ -18,6 +18,7 @@ from responses.cases.timeline import timeline_add
 from responses.models import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity, TaskPriority, TaskStatus
 from responses.models.cases import LESSON_FIELDS
 from responses.models.reports import ReportTrigger
+from responses.playbooks.revision_services import Proposal, proposal_record, proposals_check
 from responses.playbooks.selectors import playbook_match
 from responses.playbooks.services import playbook_activate
 from responses.reports.services import report_generate
@@ -232,8 +233,11 @@ MAX_ACTION_ITEMS = 50
 ACTION_ITEM_FIELDS = ("title", "owner_id", "due_at")
 
 
-def _review_input(lessons: dict[str, Any] | None, action_items: list[Any] | None) -> tuple[dict[str, str], list[Any]]:
-    """The review's lessons, trimmed and without empty ones, and its action items as they are (each checked)."""
+def _review_input(
+    case: CrisisCase, lessons: dict[str, Any] | None, action_items: list[Any] | None, revisions: list[Any] | None
+) -> tuple[dict[str, str], list[Any], list[Proposal]]:
+    """The review's lessons, trimmed and without empty ones, its action items as they are and its playbook revision
+    proposals (each checked)."""
     errors = ErrorList()
     kept: dict[str, str] = {}
     if lessons is not None and not isinstance(lessons, dict):
@@ -261,8 +265,9 @@ def _review_input(lessons: dict[str, Any] | None, action_items: list[Any] | None
         due = item.get("due_at") if isinstance(item, dict) else None
         if due is not None and (not isinstance(due, datetime) or due.tzinfo is None):
             errors.add(f"action_items.{n}.due_at", "A time with its zone (ISO 8601).")
+    proposals = proposals_check(errors, case, revisions, field="playbook_revisions")
     errors.raise_if_any()
-    return kept, items
+    return kept, items, proposals
 
 
 @transaction.atomic
@@ -275,13 +280,16 @@ def case_transition(
     override_reason: str = "",
     lessons: dict[str, Any] | None = None,
     action_items: list[Any] | None = None,
+    playbook_revisions: list[Any] | None = None,
 ) -> CrisisCase:
-    """Move the case; `review` also takes the lessons learned and the action items, each made a task on the case."""
+    """Move the case; `review` also takes the lessons learned, the action items (each made a task on the case) and
+    proposed revisions of the playbooks that ran (responses.playbooks.revision_services)."""
     if transition not in TRANSITIONS:
         raise ValidationError(
             f"Unknown transition '{transition}'; expected one of {', '.join(TRANSITIONS)}.", field="transition"
         )
-    for name, given in (("lessons", lessons), ("action_items", action_items)):
+    review_only = (("lessons", lessons), ("action_items", action_items), ("playbook_revisions", playbook_revisions))
+    for name, given in review_only:
         if given is not None and transition != "review":
             raise ValidationError(f"Only the review transition takes {name}.", field=name)
     case_action, stamp = TRANSITIONS[transition]
@@ -308,7 +316,9 @@ def case_transition(
             )
         if critical:
             note = f"{note} (override: {override_reason.strip()})".strip()
-    kept, items = _review_input(lessons, action_items) if transition == "review" else ({}, [])
+    kept, items, proposals = (
+        _review_input(case, lessons, action_items, playbook_revisions) if transition == "review" else ({}, [], [])
+    )
     before = case.status
     method()
     now = timezone.now()
@@ -338,8 +348,11 @@ def case_transition(
             assignee_id=item.get("owner_id"),
             due_at=item.get("due_at"),
         )
+    for proposal in proposals:
+        proposal_record(actor=actor, case=case, proposal=proposal)
     if transition == "review":
-        # After the action items, which the report lists; in the transaction, so a failed report fails the review.
+        # After the action items and revisions, which the report lists; in the transaction, so a failed report
+        # fails the review.
         report_generate(actor=actor, case_id=case.pk, trigger=ReportTrigger.REVIEWED)
     return case
 

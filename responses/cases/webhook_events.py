@@ -159,6 +159,13 @@ def _playbook_activated(event: CaseEvent) -> list[Announcement]:
     return announced + [a for task in _tasks(data["task_ids"]) for a in _with_assignment(task)]
 
 
+def _playbook_revised(event: CaseEvent) -> list[Announcement]:
+    data = event.data
+    playbook = {"id": data["playbook_id"], "name": data["playbook_name"], "version": data["version"]}
+    step = {"playbook": playbook, "revision_id": data["revision_id"], "base_version": data["base_version"]}
+    return [("playbook.revised", step)]
+
+
 def _submitted(event: CaseEvent) -> list[Announcement]:
     statement = Statement.objects.get(pk=event.data["statement_id"])
     steps: list[tuple[str, dict[str, Any]]] = [
@@ -286,6 +293,10 @@ ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "member_added": _member("case.member_added"),
     "member_removed": _member("case.member_removed"),
     "playbook_activated": _playbook_activated,
+    # A proposal (or turning one down) changes no playbook; receivers hear when one is applied.
+    "playbook_revision_proposed": lambda event: [],
+    "playbook_revision_rejected": lambda event: [],
+    "playbook_revised": _playbook_revised,
     "task_created": _task_created,
     "task_status": _task_status,
     "task_updated": _task_updated,

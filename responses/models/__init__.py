@@ -12,7 +12,7 @@ from responses.models.aftercare import (
 )
 from responses.models.cases import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
 from responses.models.evaluation import EvaluationSettings
-from responses.models.playbooks import Playbook, PlaybookActivation, PlaybookVersion
+from responses.models.playbooks import Playbook, PlaybookActivation, PlaybookRevision, PlaybookVersion, RevisionStatus
 from responses.models.promotion import PromotionRule
 from responses.models.reports import CaseReport, ReportTrigger
 from responses.models.scripts import ReplyScript, ScriptApproval, ScriptLanguage
@@ -51,11 +51,13 @@ __all__ = [
     "FollowUpType",
     "Playbook",
     "PlaybookActivation",
+    "PlaybookRevision",
     "PlaybookVersion",
     "PromotionRule",
     "ReplyChannel",
     "ReplyScript",
     "ReportTrigger",
+    "RevisionStatus",
     "Scenario",
     "ScriptApproval",
     "ScriptLanguage",

@@ -60,3 +60,35 @@ class PlaybookActivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.playbook_id} v{self.version} on case {self.case_id}"
+
+
+class RevisionStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPLIED = "applied", "Applied"
+    REJECTED = "rejected", "Rejected"
+
+
+class PlaybookRevision(models.Model):
+    """A change to a playbook proposed by a case's review, as whole content against the version that ran on the
+    case; an admin applies it (it becomes the playbook's next version) or rejects it with a reason."""
+
+    case = models.ForeignKey("responses.CrisisCase", on_delete=models.CASCADE, related_name="playbook_revisions")
+    playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="revisions")
+    # The version that ran on the case (its activation's), which the proposal was written against.
+    base_version = models.PositiveIntegerField()
+    content = models.JSONField(default=dict)
+    rationale = models.TextField()
+    status = models.CharField(max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PROPOSED)
+    reason = models.TextField(blank=True)
+    applied_version = models.PositiveIntegerField(null=True, blank=True)
+    proposed_by = models.CharField(max_length=200, blank=True)
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        indexes = [models.Index(fields=["playbook", "status"], name="playbook_revision_status")]
+
+    def __str__(self) -> str:
+        return f"revision of {self.playbook_id} v{self.base_version} from case {self.case_id}"

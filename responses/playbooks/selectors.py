@@ -8,7 +8,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from config.archive import archived_filter
 from config.errors import NotFoundError, ValidationError
 from responses.models import Playbook, PlaybookVersion, Scenario, Severity
-from responses.playbooks.content import Content, content_diff
+from responses.playbooks.content import Content
+from responses.playbooks.diff import content_diff
 from tenants.identity.principals import Principal, check_permission
 
 

@@ -15,6 +15,7 @@ from responses.cases.task_services import ACTION_ITEM_DESCRIPTION
 from responses.evaluation.selectors import case_evaluation
 from responses.models import CrisisCase, StatementPublication, TaskPriority
 from responses.models.cases import LESSON_FIELDS
+from responses.playbooks.diff import revision_diff
 from responses.recovery.selectors import recovery_of
 from tenants.identity.principals import Principal
 
@@ -58,6 +59,7 @@ def report_content(actor: Principal, case: CrisisCase, now: datetime) -> dict[st
             }
             for a in case.playbook_activations.select_related("playbook").order_by("activated_at", "id")
         ],
+        "playbook_revisions": _playbook_revisions(case),
         "action_items": [_task(t) for t in tasks if t.description == ACTION_ITEM_DESCRIPTION],
         "key_tasks": [_task(t) for t in tasks if t.priority in KEY_TASK_PRIORITIES],
         "key_nodes": analytics_key_nodes(actor=actor, scope=f"case:{case.pk}", limit=KEY_NODES)["key_nodes"],
@@ -110,6 +112,26 @@ def _statements(case: CrisisCase) -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+def _playbook_revisions(case: CrisisCase) -> list[dict[str, Any]]:
+    """What the review proposed to change in the playbooks it ran, each as a text diff against the version that ran."""
+    return [
+        {
+            "id": r.pk,
+            "playbook_id": r.playbook_id,
+            "playbook": r.playbook.name,
+            "base_version": r.base_version,
+            "status": r.status,
+            "applied_version": r.applied_version,
+            "rationale": r.rationale,
+            "proposed_by": r.proposed_by,
+            "diff": revision_diff(r)["text"],
+        }
+        for r in case.playbook_revisions.select_related("playbook")
+        .prefetch_related("playbook__versions")
+        .order_by("proposed_at", "id")
+    ]
 
 
 def _task(task: Any) -> dict[str, Any]:

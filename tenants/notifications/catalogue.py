@@ -255,6 +255,11 @@ _TYPES = [
         "A playbook ran on a case: its tasks were created and its statement templates drafted.",
         case_step(playbook=record(id=INTEGER, name=STRING, version=INTEGER), task_ids=array(INTEGER)),
     ),
+    EventType(
+        "playbook.revised",
+        "An admin applied a playbook revision proposed by a case's review: the playbook has a new version.",
+        case_step(playbook=record(id=INTEGER, name=STRING, version=INTEGER), revision_id=INTEGER, base_version=INTEGER),
+    ),
     EventType("task.created", "A task was created on a case (by hand or by a playbook).", task_step()),
     EventType(
         "task.assigned",

@@ -32,7 +32,8 @@ from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_transition
 from responses.cases.task_services import task_create
 from responses.models import CaseRole
-from responses.playbooks.services import playbook_archive, playbook_create, playbook_update
+from responses.playbooks.revision_services import playbook_revision_propose
+from responses.playbooks.services import playbook_activate, playbook_archive, playbook_create, playbook_update
 from responses.scripts.services import script_approve, script_create
 from responses.statements.services import statement_approve, statement_create, statement_publish, statement_submit
 from responses.team.services import case_member_add
@@ -133,6 +134,14 @@ POLICY = {
     "resolve_below": 10,
 }
 PLAYBOOK_CONTENT = {"tasks": [{"title": "Holding line", "role": "communications", "due_minutes": 30}]}
+# The parity playbook's v2 with one more task: what a review of the resolved case proposes.
+REVISED_CONTENT = {
+    "tasks": [
+        *PLAYBOOK_CONTENT["tasks"],
+        {"title": "Brief legal", "role": "legal", "due_minutes": 30},
+        {"title": "Tell the regulator", "role": "legal", "due_minutes": 60},
+    ]
+}
 EMAIL_CHANNEL: dict[str, Any] = {"name": "parity mail", "kind": "email", "emails": ["ops@parity.example"]}
 SINCE = "2026-01-01T00:00:00Z"
 UNTIL = "2026-01-01T01:00:00Z"
@@ -1155,6 +1164,50 @@ OPS: list[Op] = [
         {"case_id": R.case},
         {"id": R.playbook, "c": R.case},
     ),
+    # Playbook revisions: proposed by who steers a case, applied or rejected by admins.
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/playbook-revisions",
+        "query($c: Int!) { casePlaybookRevisions(caseId: $c) { edges { node { id } } } }",
+        may("cases.read"),
+        {"id": R.resolved_case},
+        variables={"c": R.resolved_case},
+    ),
+    Op(
+        "POST",
+        f"{V1}/cases/{{id}}/playbook-revisions",
+        "mutation($c: Int!, $p: Int!, $content: JSON!) { proposePlaybookRevision(caseId: $c, playbook: $p, "
+        'content: $content, rationale: "Brief legal sooner") { id } }',
+        may("cases.command", "commander"),
+        {"id": R.resolved_case},
+        {"playbook": R.playbook, "content": REVISED_CONTENT, "rationale": "Brief legal sooner"},
+        {"c": R.resolved_case, "p": R.playbook, "content": REVISED_CONTENT},
+    ),
+    Op(
+        "GET",
+        f"{V1}/playbook-revisions/{{id}}",
+        "query($id: Int!) { playbookRevision(id: $id) { id diff } }",
+        may("cases.read"),
+        {"id": R.revision},
+        variables={"id": R.revision},
+    ),
+    Op(
+        "POST",
+        f"{V1}/playbook-revisions/{{id}}/apply",
+        "mutation($id: Int!) { applyPlaybookRevision(id: $id) { id } }",
+        may("playbooks.manage"),
+        {"id": R.revision},
+        variables={"id": R.revision},
+    ),
+    Op(
+        "POST",
+        f"{V1}/playbook-revisions/{{id}}/reject",
+        'mutation($id: Int!) { rejectPlaybookRevision(id: $id, reason: "Not now") { id } }',
+        may("playbooks.manage"),
+        {"id": R.revision},
+        {"reason": "Not now"},
+        {"id": R.revision},
+    ),
     # Reply scripts.
     Op("GET", f"{V1}/reply-scripts", "{ replyScripts { edges { node { id } } } }", may("cases.read")),
     Op(
@@ -1412,6 +1465,20 @@ def _playbooks_and_scripts(refs: dict[str, Any]) -> None:
     script_approve(actor=SYSTEM, script_id=refs["approved_script"])
 
 
+def _revisions(refs: dict[str, Any], people: dict[str, User]) -> None:
+    """A resolved case that ran the parity playbook's current version, with a revision proposed by its review."""
+    case = case_create(actor=SYSTEM, title="Parity case, resolved", activate_playbook=False)
+    playbook_activate(actor=SYSTEM, case_id=case.pk, playbook_id=refs["playbook"])
+    for case_role in CASE_CALLERS:
+        case_member_add(actor=SYSTEM, case_id=case.pk, user_id=people[case_role].pk, role=case_role)
+    for transition in ("assess", "resolve"):
+        case_transition(actor=SYSTEM, case_id=case.pk, transition=transition)
+    refs["resolved_case"] = case.pk
+    refs["revision"] = playbook_revision_propose(
+        actor=SYSTEM, case_id=case.pk, playbook=refs["playbook"], content=REVISED_CONTENT, rationale="Parity"
+    ).pk
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any, item_factory: Any) -> Iterator[World]:
     """Made once for the module inside a transaction that is rolled back at its end."""
@@ -1427,6 +1494,7 @@ def world(django_db_setup: Any, django_db_blocker: Any, item_factory: Any) -> It
                 _monitoring(refs, item_factory())
                 _notifications(refs)
                 _playbooks_and_scripts(refs)
+                _revisions(refs, people)
                 # A price to check out on (the default plans have none).
                 Plan.objects.filter(code="team").update(stripe_base_price_id="price_parity_team")
                 refs["audit_entry"] = AuditEntry.objects.order_by("-id").values_list("pk", flat=True).first()

@@ -31,8 +31,9 @@ from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_link, case_note_add, case_transition, case_update
 from responses.cases.task_services import task_create
 from responses.cases.task_services import task_update as task_set
-from responses.models import CaseTask, Statement
+from responses.models import CaseTask, PlaybookRevision, Statement
 from responses.playbooks.escalation import escalation_check
+from responses.playbooks.revision_services import playbook_revision_apply
 from responses.playbooks.services import playbook_create
 from responses.recovery.services import recovery_check
 from responses.sla.services import sla_check
@@ -55,7 +56,7 @@ from tenants.notifications.catalogue import CATALOGUE
 from tenants.notifications.models import Delivery, NotificationChannel
 from tenants.notifications.services import channel_create, channel_test
 from tests.conftest import PASSWORD, Api, key_auth
-from tests.responses.test_playbooks import CONTENT
+from tests.responses.test_playbooks import CONTENT, HOLDING, VERIFY
 
 TYPES = "/api/v1/webhook-event-types"
 
@@ -88,7 +89,9 @@ def case_run_through() -> None:
     """A case from opening to review: team, tasks, statements through approval, publication and replacement."""
     person = User.objects.create_user(email="rita@alpha.example", password=PASSWORD, role="responder", name="Rita")
     brand = brand_create(actor=SYSTEM, name="奶茶店", expression="奶茶")
-    playbook_create(actor=SYSTEM, name="Data leak I", scenario="data_leak", severities=["I"], content=CONTENT)
+    playbook = playbook_create(
+        actor=SYSTEM, name="Data leak I", scenario="data_leak", severities=["I"], content=CONTENT
+    )
     case = case_create(actor=SYSTEM, title="用户数据泄露", scenario="data_leak", severity="I")
     case_update(actor=SYSTEM, case_id=case.pk, title="用户数据泄露事件", topics=["泄露"])
     case_link(actor=SYSTEM, case_id=case.pk, brand_ids=[brand.pk])
@@ -129,8 +132,12 @@ def case_run_through() -> None:
     CaseTask.objects.filter(case=case).update(status="done")
     case_transition(actor=SYSTEM, case_id=case.pk, transition="recover")
     recovery_check(now=timezone.now() + timedelta(hours=8))  # silent before and after: back at the baseline
-    for transition in ("resolve", "reopen", "resolve", "review"):
+    for transition in ("resolve", "reopen", "resolve"):
         case_transition(actor=SYSTEM, case_id=case.pk, transition=transition)
+    revised = {**CONTENT, "tasks": [HOLDING, VERIFY, {"title": "Brief the regulator", "due_minutes": 120}]}
+    proposal = {"playbook": playbook.pk, "content": revised, "rationale": "The regulator heard of it from the press."}
+    case_transition(actor=SYSTEM, case_id=case.pk, transition="review", playbook_revisions=[proposal])
+    playbook_revision_apply(actor=SYSTEM, revision_id=PlaybookRevision.objects.get(case=case).pk)
 
 
 def follow_ups_run_through(case_id: int, owner: User) -> None:
@@ -232,7 +239,7 @@ def test_a_case_run_through_tells_each_step_in_order(sent):
         "statement.drafted",
         "case.updated",
     ]
-    assert steps[-7:] == [
+    assert steps[-8:] == [
         "case.recovery_started",
         "case.recovered",
         "case.resolved",
@@ -240,6 +247,7 @@ def test_a_case_run_through_tells_each_step_in_order(sent):
         "case.resolved",
         "case.reviewed",
         "report.generated",
+        "playbook.revised",
     ]
     approvals = [d.payload["data"] for d in sent if d.event_type == "approval.granted"]
     assert [(a["approval"]["role"], a["approval"]["comment"], a["still_due"]) for a in approvals] == [

@@ -25,6 +25,7 @@ SECTIONS = {
     "lessons",
     "action_items",
     "playbooks",
+    "playbook_revisions",
     "key_tasks",
     "key_nodes",
     "follow_ups",
