@@ -133,13 +133,23 @@ def refresh_loop(slug: str) -> None:
 
 
 def start_refresher(slug: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
+    """The refresh loop, once its first (empty) refresh has run: the replay must not start before it is working."""
+    log = ROOT / "bench" / "results" / "bench-topics.log"
+    process = subprocess.Popen(
         [sys.executable, __file__, "--refresh-loop", slug],
         cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=(ROOT / "bench" / "results" / "bench-topics.log").open("wb"),
+        stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
+    for _ in range(600):
+        if '"mentions"' in log.read_text():
+            return process
+        if process.poll() is not None:
+            break
+        time.sleep(0.5)
+    process.kill()
+    raise RuntimeError(f"the topics refresher did not start; see {log}")
 
 
 def topics_caught_up(slug: str, started: float) -> float:
