@@ -31,6 +31,7 @@ from api.graphql.scalars import DateTime
 from api.graphql.statements import StatementsMutation, StatementsQuery
 from api.graphql.topics import TopicsMutation, TopicsQuery
 from api.graphql.warning import WarningMutation, WarningQuery
+from api.graphql.watch import WatchMutation, WatchQuery
 
 
 @strawberry.type
@@ -48,6 +49,7 @@ class Query(
     EffectsQuery,
     EvaluationQuery,
     RecoveryQuery,
+    WatchQuery,
     ReportsQuery,
     AftercareQuery,
     FollowUpsQuery,
@@ -71,6 +73,7 @@ class Mutation(
     DeadLettersMutation,
     CasesMutation,
     EvaluationMutation,
+    WatchMutation,
     ReportsMutation,
     AftercareMutation,
     FollowUpsMutation,

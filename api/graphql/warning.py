@@ -37,7 +37,7 @@ class WarningPolicy:
     realert_minutes: int
     resolve_below: float
     resolve_after: int
-    expires_at: datetime | None = strawberry.field(
+    expires_at: datetime | None = strawberry_django.field(
         description="Not evaluated from this time on (a post-crisis watch); null: never expires."
     )
     created_at: strawberry.auto
