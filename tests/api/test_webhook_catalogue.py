@@ -31,7 +31,7 @@ from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_link, case_note_add, case_transition, case_update
 from responses.cases.task_services import task_create
 from responses.cases.task_services import task_update as task_set
-from responses.models import CaseTask, Statement
+from responses.models import CaseTask, CrisisCase, Statement
 from responses.playbooks.escalation import escalation_check
 from responses.playbooks.services import playbook_create
 from responses.recovery.services import recovery_check
@@ -46,6 +46,7 @@ from responses.statements.services import (
     statement_submit,
 )
 from responses.team.services import case_member_add, case_member_remove
+from responses.watch.handlers import alert_recurrence
 from tenants.billing.models import Plan
 from tenants.billing.services import platform_tenant_update
 from tenants.identity.models import User
@@ -131,6 +132,25 @@ def case_run_through() -> None:
     recovery_check(now=timezone.now() + timedelta(hours=8))  # silent before and after: back at the baseline
     for transition in ("resolve", "reopen", "resolve", "review"):
         case_transition(actor=SYSTEM, case_id=case.pk, transition=transition)
+    watch_recurrence(CrisisCase.objects.get(pk=case.pk))
+
+
+def watch_recurrence(case: CrisisCase) -> None:
+    """The reviewed case's post-crisis watch opens an alert on its brand."""
+    now = timezone.now()
+    alert = Alert.objects.create(
+        policy=case.watch_policy,
+        scope=f"brand:{case.brands.get().pk}",
+        level="yellow",
+        peak_level="yellow",
+        index_value=48.0,
+        peak_index=48.0,
+        indicators=[],
+        opened_at=now,
+        last_evaluated_at=now,
+    )
+    event = AlertEvent.objects.create(alert=alert, kind="opened", level="yellow", index_value=48.0, at=now)
+    alert_recurrence(Change("opened", alert.pk, alert.policy_id, alert.scope, now, "yellow", 48.0, event.pk, True))
 
 
 def follow_ups_run_through(case_id: int, owner: User) -> None:
@@ -232,7 +252,7 @@ def test_a_case_run_through_tells_each_step_in_order(sent):
         "statement.drafted",
         "case.updated",
     ]
-    assert steps[-7:] == [
+    assert steps[-8:] == [
         "case.recovery_started",
         "case.recovered",
         "case.resolved",
@@ -240,6 +260,7 @@ def test_a_case_run_through_tells_each_step_in_order(sent):
         "case.resolved",
         "case.reviewed",
         "report.generated",
+        "case.recurrence",
     ]
     approvals = [d.payload["data"] for d in sent if d.event_type == "approval.granted"]
     assert [(a["approval"]["role"], a["approval"]["comment"], a["still_due"]) for a in approvals] == [
