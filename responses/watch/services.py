@@ -55,9 +55,9 @@ def _name(case: CrisisCase) -> str:
 
 def watch_start(case: CrisisCase, at: datetime) -> WarningPolicy | None:
     """On resolution, in its transaction: watch the case's scope until `at` plus the tenant's period (none when the
-    period is 0)."""
+    period is 0, nor for a drill: its scope's talk was never a crisis)."""
     days = watch_config().watch_days
-    if days == 0:
+    if days == 0 or case.is_drill:
         return None
     expires = at + timedelta(days=days)
     kind, ids = watch_scope(case)

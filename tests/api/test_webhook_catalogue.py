@@ -138,6 +138,7 @@ def case_run_through() -> None:
 def watch_recurrence(case: CrisisCase) -> None:
     """The reviewed case's post-crisis watch opens an alert on its brand."""
     now = timezone.now()
+    assert case.watch_policy is not None
     alert = Alert.objects.create(
         policy=case.watch_policy,
         scope=f"brand:{case.brands.get().pk}",

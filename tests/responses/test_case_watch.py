@@ -29,8 +29,10 @@ SETTINGS = "/api/v1/watch-settings"
 WATCH_FIELDS = "policy active startedAt expiresAt recurrences { alert level openedAt }"
 
 
-def at(value: str | None) -> datetime | None:
-    return parse_datetime(value) if value else None
+def at(value: str) -> datetime:
+    parsed = parse_datetime(value)
+    assert parsed is not None, value
+    return parsed
 
 
 def resolve(api: Api, case_id: int, *transitions: str) -> None:
@@ -135,6 +137,16 @@ def test_a_period_of_0_days_disables_the_watch(alpha):
         "expires_at": None,
         "recurrences": [],
     }
+    assert watch_policies(alpha.slug) == []
+
+
+def test_a_drill_is_not_watched(alpha):
+    api = admin(alpha)
+    drill = hand_case(api, "Drill: rumour", is_drill=True)
+
+    resolve(api, drill)
+
+    assert api.get(f"{CASES}/{drill}/watch").json()["policy"] is None
     assert watch_policies(alpha.slug) == []
 
 
