@@ -273,7 +273,8 @@ def test_graphql_reads_and_ends_the_watch_as_rest_does(alpha):
     watch = read["data"]["caseWatch"]
     assert (watch["policy"], watch["active"], watch["recurrences"]) == (rest["policy"], True, [])
     assert at(watch["startedAt"]) == at(rest["started_at"]) and at(watch["expiresAt"]) == at(rest["expires_at"])
-    assert {int(e["node"]["id"]): at(e["node"]["expiresAt"]) for e in policy}[rest["policy"]] == at(rest["expires_at"])
+    (listed,) = [e["node"]["expiresAt"] for e in policy if int(e["node"]["id"]) == rest["policy"]]
+    assert at(listed) == at(rest["expires_at"])
     assert ended["data"]["endCaseWatch"]["active"] is False
     assert again["errors"][0]["extensions"]["code"] == "no_live_watch"
     assert rest_again.status_code == 409 and rest_again.json()["error"]["code"] == "no_live_watch"
