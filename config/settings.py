@@ -192,7 +192,11 @@ RECOVERY_SUSTAINED_HOURS = env.int("VIGIL_RECOVERY_SUSTAINED_HOURS", default=6)
 # with the change after the alert's transaction commits; one that fails is a dead letter (kind alert_handler).
 VIGIL_ALERT_HANDLERS = env.list(
     "VIGIL_ALERT_HANDLERS",
-    default=["monitoring.warning.notifications.notify_change", "responses.promotion.handlers.alert_promote"],
+    default=[
+        "monitoring.warning.notifications.notify_change",
+        "responses.promotion.handlers.alert_promote",
+        "responses.watch.handlers.alert_recurrence",
+    ],
 )
 
 SHARED_DATA_DIR = Path(env("VIGIL_SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))

@@ -32,6 +32,7 @@ from api.graphql.scalars import DateTime
 from api.graphql.statements import StatementsMutation, StatementsQuery
 from api.graphql.topics import TopicsMutation, TopicsQuery
 from api.graphql.warning import WarningMutation, WarningQuery
+from api.graphql.watch import WatchMutation, WatchQuery
 
 
 @strawberry.type
@@ -49,6 +50,7 @@ class Query(
     EffectsQuery,
     EvaluationQuery,
     RecoveryQuery,
+    WatchQuery,
     ReportsQuery,
     AftercareQuery,
     FollowUpsQuery,
@@ -73,6 +75,7 @@ class Mutation(
     DeadLettersMutation,
     CasesMutation,
     EvaluationMutation,
+    WatchMutation,
     ReportsMutation,
     AftercareMutation,
     FollowUpsMutation,

@@ -37,6 +37,9 @@ class WarningPolicy:
     realert_minutes: int
     resolve_below: float
     resolve_after: int
+    expires_at: datetime | None = strawberry_django.field(
+        description="Not evaluated from this time on (a post-crisis watch); null: never expires."
+    )
     created_at: strawberry.auto
     updated_at: strawberry.auto
     archived_at: datetime | None

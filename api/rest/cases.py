@@ -17,6 +17,7 @@ from api.rest.playbook_revisions import CasePlaybookRevisionActions, PlaybookRev
 from api.rest.recovery_serializers import CaseRecoveryOutput
 from api.rest.reports import CaseReportActions
 from api.rest.statements import StatementConsistencySerializer, StatementCreateInput, StatementSerializer
+from api.rest.watch import CaseWatchOutput
 from config.errors import ValidationError
 from responses.cases import selectors, services, task_services
 from responses.cases.effects import case_response_effects
@@ -43,6 +44,8 @@ from responses.statements import selectors as statement_selectors
 from responses.statements.services import statement_create
 from responses.team import selectors as team_selectors
 from responses.team import services as team_services
+from responses.watch.selectors import case_watch
+from responses.watch.services import case_watch_end
 
 
 class SlaClockSerializer(serializers.Serializer):
@@ -261,6 +264,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseReportAc
         "members": "The user already holds this role on the case",
         "statements": "The case is resolved or reviewed",
         "playbook_revisions": "The case is not resolved or reviewed yet",
+        "watch_end": "The case has no live post-crisis watch",
     }
     # Severities sort as text in their own order (I, II, III, IV).
     ordering_fields = ("created_at", "updated_at", "severity", "title")
@@ -387,6 +391,20 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseReportAc
     @action(detail=True, methods=["get"])
     def recovery(self, request: Request, pk: str) -> Response:
         return Response(CaseRecoveryOutput(case_recovery(actor=self.principal, case_id=int(pk))).data)
+
+    @extend_schema(
+        responses=CaseWatchOutput,
+        summary="The post-crisis watch: the warning policy on the case's scope since its resolution, until when, and "
+        "the recurrences it alerted on",
+    )
+    @action(detail=True, methods=["get"])
+    def watch(self, request: Request, pk: str) -> Response:
+        return Response(CaseWatchOutput(case_watch(actor=self.principal, case_id=int(pk))).data)
+
+    @extend_schema(request=None, responses=CaseWatchOutput, summary="End the case's post-crisis watch now")
+    @action(detail=True, methods=["post"], url_path="watch/end")
+    def watch_end(self, request: Request, pk: str) -> Response:
+        return Response(CaseWatchOutput(case_watch_end(actor=self.principal, case_id=int(pk))).data)
 
     @extend_schema(methods=["GET"], responses=TaskSerializer(many=True), summary="The case's tasks")
     @extend_schema(methods=["POST"], request=TaskSerializer, responses={201: TaskSerializer}, summary="Add a task")

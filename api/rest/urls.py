@@ -21,6 +21,7 @@ from api.rest import (
     statements,
     topics,
     warning,
+    watch,
 )
 
 router = SimpleRouter(trailing_slash=False)
@@ -72,6 +73,7 @@ urlpatterns = [
     path("topic-settings", topics.TopicSettingsView.as_view(), name="topic-settings"),
     path("follow-up-settings", follow_ups.FollowUpSettingsView.as_view(), name="follow-up-settings"),
     path("evaluation-settings", evaluation.EvaluationSettingsView.as_view(), name="evaluation-settings"),
+    path("watch-settings", watch.WatchSettingsView.as_view(), name="watch-settings"),
     path("billing/checkout", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
     path("billing/portal", billing.BillingPortalView.as_view(), name="billing-portal"),
     path("", include(router.urls)),

@@ -73,12 +73,21 @@ class PolicySerializer(serializers.ModelSerializer):
             "promote_level",
             "promote_own_brands_only",
             "promote_scenario",
+            "expires_at",
             "created_at",
             "updated_at",
             "archived_at",
             "archived_by",
         ]
-        read_only_fields = ["id", "consistency_ratio", "created_at", "updated_at", "archived_at", "archived_by"]
+        read_only_fields = [
+            "id",
+            "consistency_ratio",
+            "expires_at",
+            "created_at",
+            "updated_at",
+            "archived_at",
+            "archived_by",
+        ]
         extra_kwargs: dict[str, dict[str, object]] = {"name": {"validators": []}}
         validators: list[object] = []  # no DRF check of the live-name constraint either
 

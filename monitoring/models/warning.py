@@ -68,6 +68,9 @@ class WarningPolicy(Archivable):
     realert_minutes = models.PositiveIntegerField(default=30)
     resolve_below = models.FloatField(help_text="Index under which an alert counts towards auto-resolution.")
     resolve_after = models.PositiveIntegerField(default=3, help_text="Consecutive evaluations below to resolve.")
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Not evaluated from this time on (a post-crisis watch); empty: never expires."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

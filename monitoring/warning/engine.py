@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from monitoring.deadletters.services import Quarantine
@@ -40,6 +41,13 @@ class Assessment:
 
     def snapshot(self) -> list[dict[str, Any]]:
         return [r.as_dict() for r in self.readings]
+
+
+def evaluated_policies(now: datetime) -> QuerySet[WarningPolicy]:
+    """The policies the engine evaluates at `now`: active, live, and not expired (a post-crisis watch that ended)."""
+    return WarningPolicy.objects.filter(is_active=True, archived_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
 
 
 def level_for(index: float, thresholds: dict[str, float]) -> str | None:
@@ -202,7 +210,7 @@ def evaluate(
     handlers = handlers or AlertHandlers()
     targets: dict[int, list[str]] = {}
     policies: list[WarningPolicy] = []
-    for policy in WarningPolicy.objects.filter(is_active=True, archived_at__isnull=True):
+    for policy in evaluated_policies(now):
         with quarantine.item(f"{policy.pk}/*"):
             lookback([policy])
             targets[policy.pk] = [s for s in policy_scopes(policy) if scopes is None or s in scopes]
@@ -248,10 +256,10 @@ def warning_scope_retry(item_key: str) -> None:
     if alerting_paused():
         return
     policy_id, _, scope = item_key.partition("/")
-    policy = WarningPolicy.objects.filter(pk=int(policy_id), is_active=True).first()
-    if policy is None:
-        return  # deleted or switched off since: nothing left to evaluate
     now = timezone.now()
+    policy = evaluated_policies(now).filter(pk=int(policy_id)).first()
+    if policy is None:
+        return  # deleted, switched off or expired since: nothing left to evaluate
     wanted = policy_scopes(policy) if scope == "*" else [scope]
     source = LiveSource(wanted, now, lookback([policy]))
     open_alerts = Alert.objects.filter(policy=policy).exclude(status=AlertStatus.RESOLVED)

@@ -80,6 +80,7 @@ def _validated(data: dict[str, Any], current: WarningPolicy | None = None) -> di
         "realert_minutes": current.realert_minutes if current else 30,
         "resolve_below": current.resolve_below if current else None,
         "resolve_after": current.resolve_after if current else 3,
+        "expires_at": current.expires_at if current else None,
         **{k: v for k, v in data.items() if v is not UNSET},
     }
     merged["name"] = str(merged["name"]).strip()
@@ -96,6 +97,9 @@ def _validated(data: dict[str, Any], current: WarningPolicy | None = None) -> di
         value = merged[name]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             errors.add(name, f"A whole number from {low} to {high}.")
+    expires = merged["expires_at"]
+    if expires is not None and (not isinstance(expires, datetime) or expires.tzinfo is None):
+        errors.add("expires_at", "A time with its zone (ISO 8601), or empty for a policy that never expires.")
     errors.raise_if_any()
     merged["indicators"], merged["consistency_ratio"] = _weigh(indicators, merged["weighting"], merged["ahp_matrix"])
     merged["thresholds"] = thresholds

@@ -23,6 +23,7 @@ from responses.playbooks.selectors import playbook_match
 from responses.playbooks.services import playbook_activate
 from responses.reports.services import report_generate
 from responses.team.permissions import check_case_action
+from responses.watch.services import watch_start, watch_stop
 from tenants.identity.models import User
 from tenants.identity.principals import SYSTEM, Principal, check_permission
 from tenants.notifications.services import notify
@@ -339,6 +340,10 @@ def case_transition(
         note=note,
         **({"lessons": kept} if transition == "review" else {}),
     )
+    if transition == "resolve":
+        watch_start(case, now)
+    elif transition == "reopen":
+        watch_stop(case, now, actor, "the case was reopened")
     for item in items:
         task_create(
             actor=actor,

@@ -321,6 +321,10 @@ ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "compensation_decided": _follow_up_one("follow_up.compensation_decided"),
     "follow_up_overdue": _follow_up_one("follow_up.overdue"),
     "recovered": _one("case.recovered", recovered_at="recovered_at", hours_to_recovery="hours_to_recovery"),
+    "recurrence": _one("case.recurrence", alert_id="alert_id", level="level", opened_at="opened_at"),
+    # The watch's start and end are the resolution's and the reopening's news, or a person's own act.
+    "watch_started": None,
+    "watch_ended": None,
     "report_generated": _one("report.generated", version="version", trigger="trigger", final="final"),
 }
 

@@ -28,6 +28,7 @@ from responses.models.statements import (
 )
 from responses.models.tasks import CaseTask, TaskPriority, TaskStatus
 from responses.models.team import CaseMember, CaseRole
+from responses.models.watch import WatchSettings
 
 __all__ = [
     "AffectedUser",
@@ -72,4 +73,5 @@ __all__ = [
     "StatementVersion",
     "TaskPriority",
     "TaskStatus",
+    "WatchSettings",
 ]

@@ -66,6 +66,11 @@ class CrisisCase(models.Model):
     first_statement_at = models.DateTimeField(null=True, blank=True)
     # The after-action review's lessons (went_well, went_wrong, root_cause, notes), given with the review transition.
     lessons = models.JSONField(default=dict, blank=True)
+    # The warning policy watching the case's scope after its resolution (responses.watch); kept once the watch ends,
+    # so its recurrences stay readable and a second resolution restarts it rather than adding another.
+    watch_policy = models.ForeignKey(
+        "monitoring.WarningPolicy", null=True, blank=True, on_delete=models.PROTECT, related_name="watched_cases"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

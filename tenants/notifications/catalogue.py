@@ -199,6 +199,11 @@ _TYPES = [
         case_step(recovered_at=TIMESTAMP, hours_to_recovery=NUMBER),
     ),
     EventType("case.resolved", "A case was resolved: no more response work.", case_step(**TRANSITION)),
+    EventType(
+        "case.recurrence",
+        "A resolved case's post-crisis watch opened an alert on the case's scope: the crisis may be recurring.",
+        case_step(alert_id=INTEGER, level=LEVEL, opened_at=TIMESTAMP),
+    ),
     EventType("case.reviewed", "A resolved case was closed after its after-action review.", case_step(**TRANSITION)),
     EventType(
         "report.generated",

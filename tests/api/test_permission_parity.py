@@ -892,6 +892,14 @@ OPS: list[Op] = [
         may("sla.manage"),
         body={"weighting": "default"},
     ),
+    Op("GET", f"{V1}/watch-settings", "{ watchSettings { watchDays } }", may("cases.read")),
+    Op(
+        "PATCH",
+        f"{V1}/watch-settings",
+        "mutation { updateWatchSettings(watchDays: 7) { watchDays } }",
+        may("sla.manage"),
+        body={"watch_days": 7},
+    ),
     Op("GET", f"{V1}/tasks", "{ myTasks { edges { node { id } } } }", may("cases.read")),
     Op(
         "PATCH",
@@ -999,6 +1007,22 @@ OPS: list[Op] = [
         may("cases.read"),
         {"id": R.case},
         variables={"id": R.case},
+    ),
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/watch",
+        "query($id: Int!) { caseWatch(caseId: $id) { active } }",
+        may("cases.read"),
+        {"id": R.watched_case},
+        variables={"id": R.watched_case},
+    ),
+    Op(
+        "POST",
+        f"{V1}/cases/{{id}}/watch/end",
+        "mutation($id: Int!) { endCaseWatch(caseId: $id) { active } }",
+        may("cases.command", "commander"),
+        {"id": R.watched_case},
+        variables={"id": R.watched_case},
     ),
     Op(
         "GET",
@@ -1359,7 +1383,11 @@ def _cases(refs: dict[str, Any], people: dict[str, User]) -> None:
     case = case_create(actor=SYSTEM, title="Parity case", activate_playbook=False)
     assessing = case_create(actor=SYSTEM, title="Parity case, assessing", activate_playbook=False)
     case_transition(actor=SYSTEM, case_id=assessing.pk, transition="assess")
-    for each in (case, assessing):
+    watched = case_create(actor=SYSTEM, title="Parity case, resolved and watched", activate_playbook=False)
+    for transition in ("assess", "resolve"):
+        case_transition(actor=SYSTEM, case_id=watched.pk, transition=transition)
+    refs["watched_case"] = watched.pk
+    for each in (case, assessing, watched):
         for case_role in CASE_CALLERS:
             case_member_add(actor=SYSTEM, case_id=each.pk, user_id=people[case_role].pk, role=case_role)
     refs["case"], refs["assessing_case"] = case.pk, assessing.pk

@@ -31,7 +31,7 @@ from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_link, case_note_add, case_transition, case_update
 from responses.cases.task_services import task_create
 from responses.cases.task_services import task_update as task_set
-from responses.models import CaseTask, PlaybookRevision, Statement
+from responses.models import CaseTask, CrisisCase, PlaybookRevision, Statement
 from responses.playbooks.escalation import escalation_check
 from responses.playbooks.revision_services import playbook_revision_apply
 from responses.playbooks.services import playbook_create
@@ -47,6 +47,7 @@ from responses.statements.services import (
     statement_submit,
 )
 from responses.team.services import case_member_add, case_member_remove
+from responses.watch.handlers import alert_recurrence
 from tenants.billing.models import Plan
 from tenants.billing.services import platform_tenant_update
 from tenants.identity.models import User
@@ -138,6 +139,26 @@ def case_run_through() -> None:
     proposal = {"playbook": playbook.pk, "content": revised, "rationale": "The regulator heard of it from the press."}
     case_transition(actor=SYSTEM, case_id=case.pk, transition="review", playbook_revisions=[proposal])
     playbook_revision_apply(actor=SYSTEM, revision_id=PlaybookRevision.objects.get(case=case).pk)
+    watch_recurrence(CrisisCase.objects.get(pk=case.pk))
+
+
+def watch_recurrence(case: CrisisCase) -> None:
+    """The reviewed case's post-crisis watch opens an alert on its brand."""
+    now = timezone.now()
+    assert case.watch_policy is not None
+    alert = Alert.objects.create(
+        policy=case.watch_policy,
+        scope=f"brand:{case.brands.get().pk}",
+        level="yellow",
+        peak_level="yellow",
+        index_value=48.0,
+        peak_index=48.0,
+        indicators=[],
+        opened_at=now,
+        last_evaluated_at=now,
+    )
+    event = AlertEvent.objects.create(alert=alert, kind="opened", level="yellow", index_value=48.0, at=now)
+    alert_recurrence(Change("opened", alert.pk, alert.policy_id, alert.scope, now, "yellow", 48.0, event.pk, True))
 
 
 def follow_ups_run_through(case_id: int, owner: User) -> None:
@@ -239,7 +260,7 @@ def test_a_case_run_through_tells_each_step_in_order(sent):
         "statement.drafted",
         "case.updated",
     ]
-    assert steps[-8:] == [
+    assert steps[-9:] == [
         "case.recovery_started",
         "case.recovered",
         "case.resolved",
@@ -248,6 +269,7 @@ def test_a_case_run_through_tells_each_step_in_order(sent):
         "case.reviewed",
         "report.generated",
         "playbook.revised",
+        "case.recurrence",
     ]
     approvals = [d.payload["data"] for d in sent if d.event_type == "approval.granted"]
     assert [(a["approval"]["role"], a["approval"]["comment"], a["still_due"]) for a in approvals] == [

@@ -46,8 +46,10 @@ def test_full_lifecycle_is_timestamped_and_on_the_timeline(alpha):
     assert final["status"] == "reviewed"
     assert all(final[f"{s}_at"] for s in ("assessing", "responding", "recovering", "resolved", "reviewed"))
     # The review writes the final review report in its transaction.
-    assert [e["kind"] for e in timeline] == ["opened"] + ["transition"] * 5 + ["report_generated"]
-    assert [e["summary"] for e in timeline[1:]] == [
+    # The resolution starts the post-crisis watch (tests/responses/test_case_watch.py).
+    kinds = ["opened", *["transition"] * 4, "watch_started", "transition", "report_generated"]
+    assert [e["kind"] for e in timeline] == kinds
+    assert [e["summary"] for e in timeline[1:] if e["kind"] != "watch_started"] == [
         "detected → assessing: assess",
         "assessing → responding: respond",
         "responding → recovering: recover",
@@ -211,7 +213,7 @@ def test_critical_open_tasks_block_resolution_unless_overridden(alpha, make_user
     assert f"#{task['id']} Holding statement" in blocked.json()["error"]["message"]
     assert forced.status_code == 200 and forced.json()["status"] == "resolved"
     timeline = api.get(f"{CASES}/{case['id']}/timeline").json()["results"]
-    assert timeline[-1]["summary"] == "responding → resolved: (override: statement published by HQ)"
+    assert timeline[-2]["summary"] == "responding → resolved: (override: statement published by HQ)"
 
 
 def test_done_critical_tasks_let_the_case_resolve_and_show_in_my_tasks(alpha, make_user, login):
