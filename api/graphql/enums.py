@@ -27,6 +27,8 @@ from responses.models import (
     CaseRole,
     CaseStatus,
     Channel,
+    CommitmentKind,
+    CommitmentStatus,
     CompensationApproval,
     FollowUpStatus,
     FollowUpType,
@@ -80,6 +82,8 @@ for choices, name in (
     (FollowUpStatus, "FollowUpStatus"),
     (CompensationApproval, "CompensationApproval"),
     (ReplyChannel, "ReplyChannel"),
+    (CommitmentKind, "CommitmentKind"),
+    (CommitmentStatus, "CommitmentStatus"),
 ):
     strawberry.enum(choices, name=name)
 
