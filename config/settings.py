@@ -377,6 +377,8 @@ SPECTACULAR_SETTINGS = {
         "TransitionEnum": "responses.cases.services.TRANSITIONS",
         "TopicStatusEnum": "monitoring.models.topics.TopicStatus",
         "FollowUpTransitionEnum": "responses.aftercare.follow_up_services.TRANSITIONS",
+        "CommitmentKindEnum": "responses.models.CommitmentKind",
+        "CommitmentStatusEnum": "responses.models.CommitmentStatus",
     },
     # One per domain (api.rest.schema.MODULE_TAGS says which views go where), in the order Swagger UI lists them.
     "TAGS": [
