@@ -155,6 +155,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responses.recovery_check",
         "schedule": timedelta(minutes=env.int("VIGIL_RECOVERY_CHECK_MINUTES", default=15)),
     },
+    # Open commitments past their due time become missed: `commitment.missed` once each.
+    "commitments-check": {
+        "task": "responses.commitments_check",
+        "schedule": timedelta(seconds=env.int("VIGIL_COMMITMENT_CHECK_SECONDS", default=60)),
+    },
     "webhooks-retry-due": {
         "task": "notifications.webhooks_retry_due",
         "schedule": timedelta(seconds=env.int("WEBHOOK_RETRY_SWEEP_SECONDS", default=60)),
@@ -376,6 +381,8 @@ SPECTACULAR_SETTINGS = {
         "TransitionEnum": "responses.cases.services.TRANSITIONS",
         "TopicStatusEnum": "monitoring.models.topics.TopicStatus",
         "FollowUpTransitionEnum": "responses.aftercare.follow_up_services.TRANSITIONS",
+        "CommitmentKindEnum": "responses.models.CommitmentKind",
+        "CommitmentStatusEnum": "responses.models.CommitmentStatus",
     },
     # One per domain (api.rest.schema.MODULE_TAGS says which views go where), in the order Swagger UI lists them.
     "TAGS": [

@@ -5,6 +5,7 @@ from celery import shared_task
 from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
 from responses.aftercare.follow_up_services import follow_ups_overdue_check
+from responses.commitments.services import commitments_missed_check
 from responses.models import CrisisCase
 from responses.playbooks.escalation import escalation_check
 from responses.recovery.services import recovery_check
@@ -34,3 +35,10 @@ def case_recovery() -> dict[str, int]:
     """Announce `case.recovered` for cases whose talk has just come back to its baseline (each once)."""
     quarantine = Quarantine(DeadLetterKind.CASE_CLOCK, CrisisCase)
     return {"recovered": len(recovery_check(quarantine=quarantine)), "quarantined": quarantine.quarantined}
+
+
+@shared_task(name="responses.commitments_check", acks_late=True)
+def commitments_check() -> dict[str, int]:
+    """Mark open commitments past their due time as missed and announce `commitment.missed` (each once)."""
+    quarantine = Quarantine(DeadLetterKind.CASE_CLOCK, CrisisCase)
+    return {"missed": len(commitments_missed_check(quarantine=quarantine)), "quarantined": quarantine.quarantined}

@@ -27,6 +27,8 @@ from responses.models import (
     CaseRole,
     CaseStatus,
     Channel,
+    CommitmentKind,
+    CommitmentStatus,
     CompensationApproval,
     FollowUpStatus,
     FollowUpType,
@@ -82,6 +84,8 @@ for choices, name in (
     (CompensationApproval, "CompensationApproval"),
     (ReplyChannel, "ReplyChannel"),
     (RevisionStatus, "PlaybookRevisionStatus"),
+    (CommitmentKind, "CommitmentKind"),
+    (CommitmentStatus, "CommitmentStatus"),
 ):
     strawberry.enum(choices, name=name)
 

@@ -14,6 +14,7 @@ from api.graphql.analytics import AnalyticsQuery
 from api.graphql.audit import AuditQuery
 from api.graphql.billing import BillingMutation, BillingQuery, PlatformMutation, PlatformQuery
 from api.graphql.cases import CasesMutation, CasesQuery, ScriptsMutation, ScriptsQuery
+from api.graphql.commitments import CommitmentsMutation, CommitmentsQuery
 from api.graphql.dead_letters import DeadLettersMutation, DeadLettersQuery
 from api.graphql.effects import EffectsQuery
 from api.graphql.evaluation import EvaluationMutation, EvaluationQuery
@@ -54,6 +55,7 @@ class Query(
     ReportsQuery,
     AftercareQuery,
     FollowUpsQuery,
+    CommitmentsQuery,
     ScriptsQuery,
     StatementsQuery,
     PlaybooksQuery,
@@ -79,6 +81,7 @@ class Mutation(
     ReportsMutation,
     AftercareMutation,
     FollowUpsMutation,
+    CommitmentsMutation,
     ScriptsMutation,
     StatementsMutation,
     PlaybooksMutation,

@@ -39,8 +39,8 @@ class CaseReportVersionOutput(serializers.ModelSerializer):
 class CaseReportOutput(CaseReportVersionOutput):
     case_id = serializers.IntegerField()
     content = serializers.JSONField(
-        help_text="The report: case, evaluation, timeline, statements, lessons, action_items, key_tasks, key_nodes, "
-        "follow_ups, recovery, trends and markers."
+        help_text="The report: case, evaluation, timeline, statements, commitments, lessons, action_items, key_tasks, "
+        "key_nodes, follow_ups, recovery, trends and markers."
     )
     html_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()

@@ -80,6 +80,7 @@ MODULE_TAGS = {
     "api.rest.sla": "cases",
     "api.rest.evaluation": "cases",
     "api.rest.watch": "cases",
+    "api.rest.commitments": "cases",
     "api.rest.aftercare": "aftercare",
     "api.rest.follow_ups": "aftercare",
     "api.rest.statements": "statements",

@@ -7,6 +7,7 @@ from api.rest import (
     audit,
     billing,
     cases,
+    commitments,
     dead_letters,
     evaluation,
     follow_ups,
@@ -39,6 +40,8 @@ router.register("cases", cases.CaseViewSet, basename="case")
 router.register("tasks", cases.TaskViewSet, basename="task")
 router.register("follow-ups", follow_ups.FollowUpViewSet, basename="follow-up")
 router.register(r"cases/(?P<id>[0-9]+)/affected-users", aftercare.AffectedUserViewSet, basename="affected-user")
+router.register(r"cases/(?P<id>[0-9]+)/commitments", commitments.CaseCommitmentViewSet, basename="case-commitment")
+router.register("commitments", commitments.CommitmentViewSet, basename="commitment")
 router.register("sla-policies", sla.SlaPolicyViewSet, basename="sla-policy")
 router.register("statements", statements.StatementViewSet, basename="statement")
 router.register("reply-scripts", scripts.ReplyScriptViewSet, basename="reply-script")

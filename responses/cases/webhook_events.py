@@ -14,6 +14,7 @@ from responses.models import (
     ApprovalDecision,
     CaseEvent,
     CaseTask,
+    Commitment,
     CrisisCase,
     FollowUp,
     Statement,
@@ -281,6 +282,31 @@ def _follow_up_moved(event: CaseEvent) -> list[Announcement]:
     return [(name, {"follow_up": _follow_up(follow_up), "from_status": event.data["source"]})]
 
 
+def _commitment(commitment: Commitment) -> dict[str, Any]:
+    return {
+        "id": commitment.pk,
+        "kind": commitment.kind,
+        "description": commitment.description,
+        "status": commitment.status,
+        "due_at": format_timestamp(commitment.due_at),
+        "owner": _user(commitment.owner) if commitment.owner else None,
+        "statement_id": commitment.statement_id,
+        "follow_up_statement_id": commitment.follow_up_statement_id,
+        "task_id": commitment.task_id,
+        "kept_at": _stamp(commitment.kept_at),
+        "missed_at": _stamp(commitment.missed_at),
+        "withdrawn_reason": commitment.withdrawn_reason,
+    }
+
+
+def _commitment_one(name: str, **fields: str) -> Callable[[CaseEvent], list[Announcement]]:
+    def announce(event: CaseEvent) -> list[Announcement]:
+        commitment = Commitment.objects.select_related("owner").get(pk=event.data["commitment_id"])
+        return [(name, {"commitment": _commitment(commitment), **{k: event.data[v] for k, v in fields.items()}})]
+
+    return announce
+
+
 ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "opened": None,
     "sla_breached": None,
@@ -320,6 +346,11 @@ ANNOUNCERS: dict[str, Callable[[CaseEvent], list[Announcement]] | None] = {
     "follow_up_reply_sent": _follow_up_one("follow_up.reply_sent", channel="channel", script_id="script_id"),
     "compensation_decided": _follow_up_one("follow_up.compensation_decided"),
     "follow_up_overdue": _follow_up_one("follow_up.overdue"),
+    "commitment_created": _commitment_one("commitment.created"),
+    "commitment_updated": _commitment_one("commitment.updated", changed="changed"),
+    "commitment_kept": _commitment_one("commitment.kept"),
+    "commitment_missed": _commitment_one("commitment.missed"),
+    "commitment_withdrawn": _commitment_one("commitment.withdrawn"),
     "recovered": _one("case.recovered", recovered_at="recovered_at", hours_to_recovery="hours_to_recovery"),
     "recurrence": _one("case.recurrence", alert_id="alert_id", level="level", opened_at="opened_at"),
     # The watch's start and end are the resolution's and the reopening's news, or a person's own act.

@@ -11,6 +11,7 @@ from responses.models.aftercare import (
     ReplyChannel,
 )
 from responses.models.cases import CaseEvent, CaseStatus, CrisisCase, Scenario, Severity
+from responses.models.commitments import Commitment, CommitmentKind, CommitmentStatus
 from responses.models.evaluation import EvaluationSettings
 from responses.models.playbooks import Playbook, PlaybookActivation, PlaybookRevision, PlaybookVersion, RevisionStatus
 from responses.models.promotion import PromotionRule
@@ -42,6 +43,9 @@ __all__ = [
     "CaseStatus",
     "CaseTask",
     "Channel",
+    "Commitment",
+    "CommitmentKind",
+    "CommitmentStatus",
     "CompensationApproval",
     "CrisisCase",
     "EvaluationSettings",

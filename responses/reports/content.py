@@ -1,5 +1,5 @@
 """What the review report says, gathered from the selectors that answer each part on its own (evaluation, timeline,
-statements, follow-ups, key nodes, recovery, trends), as plain JSON."""
+statements and their commitments, follow-ups, key nodes, recovery, trends), as plain JSON."""
 
 import json
 from datetime import datetime, timedelta
@@ -13,7 +13,7 @@ from responses.cases.analytics import analytics_key_nodes, analytics_trends
 from responses.cases.selectors import case_timeline
 from responses.cases.task_services import ACTION_ITEM_DESCRIPTION
 from responses.evaluation.selectors import case_evaluation
-from responses.models import CrisisCase, StatementPublication, TaskPriority
+from responses.models import CrisisCase, Statement, StatementPublication, TaskPriority
 from responses.models.cases import LESSON_FIELDS
 from responses.playbooks.diff import revision_diff
 from responses.recovery.selectors import recovery_of
@@ -49,6 +49,7 @@ def report_content(actor: Principal, case: CrisisCase, now: datetime) -> dict[st
             for e in case_timeline(actor=actor, case_id=case.pk)
         ],
         "statements": _statements(case),
+        "commitments": _commitments(case),
         "lessons": {field: case.lessons.get(field, "") for field in LESSON_FIELDS},
         "playbooks": [
             {
@@ -131,6 +132,29 @@ def _playbook_revisions(case: CrisisCase) -> list[dict[str, Any]]:
         for r in case.playbook_revisions.select_related("playbook")
         .prefetch_related("playbook__versions")
         .order_by("proposed_at", "id")
+    ]
+
+
+def _reported_in(statement: Statement | None) -> dict[str, Any] | None:
+    return {"id": statement.pk, "title": statement.title} if statement is not None else None
+
+
+def _commitments(case: CrisisCase) -> list[dict[str, Any]]:
+    """What the statements promised, soonest due first, and whether a published statement reported it kept."""
+    found = case.commitments.select_related("follow_up_statement").order_by("due_at", "id")
+    return [
+        {
+            "id": c.pk,
+            "kind": c.kind,
+            "description": c.description,
+            "due_at": c.due_at,
+            "status": c.status,
+            "statement_id": c.statement_id,
+            "kept_at": c.kept_at,
+            "follow_up_statement": _reported_in(c.follow_up_statement),
+            "withdrawn_reason": c.withdrawn_reason,
+        }
+        for c in found
     ]
 
 

@@ -13,6 +13,7 @@ from monitoring.deadletters.services import Quarantine
 from monitoring.models import DeadLetterKind
 from responses.aftercare.follow_up_services import case_follow_ups_check
 from responses.cases.timeline import timeline_add
+from responses.commitments.services import case_commitments_check
 from responses.models import CrisisCase, Severity, SlaBreach, SlaKind, SlaPolicy
 from responses.playbooks.escalation import case_escalations_check
 from responses.recovery.services import case_recovery_check
@@ -110,12 +111,13 @@ def _announce(case: CrisisCase, breach: SlaBreach) -> None:
 
 
 def case_clock_retry(item_key: str) -> None:
-    """Dead-letter retry of a case clock: check the case's SLA, escalation rules, follow-ups and recovery now, raising
-    what fails."""
+    """Dead-letter retry of a case clock: check the case's SLA, escalation rules, follow-ups, commitments and recovery
+    now, raising what fails."""
     now = timezone.now()
     case = CrisisCase.objects.exclude(status__in=CLOSED).prefetch_related("sla_breaches").filter(pk=int(item_key))
     for still_open in case:
         case_sla_check(still_open, targets_by_severity(), now)
     case_escalations_check(int(item_key), now)
     case_follow_ups_check(int(item_key), now)
+    case_commitments_check(int(item_key), now)
     case_recovery_check(int(item_key), now)

@@ -112,6 +112,27 @@ FOLLOW_UP = record(
 )
 FOLLOW_UP_MOVE = {"from_status": FOLLOW_UP_STATUS}
 
+# A promise a statement made the public, and where it stands.
+COMMITMENT = record(
+    id=INTEGER,
+    kind=one_of("fix", "refund", "investigation", "compensation", "policy_change", "other"),
+    description=STRING,
+    status=one_of("open", "kept", "missed", "withdrawn"),
+    due_at=TIMESTAMP,
+    owner=nullable(USER),
+    statement_id=INTEGER,
+    follow_up_statement_id=nullable(INTEGER),
+    task_id=nullable(INTEGER),
+    kept_at=nullable(TIMESTAMP),
+    missed_at=nullable(TIMESTAMP),
+    withdrawn_reason=STRING,
+)
+
+
+def commitment_step(**extra: dict[str, Any]) -> dict[str, Any]:
+    return case_step(commitment=COMMITMENT, **extra)
+
+
 BILLING_STATUS = one_of("trialing", "active", "past_due", "suspended", "canceled")
 PLAN = record(code=STRING, name=STRING)
 # What the tenant is told of its billing account: who moved it (a platform billing admin is not named to the
@@ -356,6 +377,28 @@ _TYPES = [
         "A compensation above the tenant's threshold was approved or rejected.",
         follow_up_step(),
     ),
+    EventType(
+        "commitment.created",
+        "A statement's promise (a fix, a refund programme, an investigation…) was recorded, with a case task to "
+        "track it.",
+        commitment_step(),
+    ),
+    EventType(
+        "commitment.updated",
+        "An open commitment's description, due time or owner changed.",
+        commitment_step(changed=array(STRING)),
+    ),
+    EventType(
+        "commitment.kept",
+        "A commitment was kept: a published follow-up statement of the case reports it (kept_at after due_at: late).",
+        commitment_step(),
+    ),
+    EventType(
+        "commitment.missed",
+        "An open commitment went past its due time (once; VIGIL_COMMITMENT_CHECK_SECONDS).",
+        commitment_step(),
+    ),
+    EventType("commitment.withdrawn", "A commitment was withdrawn, with a reason.", commitment_step()),
     EventType(
         "billing.plan_changed",
         "The tenant moved to another plan; its limits and features apply at once.",

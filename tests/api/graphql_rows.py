@@ -11,6 +11,7 @@ from monitoring.models import Alert, AlertEvent, Author, DeadLetter, Mention, Si
 from responses.aftercare import follow_up_services as follow_ups
 from responses.aftercare import services as aftercare
 from responses.cases import services, task_services
+from responses.commitments import services as commitments
 from responses.playbooks import services as playbooks
 from responses.promotion.services import warning_policy_create
 from responses.scripts import services as scripts
@@ -108,6 +109,16 @@ def _one(i: int, tasker: User) -> None:
         statement = statements.statement_create(actor=SYSTEM, case_id=case.pk, title=title, body="正文")
         statements.statement_edit(actor=SYSTEM, statement_id=statement.pk, body="正文二")
         statements.statement_submit(actor=SYSTEM, statement_id=statement.pk)
+    for kind in ("fix", "refund"):
+        commitments.commitment_create(
+            actor=SYSTEM,
+            case_id=case.pk,
+            statement=statement.pk,
+            kind=kind,
+            description="承诺",
+            due_at=now + timedelta(days=3),
+            owner_id=user.pk,
+        )
     person, _created = aftercare.affected_user_create(
         actor=SYSTEM, case_id=case.pk, mention_id=mention.pk, phone="13800138000"
     )

@@ -70,6 +70,7 @@ LISTS = {
     "followUps": _page("followUps", "status type overdue caseId affectedUserId"),
     "followUps.notes": _page("followUps", _nested("notes", "text")),
     "followUps.replies": _page("followUps", _nested("replies", "text channel scriptId")),
+    "caseCommitments": _page("caseCommitments", "status kind caseId statementId ownerId taskId", CASE),
     "replyScripts": _page("replyScripts", "name variables"),
     "statements": _page("statements", "pendingApprovals", CASE),
     "statements.versions": _page("statements", _nested("versions", "number"), CASE),

@@ -31,6 +31,7 @@ from responses.aftercare.follow_up_services import follow_up_create
 from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_transition
 from responses.cases.task_services import task_create
+from responses.commitments.services import commitment_create
 from responses.models import CaseRole
 from responses.playbooks.revision_services import playbook_revision_propose
 from responses.playbooks.services import playbook_activate, playbook_archive, playbook_create, playbook_update
@@ -123,6 +124,7 @@ PUBLIC_FIELDS = {"acceptInvitation", "requestPasswordReset", "confirmPasswordRes
 CASE_PATHS = (
     f"{V1}/cases/{{id}}",
     f"{V1}/follow-ups",
+    f"{V1}/commitments",
     f"{V1}/tasks",
     f"{V1}/statements",
     f"{V1}/playbooks/{{id}}/activate",
@@ -144,6 +146,7 @@ REVISED_CONTENT = {
 }
 EMAIL_CHANNEL: dict[str, Any] = {"name": "parity mail", "kind": "email", "emails": ["ops@parity.example"]}
 SINCE = "2026-01-01T00:00:00Z"
+FAR = "2099-01-01T00:00:00Z"
 UNTIL = "2026-01-01T01:00:00Z"
 
 OPS: list[Op] = [
@@ -724,6 +727,60 @@ OPS: list[Op] = [
         {"id": R.case},
         {"title": "Call the press"},
         {"id": R.case},
+    ),
+    # Commitments: everyone reads; who may add and work case tasks makes and works them.
+    Op(
+        "GET",
+        f"{V1}/cases/{{id}}/commitments",
+        "query($id: Int!) { caseCommitments(caseId: $id) { edges { node { id } } } }",
+        may("cases.read"),
+        {"id": R.case},
+        variables={"id": R.case},
+    ),
+    Op(
+        "POST",
+        f"{V1}/cases/{{id}}/commitments",
+        "mutation($id: Int!, $s: Int!) { createCommitment(caseId: $id, statementId: $s, kind: FIX, "
+        'description: "Replace the batteries", dueAt: "2099-01-01T00:00:00Z") { id } }',
+        may("cases.work", "commander"),
+        {"id": R.case},
+        {"statement": R.draft_statement, "kind": "fix", "description": "Replace the batteries", "due_at": FAR},
+        {"id": R.case, "s": R.draft_statement},
+    ),
+    Op(
+        "GET",
+        f"{V1}/commitments/{{id}}",
+        "query($id: Int!) { commitment(id: $id) { id } }",
+        may("cases.read"),
+        {"id": R.commitment},
+        variables={"id": R.commitment},
+    ),
+    Op(
+        "PATCH",
+        f"{V1}/commitments/{{id}}",
+        'mutation($id: Int!) { updateCommitment(id: $id, description: "Replace and refund") { id } }',
+        may("cases.work", "commander"),
+        {"id": R.commitment},
+        {"description": "Replace and refund"},
+        {"id": R.commitment},
+    ),
+    Op(
+        "POST",
+        f"{V1}/commitments/{{id}}/keep",
+        "mutation($id: Int!, $s: Int!) { keepCommitment(id: $id, followUpStatementId: $s) { id } }",
+        may("cases.work", "commander"),
+        {"id": R.commitment},
+        {"follow_up_statement": R.published_statement},
+        {"id": R.commitment, "s": R.published_statement},
+    ),
+    Op(
+        "POST",
+        f"{V1}/commitments/{{id}}/withdraw",
+        'mutation($id: Int!) { withdrawCommitment(id: $id, reason: "Superseded") { id } }',
+        may("cases.work", "commander"),
+        {"id": R.commitment},
+        {"reason": "Superseded"},
+        {"id": R.commitment},
     ),
     # Affected users: everyone reads the list (contacts only for some, which is not a denial); customer care and
     # the commander work them; contacts are exported by who may read them, erased by admins, legal or commander.
@@ -1414,6 +1471,14 @@ def _cases(refs: dict[str, Any], people: dict[str, User]) -> None:
         statement_approve(actor=SYSTEM, statement_id=refs[name])
         statement_approve(actor=SYSTEM, statement_id=refs[name])
     statement_publish(actor=SYSTEM, statement_id=refs["published_statement"], channel="press")
+    refs["commitment"] = commitment_create(
+        actor=SYSTEM,
+        case_id=case.pk,
+        statement=refs["draft_statement"],
+        kind="fix",
+        description="Replace the batteries",
+        due_at=timezone.now() + timedelta(days=30),
+    ).pk
     refs["affected_user"] = affected_user_create(
         actor=SYSTEM, case_id=case.pk, platform="weibo", author_id="parity-fan", phone="13800138000"
     )[0].pk

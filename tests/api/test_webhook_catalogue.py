@@ -31,6 +31,13 @@ from responses.aftercare.services import affected_user_create
 from responses.cases.services import case_create, case_link, case_note_add, case_transition, case_update
 from responses.cases.task_services import task_create
 from responses.cases.task_services import task_update as task_set
+from responses.commitments.services import (
+    commitment_create,
+    commitment_keep,
+    commitment_update,
+    commitment_withdraw,
+    commitments_missed_check,
+)
 from responses.models import CaseTask, CrisisCase, PlaybookRevision, Statement
 from responses.playbooks.escalation import escalation_check
 from responses.playbooks.revision_services import playbook_revision_apply
@@ -126,6 +133,7 @@ def case_run_through() -> None:
     )
     statement_submit(actor=SYSTEM, statement_id=update.pk)
     statement_publish(actor=SYSTEM, statement_id=update.pk, channel="website", url="https://example.com/news")
+    commitments_run_through(case.pk, first.pk, update.pk, person)
     statement_retract(actor=SYSTEM, statement_id=update.pk, reason="Wrong figures.")
 
     follow_ups_run_through(case.pk, person)
@@ -159,6 +167,29 @@ def watch_recurrence(case: CrisisCase) -> None:
     )
     event = AlertEvent.objects.create(alert=alert, kind="opened", level="yellow", index_value=48.0, at=now)
     alert_recurrence(Change("opened", alert.pk, alert.policy_id, alert.scope, now, "yellow", 48.0, event.pk, True))
+
+
+def commitments_run_through(case_id: int, promise_id: int, report_id: int, owner: User) -> None:
+    """A refund promised in the first statement and kept in the update, an investigation withdrawn, a fix missed."""
+    week = timezone.now() + timedelta(days=7)
+    refund = commitment_create(
+        actor=SYSTEM, case_id=case_id, statement=promise_id, kind="refund", description="全额退款", due_at=week
+    )
+    commitment_update(actor=SYSTEM, commitment_id=refund.pk, owner_id=owner.pk)
+    commitment_keep(actor=SYSTEM, commitment_id=refund.pk, follow_up_statement=report_id)
+    inquiry = commitment_create(
+        actor=SYSTEM, case_id=case_id, statement=promise_id, kind="investigation", description="彻查", due_at=week
+    )
+    commitment_withdraw(actor=SYSTEM, commitment_id=inquiry.pk, reason="监管部门接手调查")
+    commitment_create(
+        actor=SYSTEM,
+        case_id=case_id,
+        statement=promise_id,
+        kind="fix",
+        description="修复漏洞",
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    commitments_missed_check(now=timezone.now() + timedelta(days=2))
 
 
 def follow_ups_run_through(case_id: int, owner: User) -> None:

@@ -22,6 +22,7 @@ SECTIONS = {
     "evaluation",
     "timeline",
     "statements",
+    "commitments",
     "lessons",
     "action_items",
     "playbooks",
