@@ -383,6 +383,7 @@ SPECTACULAR_SETTINGS = {
         "FollowUpTransitionEnum": "responses.aftercare.follow_up_services.TRANSITIONS",
         "CommitmentKindEnum": "responses.models.CommitmentKind",
         "CommitmentStatusEnum": "responses.models.CommitmentStatus",
+        "PlaybookRevisionStatusEnum": "responses.models.RevisionStatus",
     },
     # One per domain (api.rest.schema.MODULE_TAGS says which views go where), in the order Swagger UI lists them.
     "TAGS": [
