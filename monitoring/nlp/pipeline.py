@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from monitoring.nlp.classifiers import LinearTextModel, ModelSet, shipped_models
 from monitoring.nlp.features import FeatureSpec, hashed_counts, lexicon_scores
 from monitoring.nlp.joint import POLARITIES
-from monitoring.nlp.language import detect
+from monitoring.nlp.language import detect_batch
 from monitoring.nlp.normalize import to_nfc, to_simplified
 from monitoring.nlp.segment import Segmenter
 
@@ -69,7 +69,7 @@ class Analyzer:
 
     def analyze_batch(self, texts: Sequence[str]) -> list[TextAnalysis]:
         prepared = prepare_texts(texts, self._segmenter)
-        detected = [detect(nfc, simple) for nfc, simple in zip(prepared.nfc, prepared.simplified, strict=True)]
+        detected = detect_batch(prepared.nfc, prepared.simplified)
         sentiments: list[tuple[str, float]] = [_UNSCORED] * len(texts)
         emotions: list[tuple[str | None, float | None]] = [(None, None)] * len(texts)
 
