@@ -25,3 +25,16 @@ def test_script_and_language(text: str, script: str, language: str) -> None:
     analysis = Analyzer().analyze(text)
 
     assert (analysis.script, analysis.language) == (script, language)
+
+
+def test_a_batch_detects_each_post_as_it_would_alone() -> None:
+    # Neighbouring posts must not leak into each other's counts: "iPhone" ends one post and "update" starts the next.
+    posts = ["我买了iPhone", "update battery 搞坏了很多", "", "今日はとても暑いですね", "这个很好", "ok"]
+    analyzer = Analyzer()
+
+    together = analyzer.analyze_batch(posts)
+
+    assert [(a.script, a.language) for a in together] == [
+        (a.script, a.language) for a in (analyzer.analyze(post) for post in posts)
+    ]
+    assert [a.script for a in together] == ["hans", "mixed", "none", "other", "hans", "latin"]
